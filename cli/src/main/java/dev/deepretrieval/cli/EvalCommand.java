@@ -1,0 +1,156 @@
+package dev.deepretrieval.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.environments.Hit;
+import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.beir.Query;
+import dev.deepretrieval.environments.beir.Split;
+import dev.deepretrieval.environments.bm25.Bm25BatchSearch;
+import dev.deepretrieval.environments.lucene.Bm25Parameters;
+import dev.deepretrieval.environments.lucene.Bm25Searcher;
+import dev.deepretrieval.environments.lucene.FlatBm25Index;
+import dev.deepretrieval.environments.lucene.QueryMode;
+import dev.deepretrieval.environments.metrics.Metric;
+import dev.deepretrieval.environments.metrics.RunEvaluation;
+import dev.deepretrieval.environments.metrics.TrecRunWriter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The original-query baseline: every query of a split, unchanged, through the retriever. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {
+            "Runs every query of a dataset split unchanged through the retriever (the \"original query\" baseline)",
+            "and prints trec_eval-style metrics (averaged as trec_eval -c)."},
+        footer = {"%nExample: ./deepretrieval eval --dataset scifact --split test --json", ExitCode.HELP_FOOTER})
+final class EvalCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Mixin
+    Bm25Options bm25Options;
+
+    @Option(names = "--dataset", required = true, paramLabel = "NAME|PATH",
+            description = "A dataset name from deepretrieval.datasets (scifact is bundled) or a BEIR folder.")
+    String dataset;
+
+    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT",
+            description = "train, dev or test (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--retriever", defaultValue = "bm25", paramLabel = "NAME",
+            description = "The retriever (default: ${DEFAULT-VALUE}; available: bm25).")
+    String retriever;
+
+    @Option(names = "--run", paramLabel = "FILE",
+            description = "Also write a TREC run file (qid Q0 docid rank score tag) with deepretrieval.eval.hits hits per query.")
+    Path runFile;
+
+    @Option(names = "--json", description = "Print the results as one JSON object on the last line of stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!retriever.equals("bm25")) {
+            throw new ParameterException(spec.commandLine(),
+                    "--retriever '" + retriever + "' is not available (available: bm25)");
+        }
+        Split chosen;
+        try {
+            chosen = Split.parse(split);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--split: " + e.getMessage());
+        }
+        Settings settings = new Settings(configOptions.load());
+        Bm25Parameters parameters;
+        QueryMode mode;
+        try {
+            parameters = bm25Options.parameters(settings);
+            mode = bm25Options.mode(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        int hits = settings.positiveInt("deepretrieval.eval.hits");
+        List<Metric> metrics = parseMetrics(settings);
+        boolean removeQuery = settings.flag("deepretrieval.eval.remove-query");
+        int threads = settings.positiveInt("deepretrieval.eval.threads");
+
+        BeirDataset data = DatasetResolver.open(settings, dataset, spec);
+        List<Query> queries = data.queriesOf(chosen);
+        PrintWriter out = spec.commandLine().getOut();
+        try (FlatBm25Index index = FlatBm25Index.openOrBuild(
+                        data, settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err));
+                ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            Bm25Searcher searcher = index.searcher(parameters, settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
+            long start = System.nanoTime();
+            Map<String, List<Hit>> results = new Bm25BatchSearch(searcher, mode, hits, removeQuery).run(queries, pool);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            RunEvaluation evaluation = RunEvaluation.of(
+                    Bm25BatchSearch.idsOf(results), data.qrels(chosen).orElseThrow(), metrics);
+            if (runFile != null) {
+                TrecRunWriter.write(runFile, results, settings.text("deepretrieval.eval.run-tag"));
+            }
+            printTable(out, data, chosen, parameters, mode, hits, evaluation, seconds, queries.size());
+            if (json) {
+                out.println(Json.line(toJson(data, chosen, parameters, mode, hits, evaluation, seconds)));
+            }
+            out.flush();
+        }
+        return ExitCode.OK;
+    }
+
+    private static List<Metric> parseMetrics(Settings settings) {
+        try {
+            return Metric.parseAll(settings.texts("deepretrieval.eval.metrics"));
+        } catch (IllegalArgumentException e) {
+            throw settings.bad("deepretrieval.eval.metrics", e.getMessage());
+        }
+    }
+
+    private void printTable(PrintWriter out, BeirDataset data, Split chosen, Bm25Parameters parameters, QueryMode mode,
+            int hits, RunEvaluation evaluation, double seconds, int queryCount) {
+        out.printf(Locale.ROOT, "dataset    %s (%s split, %d queries evaluated)%n",
+                data.name(), chosen.label(), evaluation.queries());
+        out.printf(Locale.ROOT, "retriever  bm25 %s, %s, %d hits%n",
+                parameters, mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), hits);
+        out.printf(Locale.ROOT, "speed      %.0f queries/s (%d queries in %.2f s)%n",
+                queryCount / Math.max(seconds, 1e-9), queryCount, seconds);
+        out.println();
+        out.printf(Locale.ROOT, "%-14s %s%n", "metric", "value");
+        evaluation.means().forEach((label, value) -> out.printf(Locale.ROOT, "%-14s %.4f%n", label, value));
+    }
+
+    private ObjectNode toJson(BeirDataset data, Split chosen, Bm25Parameters parameters, QueryMode mode, int hits,
+            RunEvaluation evaluation, double seconds) {
+        ObjectNode node = Json.object();
+        node.put("dataset", data.name());
+        node.put("split", chosen.label());
+        node.put("retriever", "bm25");
+        node.put("k1", parameters.k1());
+        node.put("b", parameters.b());
+        node.put("query_mode", mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        node.put("hits", hits);
+        node.put("queries", evaluation.queries());
+        evaluation.means().forEach(node::put);
+        node.put("seconds", seconds);
+        if (runFile != null) {
+            node.put("run_file", runFile.toAbsolutePath().toString());
+        }
+        return node;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.deepretrieval.cli;
+
+import com.typesafe.config.ConfigException;
+import dev.deepretrieval.environments.beir.DatasetFormatException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/** Entry point of {@code ./deepretrieval}. */
+@Command(name = "deepretrieval", mixinStandardHelpOptions = true, version = "deepretrieval 0.1.0",
+        description = {
+            "DeepRetrieval on the JVM: RL training of a language model that rewrites search queries,",
+            "rewarded by a real retriever's metric."},
+        subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class},
+        footer = {"%n  ./deepretrieval test   runs the whole test suite (handled by the launcher)",
+            "  -Dkey=value            overrides any setting of application.conf", ExitCode.HELP_FOOTER})
+public final class Main implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command (train, eval or bench)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit status; never throws. */
+    public static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler(Main::handleFailure);
+        commandLine.setParameterExceptionHandler(Main::handleUsageError);
+        return commandLine.execute(args);
+    }
+
+    private static int handleUsageError(ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("deepretrieval: " + e.getMessage());
+        err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
+        err.flush();
+        return ExitCode.USAGE;
+    }
+
+    private static int handleFailure(Exception e, CommandLine commandLine, ParseResult parseResult) {
+        if (e instanceof ParameterException usage) {
+            return handleUsageError(usage, new String[0]);
+        }
+        PrintWriter err = commandLine.getErr();
+        int code;
+        String message;
+        if (e instanceof DatasetFormatException data) {
+            code = ExitCode.BAD_DATA;
+            message = "bad data: " + data.getMessage();
+        } else if (e instanceof ConfigException config) {
+            code = ExitCode.BAD_CONFIG;
+            message = "bad configuration: " + config.getMessage();
+        } else if (e instanceof UncheckedIOException io) {
+            code = ExitCode.FAILURE;
+            message = io.getMessage() + ": " + describe(io.getCause());
+        } else {
+            code = ExitCode.FAILURE;
+            message = describe(e);
+        }
+        err.println("deepretrieval: error: " + message);
+        if (System.getenv("DEEPRETRIEVAL_DEBUG") != null) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(set DEEPRETRIEVAL_DEBUG=1 for the stack trace)");
+        }
+        err.flush();
+        return code;
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof NoSuchFileException missing) {
+            return "no such file: " + missing.getFile();
+        }
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.deepretrieval.environments.bm25;
+
+import dev.deepretrieval.environments.Environment;
+import dev.deepretrieval.environments.EnvironmentResult;
+import dev.deepretrieval.environments.Hit;
+import dev.deepretrieval.environments.answer.AnswerParser;
+import dev.deepretrieval.environments.answer.ParsedAnswer;
+import dev.deepretrieval.environments.lucene.Bm25Searcher;
+import dev.deepretrieval.environments.metrics.RankingMetrics;
+import dev.deepretrieval.environments.reward.Outcome;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * BEIR retrieval with BM25 as an environment. A completion is scored in three steps: the strict format check
+ * (structure and JSON with {@code "query"}), BM25 retrieval of the query to {@code depth}, and the reward of
+ * nDCG@{@code rewardCutoff}. A well-formed answer whose query is not a string scores as unusable; a query with no
+ * searchable terms simply retrieves nothing.
+ *
+ * <p>Metrics reported per completion: {@code ndcg@10}, {@code ndcg@<rewardCutoff>}, {@code recall@<depth>} and
+ * {@code first_relevant_rank} (0 when none was retrieved).
+ */
+public final class Bm25Environment implements Environment<RetrievalTask> {
+
+    private final Bm25Searcher searcher;
+    private final Bm25EnvironmentSettings settings;
+    private final AnswerParser parser;
+    private final Executor executor;
+
+    /**
+     * @param executor runs the searches; size it to the cores given to retrieval
+     */
+    public Bm25Environment(Bm25Searcher searcher, Bm25EnvironmentSettings settings, Executor executor) {
+        this.searcher = Objects.requireNonNull(searcher, "searcher");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.parser = new AnswerParser(settings.answerFormat(), "query");
+    }
+
+    @Override
+    public String name() {
+        return "bm25";
+    }
+
+    @Override
+    public CompletionStage<EnvironmentResult> score(RetrievalTask task, String completion) {
+        return CompletableFuture.supplyAsync(() -> scoreNow(task, completion), executor);
+    }
+
+    /** Scores on the calling thread. */
+    public EnvironmentResult scoreNow(RetrievalTask task, String completion) {
+        ParsedAnswer answer = parser.parse(completion);
+        if (!answer.structureAndJsonValid()) {
+            return EnvironmentResult.withoutRetrieval(
+                    settings.reward().reward(new Outcome.FormatInvalid()), false, answer.value());
+        }
+        Optional<String> query = answer.value();
+        if (query.isEmpty()) {
+            return EnvironmentResult.withoutRetrieval(
+                    settings.reward().reward(new Outcome.AnswerUnusable()), true, Optional.empty());
+        }
+        List<Hit> hits = searcher.search(query.get(), settings.queryMode(), settings.depth());
+        List<String> ids = new ArrayList<>(hits.size());
+        for (Hit hit : hits) {
+            ids.add(hit.docId());
+        }
+        Map<String, Integer> judgments = task.judgments();
+        double rewardNdcg = RankingMetrics.ndcg(ids, judgments, settings.rewardCutoff());
+        var metrics = new LinkedHashMap<String, Double>();
+        metrics.put("ndcg@10", settings.rewardCutoff() == 10 ? rewardNdcg : RankingMetrics.ndcg(ids, judgments, 10));
+        metrics.put("ndcg@" + settings.rewardCutoff(), rewardNdcg);
+        metrics.put("recall@" + settings.depth(), RankingMetrics.recall(ids, judgments, settings.depth()));
+        metrics.put("first_relevant_rank", (double) RankingMetrics.firstRelevantRank(ids, judgments));
+        double reward = settings.reward().reward(new Outcome.Measured(rewardNdcg));
+        return new EnvironmentResult(reward, true, query, metrics, ids);
+    }
+}

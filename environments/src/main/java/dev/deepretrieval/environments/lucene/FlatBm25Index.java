@@ -1,0 +1,194 @@
+package dev.deepretrieval.environments.lucene;
+
+import dev.deepretrieval.environments.beir.BeirDataset;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.LogByteSizeMergePolicy;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * A "flat" BM25 index of a BEIR corpus, as Anserini builds for its BEIR regressions: one {@code contents} field
+ * holding title and text, analysed by {@link PorterEnglishAnalyzer}, plus the stored collection id.
+ *
+ * <p>Built once and cached under {@code <cacheRoot>/bm25/<dataset>-<fingerprint>}; the fingerprint covers the corpus
+ * bytes and the analysis chain, so a changed corpus gets a fresh index and stale ones are removed. A build writes to
+ * a temporary folder that is renamed into place only when complete, so an interrupted build leaves no half index.
+ * Documents keep corpus order (single-threaded indexing, adjacent-only merges), which makes score ties break by
+ * corpus order, reproducibly. BM25's k1 and b act only at search time, so one index serves every setting.
+ */
+public final class FlatBm25Index implements Closeable {
+
+    public static final String ID_FIELD = "id";
+    public static final String CONTENTS_FIELD = "contents";
+    private static final String COMPLETE_MARKER = "COMPLETE";
+
+    private final Path directory;
+    private final Directory luceneDirectory;
+    private final DirectoryReader reader;
+    private final String[] collectionIds;
+
+    private FlatBm25Index(Path directory) throws IOException {
+        this.directory = directory;
+        this.luceneDirectory = FSDirectory.open(directory);
+        this.reader = DirectoryReader.open(luceneDirectory);
+        this.collectionIds = loadCollectionIds(reader);
+    }
+
+    /**
+     * Opens the cached index of {@code dataset}, building it first when no cached index matches the corpus.
+     *
+     * @throws dev.deepretrieval.environments.beir.DatasetFormatException when the corpus is malformed
+     */
+    public static FlatBm25Index openOrBuild(BeirDataset dataset, Path cacheRoot, IndexBuildListener listener) {
+        String fingerprint = CorpusFingerprint.of(dataset.corpusFile());
+        String prefix = sanitise(dataset.name()) + "-";
+        Path parent = cacheRoot.resolve("bm25");
+        Path target = parent.resolve(prefix + fingerprint.substring(0, 16));
+        try {
+            Files.createDirectories(parent);
+            if (!Files.exists(target.resolve(COMPLETE_MARKER))) {
+                build(dataset, parent, target, fingerprint, listener);
+            }
+            removeStale(parent, prefix, target);
+            FlatBm25Index index = new FlatBm25Index(target);
+            listener.opened(dataset.name(), index.documentCount());
+            return index;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot build or open the BM25 index in " + target, e);
+        }
+    }
+
+    private static void build(BeirDataset dataset, Path parent, Path target, String fingerprint,
+            IndexBuildListener listener) throws IOException {
+        listener.started(dataset.name());
+        long start = System.nanoTime();
+        Path temporary = Files.createTempDirectory(parent, ".building-");
+        int[] counts = new int[2]; // indexed, skipped
+        try {
+            var config = new IndexWriterConfig(new PorterEnglishAnalyzer())
+                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                    .setSimilarity(new BM25Similarity())
+                    .setRAMBufferSizeMB(256)
+                    .setMergePolicy(new LogByteSizeMergePolicy());
+            try (Directory dir = FSDirectory.open(temporary); IndexWriter writer = new IndexWriter(dir, config)) {
+                var document = new Document();
+                var id = new StringField(ID_FIELD, "", Field.Store.YES);
+                var contents = new TextField(CONTENTS_FIELD, "", Field.Store.NO);
+                document.add(id);
+                document.add(contents);
+                dataset.forEachDocument(doc -> {
+                    String text = doc.flatContents();
+                    if (text.isBlank()) {
+                        counts[1]++; // like Anserini: an empty document cannot match and is not indexed
+                        return;
+                    }
+                    id.setStringValue(doc.id());
+                    contents.setStringValue(text);
+                    try {
+                        writer.addDocument(document);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    if (++counts[0] % 10_000 == 0) {
+                        listener.progress(dataset.name(), counts[0]);
+                    }
+                });
+                writer.forceMerge(1);
+                writer.commit();
+            }
+            Files.writeString(temporary.resolve("FINGERPRINT"), fingerprint + "\n", StandardCharsets.UTF_8);
+            Files.writeString(temporary.resolve(COMPLETE_MARKER), "documents=" + counts[0] + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                // Another process finished the same build first; its index is identical.
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the cache folder must support atomic renames: " + parent, e);
+            }
+        } finally {
+            deleteRecursively(temporary);
+        }
+        listener.finished(dataset.name(), counts[0], counts[1], (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static void removeStale(Path parent, String prefix, Path keep) throws IOException {
+        try (Stream<Path> entries = Files.list(parent)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(prefix) && !entry.equals(keep)
+                        && name.length() == prefix.length() + 16) {
+                    deleteRecursively(entry);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static String sanitise(String name) {
+        String cleaned = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        return cleaned.isEmpty() ? "dataset" : cleaned;
+    }
+
+    private static String[] loadCollectionIds(DirectoryReader reader) throws IOException {
+        String[] ids = new String[reader.maxDoc()];
+        for (LeafReaderContext leaf : reader.leaves()) {
+            StoredFields stored = leaf.reader().storedFields();
+            for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+                ids[leaf.docBase + doc] = stored.document(doc).get(ID_FIELD);
+            }
+        }
+        return ids;
+    }
+
+    /** A searcher with the given BM25 parameters; searchers are cheap, thread-safe and share this index. */
+    public Bm25Searcher searcher(Bm25Parameters parameters, int maxQueryClauses) {
+        return new Bm25Searcher(reader, collectionIds, parameters, maxQueryClauses);
+    }
+
+    /** Number of indexed documents (corpus documents with text). */
+    public int documentCount() {
+        return reader.numDocs();
+    }
+
+    /** The cache folder this index lives in. */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+        luceneDirectory.close();
+    }
+}
