@@ -30,9 +30,8 @@ import picocli.CommandLine.Spec;
 
 /** The original-query baseline: every query of a split, unchanged, through the retriever. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {
-            "Runs every query of a dataset split unchanged through the retriever (the \"original query\" baseline)",
-            "and prints trec_eval-style metrics (averaged as trec_eval -c)."},
+        description = "Runs every query of a dataset split unchanged through the retriever (the \"original query\""
+                + " baseline) and prints trec_eval-style metrics (averaged as trec_eval -c).",
         footer = {"%nExample: ./deepretrieval eval --dataset scifact --split test --json", ExitCode.HELP_FOOTER})
 final class EvalCommand implements Callable<Integer> {
 

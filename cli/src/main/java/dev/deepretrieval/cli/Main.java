@@ -9,12 +9,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Entry point of {@code ./deepretrieval}. */
 @Command(name = "deepretrieval", mixinStandardHelpOptions = true, version = "deepretrieval 0.1.0",
-        description = {
-            "DeepRetrieval on the JVM: RL training of a language model that rewrites search queries,",
-            "rewarded by a real retriever's metric."},
+        description = "DeepRetrieval on the JVM: RL training of a language model that rewrites search queries,"
+                + " rewarded by a real retriever's metric.",
         subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class},
         footer = {"%n  ./deepretrieval test   runs the whole test suite (handled by the launcher)",
             "  -Dkey=value            overrides any setting of application.conf", ExitCode.HELP_FOOTER})
@@ -29,12 +29,17 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // Lucene and others log through java.util.logging: send it to SLF4J so one backend decides what is shown.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
-    /** Runs the CLI and returns the exit status; never throws. */
-    public static int run(String... args) {
+    /** Runs the CLI with the given output streams and returns the exit status; never throws. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(Main::handleFailure);
         commandLine.setParameterExceptionHandler(Main::handleUsageError);
         return commandLine.execute(args);

@@ -8,12 +8,11 @@ import picocli.CommandLine.Spec;
 
 /** The main job. Until the training service lands it says what it will do and points at {@code eval}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {
-            "Trains the query-rewriting policy by reinforcement learning against a real retriever.",
-            "",
-            "With no arguments (the embedded defaults) it will: load the bundled default policy, prompt it with the",
-            "SciFact train claims, score every rewrite with BM25 nDCG through the paper's BEIR reward, apply PPO",
-            "updates, checkpoint, and finally compare original, initial and trained queries on SciFact test."},
+        description = {"Trains the query-rewriting policy by reinforcement learning against a real retriever.", "",
+            "With no arguments (the embedded defaults) it will load the bundled default policy, prompt it with the"
+                + " SciFact train claims, score every rewrite with BM25 nDCG through the paper's BEIR reward, apply"
+                + " PPO updates, checkpoint, and finally compare original, initial and trained queries on SciFact"
+                + " test."},
         footer = {"%nNot available yet in this build: the policy, learner and training service are being built.",
             "Runnable today: ./deepretrieval eval --dataset scifact --split test", ExitCode.HELP_FOOTER})
 final class TrainCommand implements Callable<Integer> {
