@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,18 +22,20 @@ final class ConfigLoader {
         Config layered = ConfigFactory.empty();
         if (overrideFile != null) {
             if (!Files.isRegularFile(overrideFile)) {
-                throw new ConfigException.IO(null, "--config " + overrideFile + ": no such file");
+                throw new ConfigException.IO(ConfigOriginFactory.newSimple("--config " + overrideFile), "no such file");
             }
             layered = ConfigFactory.parseFile(overrideFile.toFile(), required);
         }
         Path home = Path.of(System.getProperty("deepretrieval.home", "."));
         Path rootConf = home.resolve("application.conf");
         if (!Files.isRegularFile(rootConf)) {
-            throw new ConfigException.IO(null, rootConf.toAbsolutePath().normalize()
-                    + ": application.conf not found (run through ./deepretrieval, or set -Ddeepretrieval.home)");
+            throw new ConfigException.IO(ConfigOriginFactory.newSimple(rootConf.toAbsolutePath().normalize().toString()),
+                    "application.conf not found (run through ./deepretrieval, or set -Ddeepretrieval.home)");
         }
         Config root = ConfigFactory.parseFile(rootConf.toFile(), required);
-        return ConfigFactory.systemProperties()
+        // Parsed afresh on every load: ConfigFactory.systemProperties() caches the first snapshot.
+        return ConfigFactory.parseProperties(System.getProperties(), ConfigParseOptions.defaults()
+                        .setOriginDescription("system properties (-D)"))
                 .withFallback(ConfigFactory.systemEnvironmentOverrides())
                 .withFallback(layered)
                 .withFallback(root)

@@ -1,0 +1,168 @@
+package dev.deepretrieval.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's output contract and exit codes, run in-process against the bundled SciFact. */
+class MainTest {
+
+    @TempDir
+    static Path cache;
+
+    @BeforeAll
+    static void pointAtProject() {
+        System.setProperty("deepretrieval.home", Path.of("..").toAbsolutePath().normalize().toString());
+        System.setProperty("deepretrieval.cache-dir", cache.toString());
+    }
+
+    @AfterAll
+    static void clear() {
+        System.clearProperty("deepretrieval.home");
+        System.clearProperty("deepretrieval.cache-dir");
+    }
+
+    @Test
+    void evalJsonReproducesAnseriniOnTheBundledSciFact(@TempDir Path out) throws IOException {
+        Path runFile = out.resolve("runs/scifact.trec");
+        CliRun run = CliRun.of("eval", "--dataset", "scifact", "--split", "test", "--run", runFile.toString(), "--json");
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.lastLine());
+        assertEquals(300, json.get("queries").asInt());
+        assertEquals(0.6789, Math.round(json.get("ndcg@10").asDouble() * 1e4) / 1e4, 1e-9);
+        assertEquals(0.9253, Math.round(json.get("recall@100").asDouble() * 1e4) / 1e4, 1e-9);
+        assertEquals(0.9767, Math.round(json.get("recall@1000").asDouble() * 1e4) / 1e4, 1e-9);
+        assertTrue(run.out().contains("ndcg@10        0.6789"), run.out());
+
+        List<String> lines = Files.readAllLines(runFile);
+        assertEquals(300 * 1000 - countRemovedSelfHits(lines), lines.size());
+        String[] first = lines.get(0).split(" ");
+        assertEquals(6, first.length);
+        assertEquals("1", first[0]);
+        assertEquals("Q0", first[1]);
+        assertEquals("1", first[3]);
+        assertEquals("deepretrieval-bm25", first[5]);
+    }
+
+    @Test
+    void paperPresetIsOneFlagAway() throws IOException {
+        CliRun run = CliRun.of("eval", "--dataset", "scifact", "--bm25", "paper", "--json");
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.lastLine());
+        assertEquals(1.2, json.get("k1").asDouble(), 1e-6);
+        assertEquals(0.75, json.get("b").asDouble(), 1e-6);
+        assertFalse(json.get("ndcg@10").asDouble() == 0.6789094274508305, "different parameters give a different run");
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndOneLine() {
+        CliRun unknown = CliRun.of("eval", "--dataset", "scifact", "--frobnicate");
+        assertEquals(ExitCode.USAGE, unknown.exitCode());
+        assertTrue(unknown.err().startsWith("deepretrieval: Unknown option: '--frobnicate'"), unknown.err());
+
+        CliRun split = CliRun.of("eval", "--dataset", "scifact", "--split", "validation");
+        assertEquals(ExitCode.USAGE, split.exitCode());
+        assertTrue(split.err().contains("unknown split 'validation'"), split.err());
+
+        CliRun retriever = CliRun.of("eval", "--dataset", "scifact", "--retriever", "splade");
+        assertEquals(ExitCode.USAGE, retriever.exitCode());
+
+        CliRun k1 = CliRun.of("eval", "--dataset", "scifact", "--k1", "-3");
+        assertEquals(ExitCode.USAGE, k1.exitCode());
+        assertTrue(k1.err().contains("BM25 k1 must be a finite number >= 0, got -3.0"), k1.err());
+
+        CliRun dataset = CliRun.of("eval", "--dataset", "no-such-dataset");
+        assertEquals(ExitCode.USAGE, dataset.exitCode());
+        assertTrue(dataset.err().contains("neither a dataset name (scifact) nor a folder"), dataset.err());
+    }
+
+    @Test
+    void malformedDataExitsWithThreeNamingFileAndLine(@TempDir Path folder) throws IOException {
+        Files.createDirectories(folder.resolve("qrels"));
+        Files.writeString(folder.resolve("corpus.jsonl"), "{\"_id\": \"d1\", \"text\": \"ok\"}\n{broken\n");
+        Files.writeString(folder.resolve("queries.jsonl"), "{\"_id\": \"q1\", \"text\": \"ok\"}\n");
+        Files.writeString(folder.resolve("qrels/test.tsv"), "q1\td1\t1\n");
+        CliRun run = CliRun.of("eval", "--dataset", folder.toString());
+        assertEquals(ExitCode.BAD_DATA, run.exitCode());
+        String firstLine = run.err().lines().findFirst().orElseThrow();
+        assertTrue(firstLine.startsWith("deepretrieval: error: bad data: " + folder.resolve("corpus.jsonl") + ":2: invalid JSON"),
+                run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+
+    @Test
+    void badConfigurationExitsWithFour(@TempDir Path folder) throws IOException {
+        Path conf = folder.resolve("bad.conf");
+        Files.writeString(conf, "deepretrieval.eval.hits = lots\n");
+        CliRun run = CliRun.of("eval", "--dataset", "scifact", "--config", conf.toString());
+        assertEquals(ExitCode.BAD_CONFIG, run.exitCode());
+        assertTrue(run.err().contains("hits has type STRING rather than NUMBER"), run.err());
+
+        Files.writeString(conf, "deepretrieval.eval.metrics = [\"ndcg@10\", \"map@5\"]\n");
+        run = CliRun.of("eval", "--dataset", "scifact", "--config", conf.toString());
+        assertEquals(ExitCode.BAD_CONFIG, run.exitCode());
+        assertTrue(run.err().contains("unknown metric 'map'"), run.err());
+
+        run = CliRun.of("eval", "--dataset", "scifact", "--config", folder.resolve("absent.conf").toString());
+        assertEquals(ExitCode.BAD_CONFIG, run.exitCode());
+    }
+
+    @Test
+    void configFileAndSystemPropertiesOverrideApplicationConf(@TempDir Path folder) throws IOException {
+        Path conf = folder.resolve("hits.conf");
+        Files.writeString(conf, "deepretrieval.eval.hits = 7\ndeepretrieval.eval.metrics = [\"recall@5\"]\n");
+        CliRun fromFile = CliRun.of("eval", "--dataset", "scifact", "--config", conf.toString(), "--json");
+        assertEquals(ExitCode.OK, fromFile.exitCode(), fromFile.err());
+        JsonNode json = new ObjectMapper().readTree(fromFile.lastLine());
+        assertEquals(7, json.get("hits").asInt());
+        assertTrue(json.has("recall@5"));
+        assertFalse(json.has("ndcg@10"));
+
+        System.setProperty("deepretrieval.eval.hits", "3");
+        try {
+            CliRun fromProperty = CliRun.of("eval", "--dataset", "scifact", "--config", conf.toString(), "--json");
+            assertEquals(3, new ObjectMapper().readTree(fromProperty.lastLine()).get("hits").asInt());
+        } finally {
+            System.clearProperty("deepretrieval.eval.hits");
+        }
+    }
+
+    @Test
+    void trainSaysWhatItWillDoAndExitsUnavailable() {
+        CliRun run = CliRun.of("train");
+        assertEquals(ExitCode.UNAVAILABLE, run.exitCode());
+        assertTrue(run.err().contains("./deepretrieval eval --dataset scifact --split test"), run.err());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (List<String> command : List.<List<String>>of(List.of(), List.of("eval"), List.of("train"), List.of("bench"),
+                List.of("bench", "retrieval"))) {
+            var args = new java.util.ArrayList<>(command);
+            args.add("--help");
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertEquals(ExitCode.OK, run.exitCode(), String.join(" ", args));
+            assertTrue(run.out().startsWith("Usage: deepretrieval"), run.out());
+            assertTrue(run.out().contains("Exit status: 0 ok"), run.out());
+        }
+        assertEquals(ExitCode.USAGE, CliRun.of().exitCode());
+    }
+
+    private static int countRemovedSelfHits(List<String> lines) {
+        // -removeQuery drops hits whose docid equals the qid, so some queries have 999 lines
+        var perQuery = new java.util.HashMap<String, Integer>();
+        lines.forEach(l -> perQuery.merge(l.split(" ")[0], 1, Integer::sum));
+        return perQuery.values().stream().mapToInt(n -> 1000 - n).sum();
+    }
+}
