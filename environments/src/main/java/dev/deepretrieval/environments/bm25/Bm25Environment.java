@@ -2,16 +2,13 @@ package dev.deepretrieval.environments.bm25;
 
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.EnvironmentResult;
-import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.answer.AnswerParser;
 import dev.deepretrieval.environments.answer.ParsedAnswer;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
-import dev.deepretrieval.environments.metrics.RankingMetrics;
+import dev.deepretrieval.environments.metrics.RelevantRanks;
 import dev.deepretrieval.environments.reward.Outcome;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -66,18 +63,14 @@ public final class Bm25Environment implements Environment<RetrievalTask> {
             return EnvironmentResult.withoutRetrieval(
                     settings.reward().reward(new Outcome.AnswerUnusable()), true, Optional.empty());
         }
-        List<Hit> hits = searcher.search(query.get(), settings.queryMode(), settings.depth());
-        List<String> ids = new ArrayList<>(hits.size());
-        for (Hit hit : hits) {
-            ids.add(hit.docId());
-        }
-        Map<String, Integer> judgments = task.judgments();
-        double rewardNdcg = RankingMetrics.ndcg(ids, judgments, settings.rewardCutoff());
+        List<String> ids = searcher.searchIds(query.get(), settings.queryMode(), settings.depth());
+        RelevantRanks relevant = RelevantRanks.of(ids, task.judgments(), settings.depth());
+        double rewardNdcg = relevant.ndcg(settings.rewardCutoff());
         var metrics = new LinkedHashMap<String, Double>();
-        metrics.put("ndcg@10", settings.rewardCutoff() == 10 ? rewardNdcg : RankingMetrics.ndcg(ids, judgments, 10));
+        metrics.put("ndcg@10", relevant.ndcg(10));
         metrics.put("ndcg@" + settings.rewardCutoff(), rewardNdcg);
-        metrics.put("recall@" + settings.depth(), RankingMetrics.recall(ids, judgments, settings.depth()));
-        metrics.put("first_relevant_rank", (double) RankingMetrics.firstRelevantRank(ids, judgments));
+        metrics.put("recall@" + settings.depth(), relevant.recall(settings.depth()));
+        metrics.put("first_relevant_rank", (double) relevant.firstRank());
         double reward = settings.reward().reward(new Outcome.Measured(rewardNdcg));
         return new EnvironmentResult(reward, true, query, metrics, ids);
     }

@@ -4,6 +4,7 @@ import dev.deepretrieval.environments.Hit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.IndexReader;
@@ -56,20 +57,33 @@ public final class Bm25Searcher {
 
     /** The top {@code k} documents for a prepared query, best first. */
     public List<Hit> search(Query query, int k) {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, got " + k);
-        }
-        TopDocs top;
-        try {
-            top = searcher.search(query, k);
-        } catch (IOException e) {
-            throw new UncheckedIOException("BM25 search failed", e);
-        }
+        TopDocs top = topDocs(query, k);
         var hits = new ArrayList<Hit>(top.scoreDocs.length);
         for (ScoreDoc scoreDoc : top.scoreDocs) {
             hits.add(new Hit(collectionIds[scoreDoc.doc], scoreDoc.score));
         }
         return hits;
+    }
+
+    /** The collection ids of the top {@code k} documents for {@code text}, best first (the reward path: no scores). */
+    public List<String> searchIds(String text, QueryMode mode, int k) {
+        TopDocs top = topDocs(buildQuery(text, mode), k);
+        String[] ids = new String[top.scoreDocs.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = collectionIds[top.scoreDocs[i].doc];
+        }
+        return Arrays.asList(ids);
+    }
+
+    private TopDocs topDocs(Query query, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        try {
+            return searcher.search(query, k);
+        } catch (IOException e) {
+            throw new UncheckedIOException("BM25 search failed", e);
+        }
     }
 
     /** The underlying Lucene searcher (for benchmarks that compare against bare Lucene). */

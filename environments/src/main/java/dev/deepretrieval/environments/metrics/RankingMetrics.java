@@ -9,9 +9,12 @@ import java.util.Set;
 /**
  * Per-query ranking metrics, as {@code trec_eval} computes them.
  *
- * <p>A document is relevant when its grade is above zero; unjudged documents count as grade 0. A ranked list is read
- * top-down and a document id repeated in it counts once, at its first position. A query without relevant documents
- * scores 0 on every metric.
+ * <p>A document is relevant when its grade is above zero; unjudged documents count as grade 0. Ranks are positions
+ * in the list (1-based); a document id repeated in the list earns its gain only once, at its first position, so
+ * repetition can never raise a score. A query without relevant documents scores 0 on every metric.
+ *
+ * <p>These run on every rollout's reward path, so they scan the list once without copying it: only relevant
+ * documents are remembered, to ignore their repeats.
  */
 public final class RankingMetrics {
 
@@ -30,19 +33,18 @@ public final class RankingMetrics {
             return 0;
         }
         double dcg = 0;
-        Set<String> seen = new HashSet<>();
-        int rank = 0;
-        for (String doc : ranked) {
-            if (rank == k) {
-                break;
-            }
-            if (!seen.add(doc)) {
-                continue;
-            }
-            rank++;
-            int grade = judgments.getOrDefault(doc, 0);
+        Set<String> credited = null;
+        int limit = Math.min(k, ranked.size());
+        for (int i = 0; i < limit; i++) {
+            String doc = ranked.get(i);
+            int grade = grade(judgments, doc);
             if (grade > 0) {
-                dcg += grade / log2(rank + 1);
+                if (credited == null) {
+                    credited = new HashSet<>();
+                }
+                if (credited.add(doc)) {
+                    dcg += grade / log2(i + 2);
+                }
             }
         }
         return dcg / ideal;
@@ -55,7 +57,18 @@ public final class RankingMetrics {
         if (relevant == 0) {
             return 0;
         }
-        return (double) relevantInTop(ranked, judgments, k) / relevant;
+        Set<String> found = null;
+        int limit = Math.min(k, ranked.size());
+        for (int i = 0; i < limit; i++) {
+            String doc = ranked.get(i);
+            if (grade(judgments, doc) > 0) {
+                if (found == null) {
+                    found = new HashSet<>();
+                }
+                found.add(doc);
+            }
+        }
+        return found == null ? 0 : (double) found.size() / relevant;
     }
 
     /** MRR@k: the reciprocal rank of the first relevant document within the top k, else 0. */
@@ -74,15 +87,9 @@ public final class RankingMetrics {
 
     /** The 1-based rank of the first relevant document, or 0 when none was retrieved. */
     public static int firstRelevantRank(List<String> ranked, Map<String, Integer> judgments) {
-        Set<String> seen = new HashSet<>();
-        int rank = 0;
-        for (String doc : ranked) {
-            if (!seen.add(doc)) {
-                continue;
-            }
-            rank++;
-            if (judgments.getOrDefault(doc, 0) > 0) {
-                return rank;
+        for (int i = 0; i < ranked.size(); i++) {
+            if (grade(judgments, ranked.get(i)) > 0) {
+                return i + 1;
             }
         }
         return 0;
@@ -93,33 +100,29 @@ public final class RankingMetrics {
         if (targets.isEmpty()) {
             return 0;
         }
-        Set<String> found = new HashSet<>(retrieved);
-        found.retainAll(targets);
+        Set<String> found = new HashSet<>();
+        for (String id : retrieved) {
+            if (targets.contains(id)) {
+                found.add(id);
+            }
+        }
         return (double) found.size() / targets.size();
     }
 
     /** Number of judgments with a grade above zero. */
     public static long relevantCount(Map<String, Integer> judgments) {
-        return judgments.values().stream().filter(g -> g > 0).count();
-    }
-
-    private static int relevantInTop(List<String> ranked, Map<String, Integer> judgments, int k) {
-        Set<String> seen = new HashSet<>();
-        int rank = 0;
-        int found = 0;
-        for (String doc : ranked) {
-            if (rank == k) {
-                break;
-            }
-            if (!seen.add(doc)) {
-                continue;
-            }
-            rank++;
-            if (judgments.getOrDefault(doc, 0) > 0) {
-                found++;
+        long count = 0;
+        for (int grade : judgments.values()) {
+            if (grade > 0) {
+                count++;
             }
         }
-        return found;
+        return count;
+    }
+
+    private static int grade(Map<String, Integer> judgments, String doc) {
+        Integer grade = judgments.get(doc);
+        return grade == null ? 0 : grade;
     }
 
     private static double idealDcg(Map<String, Integer> judgments, int k) {

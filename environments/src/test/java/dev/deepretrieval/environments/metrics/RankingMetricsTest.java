@@ -47,10 +47,12 @@ class RankingMetricsTest {
     }
 
     @Test
-    void repeatedDocumentCountsOnceAtItsFirstRank() {
-        // d1 d1 d2: the second d1 is skipped, d2 takes rank 2
-        assertEquals((2 + 1 / LOG2_3) / (2 + 1 / LOG2_3 + 0.5), RankingMetrics.ndcg(List.of("d1", "d1", "d2"), GRADED, 3), EPS);
+    void repeatedDocumentEarnsItsGainOnceAtItsFirstRank() {
+        // d1 d1 d2: the second d1 earns nothing; d2 keeps its position, rank 3 (discount log2(4) = 2)
+        assertEquals((2 + 0.5) / (2 + 1 / LOG2_3 + 0.5), RankingMetrics.ndcg(List.of("d1", "d1", "d2"), GRADED, 3), EPS);
         assertEquals(2.0 / 3, RankingMetrics.recall(List.of("d1", "d1", "d2"), GRADED, 3), EPS);
+        // repeating the best document cannot push nDCG past 1
+        assertEquals(2 / (2 + 1 / LOG2_3 + 0.5), RankingMetrics.ndcg(List.of("d1", "d1", "d1"), GRADED, 3), EPS);
     }
 
     @Test
