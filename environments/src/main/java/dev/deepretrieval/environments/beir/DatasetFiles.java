@@ -55,7 +55,7 @@ final class DatasetFiles {
         }
     }
 
-    static void closeQuietly(BufferedReader reader) {
+    static void close(BufferedReader reader) {
         try {
             reader.close();
         } catch (IOException e) {

@@ -70,7 +70,7 @@ final class JsonLines {
                 consumer.accept(new Line(file, number, node));
             }
         } finally {
-            DatasetFiles.closeQuietly(reader);
+            DatasetFiles.close(reader);
         }
     }
 }

@@ -56,7 +56,7 @@ public final class QrelsReader {
                 }
             }
         } finally {
-            DatasetFiles.closeQuietly(reader);
+            DatasetFiles.close(reader);
         }
         return new Qrels(byQuery);
     }

@@ -26,6 +26,8 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A "flat" BM25 index of a BEIR corpus, as Anserini builds for its BEIR regressions: one {@code contents} field
@@ -38,6 +40,8 @@ import org.apache.lucene.store.FSDirectory;
  * corpus order, reproducibly. BM25's k1 and b act only at search time, so one index serves every setting.
  */
 public final class FlatBm25Index implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlatBm25Index.class);
 
     public static final String ID_FIELD = "id";
     public static final String CONTENTS_FIELD = "contents";
@@ -82,6 +86,7 @@ public final class FlatBm25Index implements Closeable {
     private static void build(BeirDataset dataset, Path parent, Path target, String fingerprint,
             IndexBuildListener listener) throws IOException {
         listener.started(dataset.name());
+        LOG.info("building BM25 index of {} from {} into {}", dataset.name(), dataset.corpusFile(), target);
         long start = System.nanoTime();
         Path temporary = Files.createTempDirectory(parent, ".building-");
         int[] counts = new int[2]; // indexed, skipped
@@ -137,7 +142,8 @@ public final class FlatBm25Index implements Closeable {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
                 if (name.startsWith(prefix) && !entry.equals(keep)
-                        && name.length() == prefix.length() + 16) {
+                        && name.substring(prefix.length()).matches("[0-9a-f]{16}")) {
+                    LOG.info("removing stale BM25 index {}", entry);
                     deleteRecursively(entry);
                 }
             }
