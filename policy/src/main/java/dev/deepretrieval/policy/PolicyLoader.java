@@ -1,0 +1,146 @@
+package dev.deepretrieval.policy;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.policy.model.DecoderWeights;
+import dev.deepretrieval.policy.model.HfConfigReader;
+import dev.deepretrieval.policy.model.ModelConfig;
+import dev.deepretrieval.policy.tokenizer.HfTokenizer;
+import dev.deepretrieval.policy.tokenizer.Llama2cTokenizer;
+import dev.deepretrieval.policy.tokenizer.TextTokenizer;
+import dev.deepretrieval.policy.weights.Llama2cCheckpoint;
+import dev.deepretrieval.policy.weights.SafetensorsCheckpoint;
+import dev.deepretrieval.policy.weights.TensorSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Loads a policy from local files only:
+ *
+ * <ul>
+ *   <li>a Hugging Face folder: {@code config.json}, {@code model.safetensors} or sharded safetensors with their
+ *       index, and {@code tokenizer.json} (or {@code .json.gz}) with {@code tokenizer_config.json} (its
+ *       {@code add_bos_token} and {@code eos_token} are honoured);
+ *   <li>a llama2.c {@code .bin} checkpoint, with its {@code tok*.bin} tokenizer (looked up next to it when not given).
+ * </ul>
+ */
+public final class PolicyLoader {
+
+    private PolicyLoader() {}
+
+    /** {@code cpu}, or {@code gpu} when DJL sees a CUDA device. */
+    public static Device device(String name) {
+        return switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> {
+                if (Engine.getInstance().getGpuCount() == 0) {
+                    throw new PolicyLoadException("device gpu requested but DJL sees no CUDA device"
+                            + " (add the pytorch-native-cu* artifact and run on a CUDA machine)");
+                }
+                yield Device.gpu();
+            }
+            default -> throw new PolicyLoadException("unknown device '" + name + "' (expected cpu or gpu)");
+        };
+    }
+
+    /**
+     * @param model a Hugging Face folder or a llama2.c {@code .bin} file
+     * @param tokenizer an explicit tokenizer file, or empty to find it next to the model
+     */
+    public static Policy load(Path model, Optional<Path> tokenizer, Device device) {
+        if (Files.isRegularFile(model) && model.getFileName().toString().endsWith(".bin")) {
+            return loadLlama2c(model, tokenizer, device);
+        }
+        if (!Files.isDirectory(model)) {
+            throw new PolicyLoadException(model + ": not a Hugging Face model folder or a llama2.c .bin file");
+        }
+        return loadHuggingFace(model, tokenizer, device);
+    }
+
+    private static Policy loadLlama2c(Path file, Optional<Path> tokenizer, Device device) {
+        Llama2cCheckpoint checkpoint = Llama2cCheckpoint.open(file);
+        Path tokenizerFile = tokenizer.orElseGet(() -> findLlama2cTokenizer(file, checkpoint.config().vocabSize()));
+        Llama2cTokenizer tok = Llama2cTokenizer.open(tokenizerFile);
+        if (tok.vocabSize() != checkpoint.config().vocabSize()) {
+            throw new PolicyLoadException(tokenizerFile + ": has " + tok.vocabSize() + " tokens, the model "
+                    + checkpoint.config().vocabSize());
+        }
+        return assemble(checkpoint.config(), checkpoint, Optional.of(tok), true, Set.of(), device);
+    }
+
+    private static Path findLlama2cTokenizer(Path model, int vocab) {
+        Path candidate = model.resolveSibling("tok" + vocab + ".bin");
+        if (!Files.isRegularFile(candidate)) {
+            throw new PolicyLoadException(model + ": no tokenizer given and " + candidate + " does not exist (use --tokenizer)");
+        }
+        return candidate;
+    }
+
+    private static Policy loadHuggingFace(Path folder, Optional<Path> tokenizer, Device device) {
+        Path configFile = folder.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) {
+            throw new PolicyLoadException(folder + ": missing config.json");
+        }
+        ModelConfig config = HfConfigReader.read(configFile);
+        JsonNode tokenizerConfig = readOptionalJson(folder.resolve("tokenizer_config.json"));
+        Optional<Path> tokenizerFile = tokenizer.or(() -> firstExisting(
+                folder.resolve("tokenizer.json"), folder.resolve("tokenizer.json.gz")));
+        Optional<TextTokenizer> tok = tokenizerFile.map(HfTokenizer::open);
+        boolean addBos = tokenizerConfig.path("add_bos_token").asBoolean(false) && config.bosTokenId().isPresent();
+        Set<Integer> extraStops = new HashSet<>();
+        String eosText = tokenizerConfig.path("eos_token").isTextual() ? tokenizerConfig.path("eos_token").asText()
+                : tokenizerConfig.path("eos_token").path("content").asText("");
+        if (!eosText.isEmpty()) {
+            tok.flatMap(t -> {
+                var id = t.tokenId(eosText);
+                return id.isPresent() ? Optional.of(id.getAsInt()) : Optional.empty();
+            }).ifPresent(extraStops::add);
+        }
+        try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(folder)) {
+            return assemble(config, checkpoint, tok, addBos, extraStops, device);
+        } catch (RuntimeException e) {
+            tok.ifPresent(TextTokenizer::close);
+            throw e;
+        }
+    }
+
+    private static Policy assemble(ModelConfig config, TensorSource source, Optional<TextTokenizer> tokenizer,
+            boolean addBos, Set<Integer> extraStops, Device device) {
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            DecoderWeights weights = DecoderWeights.load(config, source, manager);
+            return new Policy(manager, weights, tokenizer, addBos, extraStops);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static JsonNode readOptionalJson(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return new ObjectMapper().createObjectNode();
+        }
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new PolicyLoadException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Path> firstExisting(Path... candidates) {
+        for (Path candidate : candidates) {
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+}

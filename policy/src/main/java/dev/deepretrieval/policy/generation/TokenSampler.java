@@ -1,0 +1,89 @@
+package dev.deepretrieval.policy.generation;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/** Picks one token from a row of logits, in Java, and reports its log-prob under the tempered distribution. */
+final class TokenSampler {
+
+    private final SamplingSettings settings;
+
+    TokenSampler(SamplingSettings settings) {
+        this.settings = settings;
+    }
+
+    /** A chosen token and its log-prob. */
+    record Choice(int token, float logProb) {}
+
+    Choice choose(float[] logits, int offset, int vocab, SplittableRandom random) {
+        double temperature = settings.effectiveTemperature();
+        double max = Double.NEGATIVE_INFINITY;
+        int argMax = 0;
+        for (int i = 0; i < vocab; i++) {
+            double scaled = logits[offset + i] / temperature;
+            if (scaled > max) {
+                max = scaled;
+                argMax = i;
+            }
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp(logits[offset + i] / temperature - max);
+        }
+        double logNormaliser = max + Math.log(sum);
+        int token = settings.greedy() ? argMax : sample(logits, offset, vocab, temperature, logNormaliser, random);
+        return new Choice(token, (float) (logits[offset + token] / temperature - logNormaliser));
+    }
+
+    private int sample(float[] logits, int offset, int vocab, double temperature, double logNormaliser,
+            SplittableRandom random) {
+        double[] probabilities = new double[vocab];
+        for (int i = 0; i < vocab; i++) {
+            probabilities[i] = Math.exp(logits[offset + i] / temperature - logNormaliser);
+        }
+        boolean truncate = settings.topK() > 0 && settings.topK() < vocab || settings.topP() < 1;
+        if (!truncate) {
+            double total = 0;
+            for (double p : probabilities) {
+                total += p;
+            }
+            return draw(probabilities, null, vocab, total, random);
+        }
+        // Order token ids by probability, highest first (ties: lower id first), then cut by top-k and top-p.
+        long[] keyed = new long[vocab];
+        for (int i = 0; i < vocab; i++) {
+            int bits = Float.floatToIntBits((float) probabilities[i]);
+            keyed[i] = ((long) (Integer.MAX_VALUE - bits) << 32) | i;
+        }
+        Arrays.sort(keyed);
+        int[] order = new int[vocab];
+        for (int i = 0; i < vocab; i++) {
+            order[i] = (int) keyed[i];
+        }
+        int keep = settings.topK() > 0 ? Math.min(settings.topK(), vocab) : vocab;
+        double mass = 0;
+        int kept = 0;
+        while (kept < keep) {
+            mass += probabilities[order[kept]];
+            kept++;
+            if (mass >= settings.topP()) {
+                break;
+            }
+        }
+        return draw(probabilities, order, kept, mass, random);
+    }
+
+    /** Inverse-CDF draw among the first {@code count} tokens of {@code order} (all tokens when order is null). */
+    private static int draw(double[] probabilities, int[] order, int count, double mass, SplittableRandom random) {
+        double target = random.nextDouble() * mass;
+        double cumulative = 0;
+        for (int i = 0; i < count; i++) {
+            int token = order == null ? i : order[i];
+            cumulative += probabilities[token];
+            if (cumulative > target) {
+                return token;
+            }
+        }
+        return order == null ? count - 1 : order[count - 1];
+    }
+}

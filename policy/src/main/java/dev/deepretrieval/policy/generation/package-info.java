@@ -1,0 +1,8 @@
+/**
+ * Batched sampling with a KV cache and left padding: temperature, top-p, top-k, greedy, stop token ids and stop
+ * strings, seeded per sequence; each sampled token comes with its log-prob. Sampling itself runs in Java on the
+ * last position's logits.
+ *
+ * <p>Depends on {@code policy.model}.
+ */
+package dev.deepretrieval.policy.generation;

@@ -1,0 +1,117 @@
+package dev.deepretrieval.policy.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Activation;
+
+/**
+ * The forward pass of a Llama-family decoder on NDArrays.
+ *
+ * <p>Inputs use left or right padding freely: {@code positions} give each token's position within its own sequence
+ * and {@code attentionBias} ({@code [batch, 1, queries, keys]}, 0 or {@link #MASKED}) says which keys each query may
+ * see. Every result and intermediate lives in {@code scope}.
+ */
+public final class DecoderLm {
+
+    /** Additive bias of a masked key: large enough to vanish in softmax, finite so fully masked rows stay finite. */
+    public static final float MASKED = -1e9f;
+
+    private final ModelConfig config;
+    private final DecoderWeights weights;
+    private final NDArray inverseFrequencies;
+
+    public DecoderLm(DecoderWeights weights) {
+        this.config = weights.config();
+        this.weights = weights;
+        double[] frequencies = config.inverseFrequencies();
+        float[] asFloats = new float[frequencies.length];
+        for (int i = 0; i < asFloats.length; i++) {
+            asFloats[i] = (float) frequencies[i];
+        }
+        this.inverseFrequencies = weights.manager().create(asFloats);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public DecoderWeights weights() {
+        return weights;
+    }
+
+    /**
+     * Final hidden states (after the last RMSNorm), {@code [batch, tokens, hidden]}.
+     *
+     * @param ids token ids {@code [batch, tokens]}, int64
+     * @param positions position ids {@code [batch, tokens]}, int64
+     * @param attentionBias {@code [batch, 1, tokens, cached + tokens]}, float32
+     * @param cache the KV cache to read and extend, or null to attend only within {@code ids}
+     */
+    public NDArray hidden(NDManager scope, NDArray ids, NDArray positions, NDArray attentionBias, KvCache cache) {
+        long batch = ids.getShape().get(0);
+        long tokens = ids.getShape().get(1);
+        int heads = config.numHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int headDim = config.headDim();
+        int repeats = heads / kvHeads;
+
+        NDArray x = Scopes.into(scope, weights.embedding().get(ids));
+        NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies);
+        NDArray doubled = angles.concat(angles, -1);
+        NDArray cos = doubled.cos().expandDims(1);
+        NDArray sin = doubled.sin().expandDims(1);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+
+        for (int l = 0; l < config.numLayers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            NDArray h = rmsNorm(x, w.inputNorm());
+            NDArray q = linear(scope, h, w.q(), w.qBias()).reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3);
+            NDArray k = linear(scope, h, w.k(), w.kBias()).reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
+            NDArray v = linear(scope, h, w.v(), w.vBias()).reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
+            q = rotate(q, cos, sin, headDim);
+            k = rotate(k, cos, sin, headDim);
+            if (cache != null) {
+                NDArray[] full = cache.append(l, k, v);
+                k = full[0];
+                v = full[1];
+            }
+            if (repeats > 1) {
+                k = Scopes.into(scope, k.repeat(1, repeats));
+                v = Scopes.into(scope, v.repeat(1, repeats));
+            }
+            NDArray scores = q.matMul(Scopes.into(scope, k.transpose(0, 1, 3, 2))).mul(scale).add(attentionBias);
+            NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * headDim);
+            x = x.add(linear(scope, attended, w.o(), w.oBias()));
+            NDArray m = rmsNorm(x, w.postAttentionNorm());
+            NDArray gate = linear(scope, m, w.gate(), null);
+            NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(linear(scope, m, w.up(), null));
+            x = x.add(linear(scope, activated, w.down(), null));
+        }
+        return rmsNorm(x, weights.finalNorm());
+    }
+
+    /** Logits over the vocabulary for hidden states {@code [..., hidden]}. */
+    public NDArray logits(NDManager scope, NDArray hidden) {
+        return hidden.matMul(Scopes.into(scope, weights.outputHead().transpose()));
+    }
+
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray rms = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt();
+        return x.div(rms).mul(weight);
+    }
+
+    private static NDArray linear(NDManager scope, NDArray x, NDArray weight, NDArray bias) {
+        NDArray y = x.matMul(Scopes.into(scope, weight.transpose()));
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** Rotary embedding, Hugging Face style: rotate the two halves of each head. */
+    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin, int headDim) {
+        int half = headDim / 2;
+        NDArray first = x.get("..., :" + half);
+        NDArray second = x.get("..., " + half + ":");
+        NDArray rotated = second.neg().concat(first, -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+}
