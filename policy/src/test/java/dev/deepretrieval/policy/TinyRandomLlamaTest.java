@@ -1,0 +1,184 @@
+package dev.deepretrieval.policy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.deepretrieval.policy.generation.GeneratedSequence;
+import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.policy.model.BatchLayout;
+import dev.deepretrieval.policy.model.DecoderLm;
+import dev.deepretrieval.policy.model.KvCache;
+import dev.deepretrieval.policy.model.ValueHead;
+import dev.deepretrieval.policy.scoring.ScoredTokens;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The tiny random Hugging Face Llama (BF16 safetensors) and the real stories260K, for cache and batching checks. */
+class TinyRandomLlamaTest {
+
+    private static final int[] INPUT = {3, 7, 4, 11, 5, 9, 12, 6, 8, 10, 4, 13};
+
+    private static Policy tiny;
+    private static Policy stories;
+
+    @BeforeAll
+    static void load() {
+        tiny = PolicyLoader.load(SharedModels.tinyRandomLlama(), Optional.empty(), Device.cpu());
+        stories = PolicyLoader.load(SharedModels.stories260k(), Optional.empty(), Device.cpu());
+    }
+
+    @AfterAll
+    static void close() {
+        tiny.close();
+        stories.close();
+    }
+
+    @Test
+    void loadsTheBf16CheckpointWithItsConfig() {
+        assertEquals(128, tiny.config().hiddenSize());
+        assertEquals(16, tiny.config().vocabSize());
+        assertEquals(List.of(1), tiny.config().eosTokenIds());
+        assertEquals(Optional.of(2), tiny.config().padTokenId());
+        assertEquals(tiny.config().parameterCount(), tiny.weights().parameterCount());
+    }
+
+    @Test
+    void logitsAreFiniteAndDeterministic() {
+        float[] first = fullLogits(tiny.model(), INPUT);
+        float[] second = fullLogits(tiny.model(), INPUT);
+        assertEquals(INPUT.length * 16, first.length);
+        for (float v : first) {
+            assertTrue(Float.isFinite(v));
+        }
+        assertArrayEquals(first, second);
+    }
+
+    @Test
+    void incrementalDecodingWithTheCacheMatchesTheFullForward() {
+        for (Policy policy : List.of(tiny, stories)) {
+            int vocab = policy.config().vocabSize();
+            float[] full = fullLogits(policy.model(), INPUT);
+            float[] incremental = incrementalLogits(policy.model(), INPUT);
+            double maxDiff = 0;
+            for (int i = 0; i < full.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(full[i] - incremental[i]));
+            }
+            assertTrue(maxDiff < 1e-4, "max abs diff " + maxDiff + " for vocab " + vocab);
+        }
+    }
+
+    @Test
+    void batchedGreedyWithLeftPaddingMatchesOneByOne() {
+        List<int[]> prompts = List.of(new int[] {3, 4, 5}, new int[] {7}, new int[] {9, 10, 11, 12, 13, 14, 3}, new int[] {6, 6});
+        SamplingSettings greedy = SamplingSettings.greedy(24, Set.of());
+        List<GeneratedSequence> batched = tiny.generator().generate(prompts, greedy);
+        for (int i = 0; i < prompts.size(); i++) {
+            GeneratedSequence alone = tiny.generator().generate(List.of(prompts.get(i)), greedy).get(0);
+            assertArrayEquals(alone.tokens(), batched.get(i).tokens(), "prompt " + i);
+        }
+        List<GeneratedSequence> uncached = tiny.generator().generateWithoutCache(prompts, greedy);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(batched.get(i).tokens(), uncached.get(i).tokens(), "no-cache prompt " + i);
+        }
+    }
+
+    @Test
+    void generationLogProbsEqualScoringLogProbs() {
+        List<int[]> prompts = List.of(new int[] {3, 4, 5}, new int[] {7}, new int[] {9, 10, 11, 12, 13});
+        var settings = new SamplingSettings(false, 0.7, 0.9, 8, 20, Set.of(1), List.of(), 1234);
+        List<GeneratedSequence> generated = tiny.generator().generate(prompts, settings);
+        List<int[]> responses = generated.stream().map(GeneratedSequence::tokens).toList();
+        try (ValueHead head = tiny.newValueHead()) {
+            ScoredTokens scored = tiny.scorer().scoreNoGrad(prompts, responses, 0.7, head);
+            for (int b = 0; b < prompts.size(); b++) {
+                float[] expected = generated.get(b).logProbs();
+                float[] actual = scored.logProbs().get(b);
+                assertEquals(expected.length, actual.length);
+                for (int r = 0; r < expected.length; r++) {
+                    assertEquals(expected[r], actual[r], 1e-4, "sequence " + b + " token " + r);
+                }
+                for (float entropy : scored.entropies().get(b)) {
+                    assertTrue(entropy >= 0 && entropy <= Math.log(16) + 1e-5);
+                }
+                for (float value : scored.values().get(b)) {
+                    assertEquals(0f, value, "a fresh value head predicts 0");
+                }
+            }
+        }
+    }
+
+    @Test
+    void seededSamplingIsReproducibleAndBatchIndependent() {
+        var settings = new SamplingSettings(false, 1.0, 1.0, 0, 16, Set.of(), List.of(), 99);
+        List<int[]> prompts = List.of(new int[] {3, 4}, new int[] {5, 6, 7});
+        List<GeneratedSequence> first = tiny.generator().generate(prompts, settings);
+        List<GeneratedSequence> again = tiny.generator().generate(prompts, settings);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(first.get(i).tokens(), again.get(i).tokens());
+        }
+        var other = new SamplingSettings(false, 1.0, 1.0, 0, 16, Set.of(), List.of(), 100);
+        assertTrue(!java.util.Arrays.equals(first.get(0).tokens(), tiny.generator().generate(prompts, other).get(0).tokens()));
+    }
+
+    @Test
+    void memoryStaysFlatOverThousandsOfCalls() {
+        var managers = List.of((BaseNDManager) tiny.manager(), (BaseNDManager) tiny.weights().manager());
+        List<Integer> before = managers.stream().map(m -> m.getManagedArrays().size()).toList();
+        // the probe sees arrays left in sub-managers, so a leak would show
+        NDManager leak = tiny.weights().manager().newSubManager();
+        leak.zeros(new Shape(2));
+        assertEquals(before.get(1) + 1, ((BaseNDManager) tiny.weights().manager()).getManagedArrays().size());
+        leak.close();
+        var settings = new SamplingSettings(false, 1.0, 0.95, 0, 6, Set.of(1), List.of(), 7);
+        List<int[]> prompts = List.of(new int[] {3, 4, 5}, new int[] {6});
+        try (ValueHead head = tiny.newValueHead()) {
+            for (int i = 0; i < 1000; i++) {
+                List<GeneratedSequence> out = tiny.generator().generate(prompts, settings);
+                List<int[]> responses = new ArrayList<>();
+                out.forEach(g -> responses.add(g.tokens().length == 0 ? new int[] {4} : g.tokens()));
+                tiny.scorer().scoreNoGrad(prompts, responses, 1.0, head);
+            }
+        }
+        List<Integer> after = managers.stream().map(m -> m.getManagedArrays().size()).toList();
+        assertEquals(before, after);
+    }
+
+    private static float[] fullLogits(DecoderLm model, int[] ids) {
+        try (NDManager scope = model.weights().manager().newSubManager()) {
+            BatchLayout.Inputs inputs = BatchLayout.rightPadded(scope, new int[][] {ids}, 0);
+            NDArray hidden = model.hidden(scope, inputs.ids(), inputs.positions(), inputs.attentionBias(), null);
+            return model.logits(scope, hidden).toFloatArray();
+        }
+    }
+
+    private static float[] incrementalLogits(DecoderLm model, int[] ids) {
+        int vocab = model.config().vocabSize();
+        float[] out = new float[ids.length * vocab];
+        try (NDManager scope = model.weights().manager().newSubManager();
+                KvCache cache = new KvCache(scope, model.config().numLayers())) {
+            int[][] keyMask = new int[1][0];
+            for (int t = 0; t < ids.length; t++) {
+                keyMask = new int[][] {java.util.Arrays.copyOf(keyMask[0], t + 1)};
+                keyMask[0][t] = 1;
+                try (NDManager step = scope.newSubManager()) {
+                    NDArray id = step.create(new long[] {ids[t]}, new Shape(1, 1));
+                    NDArray position = step.create(new long[] {t}, new Shape(1, 1));
+                    NDArray hidden = model.hidden(step, id, position, BatchLayout.stepBias(step, keyMask), cache);
+                    System.arraycopy(model.logits(step, hidden).toFloatArray(), 0, out, t * vocab, vocab);
+                }
+            }
+        }
+        return out;
+    }
+}
