@@ -9,14 +9,14 @@ public final class ExitCode {
     public static final int FAILURE = 1;
     /** Bad command-line usage: unknown option, missing or invalid value. */
     public static final int USAGE = 2;
-    /** A data file (corpus, queries, qrels) is missing or malformed; the message names file and line. */
+    /** A data or model file is missing or malformed; the message names the file and the line or tensor. */
     public static final int BAD_DATA = 3;
     /** The configuration is invalid; the message names the setting and where it was set. */
     public static final int BAD_CONFIG = 4;
     /** The command exists but is not available yet in this build. */
     public static final int UNAVAILABLE = 5;
 
-    static final String HELP_FOOTER = "%nExit status: 0 ok, 1 failure, 2 usage error, 3 bad data file, 4 bad configuration,"
+    static final String HELP_FOOTER = "%nExit status: 0 ok, 1 failure, 2 usage error, 3 bad data or model file, 4 bad configuration,"
             + " 5 not available yet.";
 
     private ExitCode() {}

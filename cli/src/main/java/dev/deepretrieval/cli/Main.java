@@ -2,6 +2,7 @@ package dev.deepretrieval.cli;
 
 import com.typesafe.config.ConfigException;
 import dev.deepretrieval.environments.beir.DatasetFormatException;
+import dev.deepretrieval.policy.PolicyLoadException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -15,7 +16,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 @Command(name = "deepretrieval", mixinStandardHelpOptions = true, version = "deepretrieval 0.1.0",
         description = "DeepRetrieval on the JVM: RL training of a language model that rewrites search queries,"
                 + " rewarded by a real retriever's metric.",
-        subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, BenchCommand.class},
         footer = {"%n  ./deepretrieval test   runs the whole test suite (handled by the launcher)",
             "  -Dkey=value            overrides any setting of application.conf", ExitCode.HELP_FOOTER})
 public final class Main implements Runnable {
@@ -63,6 +64,9 @@ public final class Main implements Runnable {
         if (e instanceof DatasetFormatException data) {
             code = ExitCode.BAD_DATA;
             message = "bad data: " + data.getMessage();
+        } else if (e instanceof PolicyLoadException model) {
+            code = ExitCode.BAD_DATA;
+            message = "cannot load the model: " + model.getMessage();
         } else if (e instanceof ConfigException config) {
             code = ExitCode.BAD_CONFIG;
             message = "bad configuration: " + config.getMessage();

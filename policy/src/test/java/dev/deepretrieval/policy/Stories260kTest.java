@@ -22,6 +22,16 @@ class Stories260kTest {
     private static final String REFERENCE = "Once upon a time, there was a little girl named Lily. She loved to play"
             + " outside in the park. One day, she saw a big, red ball.";
 
+    /**
+     * All 160 greedy tokens as this decoder produces them; the part up to "red ball." is the independently verified
+     * reference above, the rest guards against regressions.
+     */
+    private static final String GREEDY_160 = "Once upon a time, there was a little girl named Lily. She loved to play"
+            + " outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high.\n"
+            + "Lily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do. She said,"
+            + " \"I want to play with your ball, but I can't find it.\"\nLily was sad and didn't know what to do. She"
+            + " said, \"I'm s";
+
     private static Policy policy;
 
     @BeforeAll
@@ -57,6 +67,7 @@ class Stories260kTest {
         assertEquals(StopReason.MAX_TOKENS, out.stopReason());
         String text = policy.tokenizer().decodeContinuation(bos, out.tokens());
         assertTrue(text.startsWith(REFERENCE), text);
+        assertEquals(GREEDY_160, text);
         for (float lp : out.logProbs()) {
             assertTrue(lp <= 0 && Float.isFinite(lp));
         }

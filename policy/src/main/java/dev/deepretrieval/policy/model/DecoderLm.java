@@ -3,6 +3,7 @@ package dev.deepretrieval.policy.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
@@ -20,6 +21,7 @@ public final class DecoderLm {
     private final ModelConfig config;
     private final DecoderWeights weights;
     private final NDArray inverseFrequencies;
+    private final NDArray rotateHalf;
 
     public DecoderLm(DecoderWeights weights) {
         this.config = weights.config();
@@ -30,6 +32,18 @@ public final class DecoderLm {
             asFloats[i] = (float) frequencies[i];
         }
         this.inverseFrequencies = weights.manager().create(asFloats);
+        this.rotateHalf = weights.manager().create(rotateHalfMatrix(config.headDim()), new Shape(config.headDim(), config.headDim()));
+    }
+
+    /** R with {@code x · R = concat(-x[half:], x[:half])}: Hugging Face's rotate_half as one matmul. */
+    private static float[] rotateHalfMatrix(int headDim) {
+        int half = headDim / 2;
+        float[] r = new float[headDim * headDim];
+        for (int j = 0; j < half; j++) {
+            r[(j + half) * headDim + j] = -1f;
+            r[j * headDim + j + half] = 1f;
+        }
+        return r;
     }
 
     public ModelConfig config() {
@@ -69,8 +83,8 @@ public final class DecoderLm {
             NDArray q = linear(scope, h, w.q(), w.qBias()).reshape(batch, tokens, heads, headDim).transpose(0, 2, 1, 3);
             NDArray k = linear(scope, h, w.k(), w.kBias()).reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
             NDArray v = linear(scope, h, w.v(), w.vBias()).reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
-            q = rotate(q, cos, sin, headDim);
-            k = rotate(k, cos, sin, headDim);
+            q = rotate(q, cos, sin);
+            k = rotate(k, cos, sin);
             if (cache != null) {
                 NDArray[] full = cache.append(l, k, v);
                 k = full[0];
@@ -101,17 +115,14 @@ public final class DecoderLm {
         return x.div(rms).mul(weight);
     }
 
+    /** {@code x · W + b} with W held as {@code [in, out]}. */
     private static NDArray linear(NDManager scope, NDArray x, NDArray weight, NDArray bias) {
-        NDArray y = x.matMul(Scopes.into(scope, weight.transpose()));
+        NDArray y = x.matMul(weight);
         return bias == null ? y : y.add(bias);
     }
 
-    /** Rotary embedding, Hugging Face style: rotate the two halves of each head. */
-    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin, int headDim) {
-        int half = headDim / 2;
-        NDArray first = x.get("..., :" + half);
-        NDArray second = x.get("..., " + half + ":");
-        NDArray rotated = second.neg().concat(first, -1);
-        return x.mul(cos).add(rotated.mul(sin));
+    /** Rotary embedding, Hugging Face style: {@code x·cos + rotate_half(x)·sin}. */
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
     }
 }

@@ -17,6 +17,10 @@ import java.util.SplittableRandom;
 /**
  * The decoder's parameters as float32 NDArrays, owned by one manager, under their Hugging Face names. A tied model
  * has no {@code lm_head.weight}: the output head is the embedding matrix.
+ *
+ * <p>Projection matrices ({@code *_proj.weight}) are held transposed, {@code [in, out]}, so that a linear layer is a
+ * single matmul with no per-call transpose (the decoder is dispatch-bound at small sizes); {@link #isTransposed}
+ * tells which, for export. Embeddings, norms and biases keep their Hugging Face shapes.
  */
 public final class DecoderWeights implements AutoCloseable {
 
@@ -97,7 +101,9 @@ public final class DecoderWeights implements AutoCloseable {
                             + " but the config needs " + Arrays.toString(entry.getValue()));
                 }
                 FloatBuffer values = source.floats(name);
-                NDArray array = manager.create(values, new Shape(shape));
+                NDArray array = isTransposed(name)
+                        ? manager.create(transpose(values, (int) shape[0], (int) shape[1]), new Shape(shape[1], shape[0]))
+                        : manager.create(values, new Shape(shape));
                 array.setName(name);
                 parameters.put(name, array);
             }
@@ -128,11 +134,28 @@ public final class DecoderWeights implements AutoCloseable {
                     values[i] = (float) (gaussian(random) * 0.02);
                 }
             }
-            NDArray array = manager.create(values, new Shape(shape));
+            NDArray array = isTransposed(name)
+                    ? manager.create(values, new Shape(shape[1], shape[0]))
+                    : manager.create(values, new Shape(shape));
             array.setName(name);
             parameters.put(name, array);
         }
         return new DecoderWeights(config, manager, parameters);
+    }
+
+    /** Whether a parameter is held as {@code [in, out]} rather than Hugging Face's {@code [out, in]}. */
+    public static boolean isTransposed(String name) {
+        return name.endsWith("_proj.weight");
+    }
+
+    private static float[] transpose(FloatBuffer values, int rows, int columns) {
+        float[] out = new float[rows * columns];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                out[c * rows + r] = values.get(r * columns + c);
+            }
+        }
+        return out;
     }
 
     private static double gaussian(SplittableRandom random) {
