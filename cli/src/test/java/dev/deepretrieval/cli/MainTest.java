@@ -139,6 +139,30 @@ class MainTest {
     }
 
     @Test
+    void generatePrintsOnlyTheGeneratedText() {
+        String stories = Path.of("..", "..", "shared", "models", "stories260K", "stories260K.bin").toString();
+        CliRun run = CliRun.of("generate", "--model", stories, "--greedy", "--max-tokens", "30");
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("Once upon a time, there was a little girl named Lily."), run.out());
+        assertEquals(1, run.out().strip().lines().count(), run.out());
+
+        CliRun sampled = CliRun.of("generate", "--model", stories, "--prompt", "The dog", "--temperature", "0.8",
+                "--top-p", "0.9", "--seed", "5", "--max-tokens", "20");
+        assertEquals(ExitCode.OK, sampled.exitCode(), sampled.err());
+        assertEquals(sampled.out(), CliRun.of("generate", "--model", stories, "--prompt", "The dog", "--temperature",
+                "0.8", "--top-p", "0.9", "--seed", "5", "--max-tokens", "20").out(), "same seed, same text");
+
+        CliRun missing = CliRun.of("generate", "--model", "no/such/model");
+        assertEquals(ExitCode.BAD_DATA, missing.exitCode());
+        assertTrue(missing.err().startsWith("deepretrieval: error: cannot load the model: no/such/model: not a Hugging Face"),
+                missing.err());
+
+        CliRun badTopP = CliRun.of("generate", "--model", stories, "--top-p", "1.5");
+        assertEquals(ExitCode.USAGE, badTopP.exitCode());
+        assertTrue(badTopP.err().contains("top-p must be in (0, 1], got 1.5"), badTopP.err());
+    }
+
+    @Test
     void trainSaysWhatItWillDoAndExitsUnavailable() {
         CliRun run = CliRun.of("train");
         assertEquals(ExitCode.UNAVAILABLE, run.exitCode());
@@ -148,7 +172,7 @@ class MainTest {
     @Test
     void everyCommandHasHelp() {
         for (List<String> command : List.<List<String>>of(List.of(), List.of("eval"), List.of("train"), List.of("bench"),
-                List.of("bench", "retrieval"))) {
+                List.of("bench", "retrieval"), List.of("generate"), List.of("bench", "generate"))) {
             var args = new java.util.ArrayList<>(command);
             args.add("--help");
             CliRun run = CliRun.of(args.toArray(String[]::new));
