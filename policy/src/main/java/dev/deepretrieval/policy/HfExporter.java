@@ -1,0 +1,113 @@
+package dev.deepretrieval.policy;
+
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.policy.model.DecoderWeights;
+import dev.deepretrieval.policy.model.ModelConfig;
+import dev.deepretrieval.policy.weights.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Exports decoder weights as a Hugging Face folder ({@code config.json}, F32 {@code model.safetensors} in Hugging
+ * Face orientation, and the tokenizer file when given) that {@link PolicyLoader} and Hugging Face Transformers load.
+ * The folder is written next to its destination and renamed into place, so it is complete or absent.
+ */
+public final class HfExporter {
+
+    private HfExporter() {}
+
+    public static void export(DecoderWeights weights, Path folder, Optional<Path> tokenizerJson) throws IOException {
+        Path absolute = folder.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path temporary = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + "-");
+        try {
+            new ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValue(temporary.resolve("config.json").toFile(), configJson(weights.config()));
+            var tensors = new LinkedHashMap<String, SafetensorsWriter.Tensor>();
+            for (var entry : weights.parameters().entrySet()) {
+                NDArray array = entry.getValue();
+                long[] shape = array.getShape().getShape();
+                float[] values = array.toFloatArray();
+                if (DecoderWeights.isTransposed(entry.getKey())) {
+                    values = transpose(values, (int) shape[0], (int) shape[1]);
+                    shape = new long[] {shape[1], shape[0]};
+                }
+                tensors.put(entry.getKey(), new SafetensorsWriter.Tensor(shape, values));
+            }
+            SafetensorsWriter.write(temporary.resolve("model.safetensors"), tensors);
+            if (tokenizerJson.isPresent()) {
+                Files.copy(tokenizerJson.get(), temporary.resolve("tokenizer.json"));
+            }
+            if (Files.exists(absolute)) {
+                deleteRecursively(absolute);
+            }
+            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteRecursively(temporary);
+        }
+    }
+
+    static ObjectNode configJson(ModelConfig config) {
+        ObjectNode node = new ObjectMapper().createObjectNode();
+        node.putArray("architectures").add(config.architecture());
+        node.put("model_type", config.architecture().equals(ModelConfig.QWEN2) ? "qwen2" : "llama");
+        node.put("hidden_act", "silu");
+        node.put("vocab_size", config.vocabSize());
+        node.put("hidden_size", config.hiddenSize());
+        node.put("intermediate_size", config.intermediateSize());
+        node.put("num_hidden_layers", config.numLayers());
+        node.put("num_attention_heads", config.numHeads());
+        node.put("num_key_value_heads", config.numKeyValueHeads());
+        node.put("head_dim", config.headDim());
+        node.put("rms_norm_eps", config.rmsNormEps());
+        node.put("rope_theta", config.ropeTheta());
+        config.ropeScaling().ifPresentOrElse(s -> {
+            ObjectNode scaling = node.putObject("rope_scaling");
+            scaling.put("rope_type", "llama3");
+            scaling.put("factor", s.factor());
+            scaling.put("low_freq_factor", s.lowFreqFactor());
+            scaling.put("high_freq_factor", s.highFreqFactor());
+            scaling.put("original_max_position_embeddings", s.originalMaxPositions());
+        }, () -> node.putNull("rope_scaling"));
+        node.put("max_position_embeddings", config.maxPositions());
+        node.put("tie_word_embeddings", config.tieWordEmbeddings());
+        if (config.architecture().equals(ModelConfig.LLAMA)) {
+            node.put("attention_bias", config.attentionBias());
+        }
+        config.bosTokenId().ifPresentOrElse(id -> node.put("bos_token_id", id), () -> node.putNull("bos_token_id"));
+        var eos = node.putArray("eos_token_id");
+        config.eosTokenIds().forEach(eos::add);
+        config.padTokenId().ifPresent(id -> node.put("pad_token_id", id));
+        node.put("torch_dtype", "float32");
+        return node;
+    }
+
+    private static float[] transpose(float[] values, int rows, int columns) {
+        float[] out = new float[values.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                out[c * rows + r] = values[r * columns + c];
+            }
+        }
+        return out;
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
