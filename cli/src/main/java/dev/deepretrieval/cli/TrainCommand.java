@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
                 + " SciFact train claims, score every rewrite with BM25 nDCG through the paper's BEIR reward, apply"
                 + " PPO updates, checkpoint, and finally compare original, initial and trained queries on SciFact"
                 + " test."},
-        footer = {"%nNot available yet in this build: the policy, learner and training service are being built.",
+        footer = {"%nNot available yet in this build: the bundled default policy and the training service are being"
+                + " built (the policy, sampling and PPO/GRPO maths exist; see README).",
             "Runnable today: ./deepretrieval eval --dataset scifact --split test", ExitCode.HELP_FOOTER})
 final class TrainCommand implements Callable<Integer> {
 
@@ -27,8 +28,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         configOptions.load(); // a broken configuration is reported now, not when training lands
         var err = spec.commandLine().getErr();
-        err.println("deepretrieval: train is not available yet in this build (the policy, learner and training"
-                + " service are not built).");
+        err.println("deepretrieval: train is not available yet in this build (the bundled default policy and the"
+                + " training service are not built; the policy and the PPO/GRPO maths are).");
         err.println("It will RL-train the bundled default policy on SciFact with BM25 rewards; see ./deepretrieval train --help.");
         err.println("Runnable today: ./deepretrieval eval --dataset scifact --split test");
         err.flush();
