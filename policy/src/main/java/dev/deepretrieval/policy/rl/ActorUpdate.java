@@ -14,8 +14,10 @@ import java.util.Map;
 
 /**
  * The actor half of a PPO/GRPO update: for {@code epochs} passes over the batch in {@code miniBatches} slices, the
- * clipped surrogate minus the entropy bonus, one optimizer step per slice. Advantages and old log-probs come from
- * the rollout and carry no gradient.
+ * clipped surrogate minus the entropy bonus, one optimizer step per slice. A slice can be split into
+ * {@code microBatches} forward/backward passes whose gradients accumulate (each loss weighted by its share of the
+ * slice's sequences, as verl does), bounding activation memory. Advantages and old log-probs come from the rollout
+ * and carry no gradient.
  */
 public final class ActorUpdate {
 
@@ -40,13 +42,13 @@ public final class ActorUpdate {
      * {@code actor/grad_norm}, {@code actor/ratio_mean}, {@code actor/lr}.
      */
     public Map<String, Double> update(List<int[]> prompts, List<int[]> responses, List<float[]> oldLogProbs,
-            List<float[]> advantages, int epochs, int miniBatches, double learningRate) {
+            List<float[]> advantages, int epochs, int miniBatches, int microBatches, double learningRate) {
         int n = prompts.size();
         if (responses.size() != n || oldLogProbs.size() != n || advantages.size() != n) {
             throw new IllegalArgumentException("prompts, responses, old log-probs and advantages must align");
         }
-        if (miniBatches < 1 || miniBatches > n || epochs < 1) {
-            throw new IllegalArgumentException("need 1 <= mini-batches <= batch and epochs >= 1");
+        if (miniBatches < 1 || miniBatches > n || epochs < 1 || microBatches < 1 || microBatches * miniBatches > n) {
+            throw new IllegalArgumentException("need epochs >= 1 and 1 <= mini-batches x micro-batches <= batch");
         }
         Scorer scorer = new Scorer(model);
         var sums = new LinkedHashMap<String, Double>();
@@ -55,30 +57,34 @@ public final class ActorUpdate {
             for (int slice = 0; slice < miniBatches; slice++) {
                 int from = slice * n / miniBatches;
                 int to = (slice + 1) * n / miniBatches;
-                try (NDManager scope = model.weights().manager().newSubManager()) {
-                    Map<String, Double> metrics;
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        ResponseScores scores = scorer.score(scope, prompts.subList(from, to),
-                                responses.subList(from, to), temperature, null);
-                        NDArray old = PaddedRows.of(scope, oldLogProbs.subList(from, to), scores.mask().getShape());
-                        NDArray adv = PaddedRows.of(scope, advantages.subList(from, to), scores.mask().getShape());
+                var metrics = new LinkedHashMap<String, Double>();
+                for (int micro = 0; micro < microBatches; micro++) {
+                    int microFrom = from + micro * (to - from) / microBatches;
+                    int microTo = from + (micro + 1) * (to - from) / microBatches;
+                    double weight = (double) (microTo - microFrom) / (to - from);
+                    try (NDManager scope = model.weights().manager().newSubManager();
+                            GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        ResponseScores scores = scorer.score(scope, prompts.subList(microFrom, microTo),
+                                responses.subList(microFrom, microTo), temperature, null);
+                        Shape shape = scores.mask().getShape();
+                        NDArray old = PaddedRows.of(scope, oldLogProbs.subList(microFrom, microTo), shape);
+                        NDArray adv = PaddedRows.of(scope, advantages.subList(microFrom, microTo), shape);
                         ClippedPolicyLoss.Result result = policyLoss.compute(scores.logProbs(), old, adv, scores.mask());
                         NDArray entropy = policyLoss.aggregation().aggregate(scores.entropies(), scores.mask());
-                        NDArray loss = result.loss().sub(entropy.mul((float) entropyCoefficient));
+                        NDArray loss = result.loss().sub(entropy.mul((float) entropyCoefficient)).mul((float) weight);
                         collector.backward(loss);
-                        metrics = Map.of(
-                                "actor/pg_loss", (double) result.loss().getFloat(),
-                                "actor/pg_clipfrac", (double) result.clipFraction().getFloat(),
-                                "actor/pg_clipfrac_lower", (double) result.dualClipFraction().getFloat(),
-                                "actor/ppo_kl", (double) result.approxKl().getFloat(),
-                                "actor/ratio_mean", (double) result.ratio().getFloat(),
-                                "actor/entropy", (double) entropy.getFloat());
+                        metrics.merge("actor/pg_loss", weight * result.loss().getFloat(), Double::sum);
+                        metrics.merge("actor/pg_clipfrac", weight * result.clipFraction().getFloat(), Double::sum);
+                        metrics.merge("actor/pg_clipfrac_lower", weight * result.dualClipFraction().getFloat(), Double::sum);
+                        metrics.merge("actor/ppo_kl", weight * result.approxKl().getFloat(), Double::sum);
+                        metrics.merge("actor/ratio_mean", weight * result.ratio().getFloat(), Double::sum);
+                        metrics.merge("actor/entropy", weight * entropy.getFloat(), Double::sum);
                     }
-                    double norm = optimizer.step(learningRate);
-                    metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
-                    sums.merge("actor/grad_norm", norm, Double::sum);
-                    updates++;
                 }
+                double norm = optimizer.step(learningRate);
+                metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
+                sums.merge("actor/grad_norm", norm, Double::sum);
+                updates++;
             }
         }
         var means = new LinkedHashMap<String, Double>();

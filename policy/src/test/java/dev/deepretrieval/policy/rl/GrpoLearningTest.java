@@ -75,7 +75,7 @@ class GrpoLearningTest {
                         break;
                     }
                     List<float[]> advantages = Advantages.grouped(scores, groups, lengths, Advantages.GroupBaseline.GRPO);
-                    Map<String, Double> metrics = update.update(prompts, responses, oldLogProbs, advantages, 1, 2, 1e-2);
+                    Map<String, Double> metrics = update.update(prompts, responses, oldLogProbs, advantages, 1, 2, 1, 1e-2);
                     updates++;
                     assertTrue(Double.isFinite(metrics.get("actor/pg_loss")));
                 }

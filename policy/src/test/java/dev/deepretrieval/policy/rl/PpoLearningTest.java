@@ -87,7 +87,7 @@ class PpoLearningTest {
                             Advantages.tokenRewards(scores, zeroKl, 0.0), values, 1.0, 1.0);
                     List<float[]> advantages = Advantages.whiten(estimate.advantages());
                     Map<String, Double> actorMetrics =
-                            actorUpdate.update(prompts, responses, oldLogProbs, advantages, 1, 2, 1e-2);
+                            actorUpdate.update(prompts, responses, oldLogProbs, advantages, 1, 2, 1, 1e-2);
                     Map<String, Double> criticMetrics =
                             criticUpdate.update(prompts, responses, values, estimate.returns(), 1, 2, 1e-2);
                     assertTrue(Double.isFinite(actorMetrics.get("actor/pg_loss")));
