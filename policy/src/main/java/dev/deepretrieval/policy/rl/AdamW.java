@@ -90,6 +90,14 @@ public final class AdamW implements AutoCloseable {
         return steps;
     }
 
+    /** Sets the update count when resuming from a checkpoint (the moments are restored into the maps below). */
+    public void restoreSteps(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("step count must be >= 0, got " + count);
+        }
+        steps = count;
+    }
+
     /** First and second moments by parameter name (for checkpoints). */
     public Map<String, NDArray> firstMoments() {
         return firstMoments;
