@@ -23,17 +23,20 @@ public final class ActorUpdate {
 
     private final DecoderLm model;
     private final AdamW optimizer;
-    private final ClippedPolicyLoss policyLoss;
-    private final double entropyCoefficient;
+    private final ActorLoss objective;
     private final double temperature;
 
-    public ActorUpdate(DecoderLm model, AdamW optimizer, ClippedPolicyLoss policyLoss, double entropyCoefficient,
-            double temperature) {
+    public ActorUpdate(DecoderLm model, AdamW optimizer, ActorLoss objective, double temperature) {
         this.model = model;
         this.optimizer = optimizer;
-        this.policyLoss = policyLoss;
-        this.entropyCoefficient = entropyCoefficient;
+        this.objective = objective;
         this.temperature = temperature;
+    }
+
+    /** The surrogate with an entropy bonus only. */
+    public ActorUpdate(DecoderLm model, AdamW optimizer, ClippedPolicyLoss policyLoss, double entropyCoefficient,
+            double temperature) {
+        this(model, optimizer, ActorLoss.surrogate(policyLoss, entropyCoefficient), temperature);
     }
 
     /**
@@ -43,14 +46,26 @@ public final class ActorUpdate {
      */
     public Map<String, Double> update(List<int[]> prompts, List<int[]> responses, List<float[]> oldLogProbs,
             List<float[]> advantages, int epochs, int miniBatches, int microBatches, double learningRate) {
-        int n = prompts.size();
-        if (responses.size() != n || oldLogProbs.size() != n || advantages.size() != n) {
-            throw new IllegalArgumentException("prompts, responses, old log-probs and advantages must align");
+        return update(ActorBatch.of(prompts, responses, oldLogProbs, advantages), epochs, miniBatches, microBatches,
+                learningRate);
+    }
+
+    /**
+     * As above for a full batch; with a KL term also {@code actor/kl_loss}, with a shared value head also
+     * {@code critic/vf_loss} and {@code critic/vf_clipfrac}.
+     */
+    public Map<String, Double> update(ActorBatch batch, int epochs, int miniBatches, int microBatches,
+            double learningRate) {
+        int n = batch.size();
+        if (objective.klEstimator() != null && batch.referenceLogProbs() == null) {
+            throw new IllegalArgumentException("a KL loss term needs reference log-probs");
+        }
+        if (objective.sharedValueHead() != null && (batch.oldValues() == null || batch.returns() == null)) {
+            throw new IllegalArgumentException("a shared value head needs old values and returns");
         }
         if (miniBatches < 1 || miniBatches > n || epochs < 1 || microBatches < 1 || microBatches * miniBatches > n) {
             throw new IllegalArgumentException("need epochs >= 1 and 1 <= mini-batches x micro-batches <= batch");
         }
-        Scorer scorer = new Scorer(model);
         var sums = new LinkedHashMap<String, Double>();
         int updates = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
@@ -58,27 +73,14 @@ public final class ActorUpdate {
                 int from = slice * n / miniBatches;
                 int to = (slice + 1) * n / miniBatches;
                 var metrics = new LinkedHashMap<String, Double>();
-                for (int micro = 0; micro < microBatches; micro++) {
-                    int microFrom = from + micro * (to - from) / microBatches;
-                    int microTo = from + (micro + 1) * (to - from) / microBatches;
+                for (int part = 0; part < microBatches; part++) {
+                    int microFrom = from + part * (to - from) / microBatches;
+                    int microTo = from + (part + 1) * (to - from) / microBatches;
                     double weight = (double) (microTo - microFrom) / (to - from);
+                    ActorBatch micro = batch.slice(microFrom, microTo);
                     try (NDManager scope = model.weights().manager().newSubManager();
                             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        ResponseScores scores = scorer.score(scope, prompts.subList(microFrom, microTo),
-                                responses.subList(microFrom, microTo), temperature, null);
-                        Shape shape = scores.mask().getShape();
-                        NDArray old = PaddedRows.of(scope, oldLogProbs.subList(microFrom, microTo), shape);
-                        NDArray adv = PaddedRows.of(scope, advantages.subList(microFrom, microTo), shape);
-                        ClippedPolicyLoss.Result result = policyLoss.compute(scores.logProbs(), old, adv, scores.mask());
-                        NDArray entropy = policyLoss.aggregation().aggregate(scores.entropies(), scores.mask());
-                        NDArray loss = result.loss().sub(entropy.mul((float) entropyCoefficient)).mul((float) weight);
-                        collector.backward(loss);
-                        metrics.merge("actor/pg_loss", weight * result.loss().getFloat(), Double::sum);
-                        metrics.merge("actor/pg_clipfrac", weight * result.clipFraction().getFloat(), Double::sum);
-                        metrics.merge("actor/pg_clipfrac_lower", weight * result.dualClipFraction().getFloat(), Double::sum);
-                        metrics.merge("actor/ppo_kl", weight * result.approxKl().getFloat(), Double::sum);
-                        metrics.merge("actor/ratio_mean", weight * result.ratio().getFloat(), Double::sum);
-                        metrics.merge("actor/entropy", weight * entropy.getFloat(), Double::sum);
+                        accumulate(scope, collector, micro, weight, metrics);
                     }
                 }
                 double norm = optimizer.step(learningRate);
@@ -93,5 +95,39 @@ public final class ActorUpdate {
         }
         means.put("actor/lr", learningRate);
         return means;
+    }
+
+    private void accumulate(NDManager scope, GradientCollector collector, ActorBatch micro, double weight,
+            Map<String, Double> metrics) {
+        ResponseScores scores = new Scorer(model).score(scope, micro.prompts(), micro.responses(), temperature,
+                objective.sharedValueHead());
+        Shape shape = scores.mask().getShape();
+        NDArray mask = scores.mask();
+        NDArray old = PaddedRows.of(scope, micro.oldLogProbs(), shape);
+        NDArray adv = PaddedRows.of(scope, micro.advantages(), shape);
+        ClippedPolicyLoss.Result result = objective.policy().compute(scores.logProbs(), old, adv, mask);
+        LossAggregation aggregation = objective.policy().aggregation();
+        NDArray entropy = aggregation.aggregate(scores.entropies(), mask);
+        NDArray loss = result.loss().sub(entropy.mul((float) objective.entropyCoefficient()));
+        if (objective.klEstimator() != null) {
+            NDArray reference = PaddedRows.of(scope, micro.referenceLogProbs(), shape);
+            NDArray kl = aggregation.aggregate(objective.klEstimator().estimate(scores.logProbs(), reference), mask);
+            loss = loss.add(kl.mul((float) objective.klCoefficient()));
+            metrics.merge("actor/kl_loss", weight * kl.getFloat(), Double::sum);
+        }
+        if (objective.sharedValueHead() != null) {
+            ClippedValueLoss.Result value = objective.valueLoss().compute(scores.values(),
+                    PaddedRows.of(scope, micro.oldValues(), shape), PaddedRows.of(scope, micro.returns(), shape), mask);
+            loss = loss.add(value.loss().mul((float) objective.valueCoefficient()));
+            metrics.merge("critic/vf_loss", weight * value.loss().getFloat(), Double::sum);
+            metrics.merge("critic/vf_clipfrac", weight * value.clipFraction().getFloat(), Double::sum);
+        }
+        collector.backward(loss.mul((float) weight));
+        metrics.merge("actor/pg_loss", weight * result.loss().getFloat(), Double::sum);
+        metrics.merge("actor/pg_clipfrac", weight * result.clipFraction().getFloat(), Double::sum);
+        metrics.merge("actor/pg_clipfrac_lower", weight * result.dualClipFraction().getFloat(), Double::sum);
+        metrics.merge("actor/ppo_kl", weight * result.approxKl().getFloat(), Double::sum);
+        metrics.merge("actor/ratio_mean", weight * result.ratio().getFloat(), Double::sum);
+        metrics.merge("actor/entropy", weight * entropy.getFloat(), Double::sum);
     }
 }
