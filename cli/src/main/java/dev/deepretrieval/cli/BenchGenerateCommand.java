@@ -18,8 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,16 +59,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
         int scoringBatch = settings.positiveInt(prefix + "scoring-batch");
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager(PolicyLoader.device(settings.text("deepretrieval.policy.device")), "PyTorch")) {
-            DecoderWeights weights;
-            String label;
-            if (model != null) {
-                var policy = PolicyLoader.load(model, Optional.empty(), manager.getDevice());
-                weights = policy.weights();
-                label = model.getFileName().toString();
-            } else {
-                weights = DecoderWeights.random(configured(settings, prefix + "model."), 1, manager);
-                label = "random-init";
-            }
+            DecoderWeights weights = BenchModels.weights(settings, model, manager);
+            String label = BenchModels.label(model);
             ModelConfig config = weights.config();
             DecoderLm lm = new DecoderLm(weights);
             Generator generator = new Generator(lm, ids -> "");
@@ -82,9 +72,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
             out.flush();
             ArrayNode rows = Json.object().arrayNode();
             SamplingSettings greedy = SamplingSettings.greedy(newTokens, java.util.Set.of());
-            generator.generate(prompts(1, promptTokens, config.vocabSize()), SamplingSettings.greedy(4, java.util.Set.of()));
+            generator.generate(BenchModels.tokens(1, promptTokens, config.vocabSize(), 42), SamplingSettings.greedy(4, java.util.Set.of()));
             for (int batch : batchSizes) {
-                List<int[]> prompts = prompts(batch, promptTokens, config.vocabSize());
+                List<int[]> prompts = BenchModels.tokens(batch, promptTokens, config.vocabSize(), 42);
                 var cached = new ArrayList<Double>();
                 var recomputed = new ArrayList<Double>();
                 for (int r = 0; r < repetitions; r++) {
@@ -126,8 +116,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
             int newTokens, int repetitions) {
         weights.parameters().values().forEach(p -> p.setRequiresGradient(true));
         Scorer scorer = new Scorer(lm);
-        List<int[]> prompts = prompts(batch, promptTokens, lm.config().vocabSize());
-        List<int[]> responses = prompts(batch, newTokens, lm.config().vocabSize());
+        List<int[]> prompts = BenchModels.tokens(batch, promptTokens, lm.config().vocabSize(), 42);
+        List<int[]> responses = BenchModels.tokens(batch, newTokens, lm.config().vocabSize(), 43);
         var rates = new ArrayList<Double>();
         for (int r = 0; r <= repetitions; r++) {
             long start = System.nanoTime();
@@ -142,23 +132,5 @@ final class BenchGenerateCommand implements Callable<Integer> {
         }
         weights.parameters().values().forEach(p -> p.setRequiresGradient(false));
         return ThroughputMeter.median(rates);
-    }
-
-    private static List<int[]> prompts(int batch, int length, int vocab) {
-        var random = new SplittableRandom(42);
-        var prompts = new ArrayList<int[]>();
-        for (int b = 0; b < batch; b++) {
-            prompts.add(random.ints(length, 3, vocab).toArray());
-        }
-        return prompts;
-    }
-
-    private static ModelConfig configured(Settings settings, String prefix) {
-        int hidden = settings.positiveInt(prefix + "hidden-size");
-        int heads = settings.positiveInt(prefix + "heads");
-        return new ModelConfig(ModelConfig.LLAMA, settings.positiveInt(prefix + "vocab-size"), hidden,
-                settings.positiveInt(prefix + "intermediate-size"), settings.positiveInt(prefix + "layers"), heads,
-                settings.positiveInt(prefix + "kv-heads"), hidden / heads, 1e-5, 10000.0, Optional.empty(), 4096, true,
-                false, false, Optional.of(1), List.of(2), Optional.of(0));
     }
 }

@@ -172,7 +172,8 @@ class MainTest {
     @Test
     void everyCommandHasHelp() {
         for (List<String> command : List.<List<String>>of(List.of(), List.of("eval"), List.of("train"), List.of("bench"),
-                List.of("bench", "retrieval"), List.of("generate"), List.of("bench", "generate"))) {
+                List.of("bench", "retrieval"), List.of("generate"), List.of("bench", "generate"),
+                List.of("bench", "update"))) {
             var args = new java.util.ArrayList<>(command);
             args.add("--help");
             CliRun run = CliRun.of(args.toArray(String[]::new));
