@@ -23,6 +23,14 @@ public final class AdaptiveKlController {
         return coefficient;
     }
 
+    /** Sets the coefficient when resuming from a checkpoint. */
+    public void restore(double value) {
+        if (!(value >= 0)) {
+            throw new IllegalArgumentException("KL coefficient must be >= 0, got " + value);
+        }
+        coefficient = value;
+    }
+
     /** Updates the coefficient from the KL measured over {@code samples} samples; returns the new value. */
     public double update(double measuredKl, int samples) {
         double error = Math.max(-0.2, Math.min(0.2, measuredKl / target - 1));

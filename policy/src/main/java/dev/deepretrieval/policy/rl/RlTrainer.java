@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One synchronous RL step over a batch of prompts, in the phases verl times: generate, reward, old log-prob,
@@ -213,6 +214,18 @@ public final class RlTrainer implements AutoCloseable {
     /** Sets the update count when resuming. */
     public void restoreUpdates(int count) {
         updates = count;
+    }
+
+    /** The adaptive KL coefficient, when the KL controller is adaptive. */
+    public Optional<Double> adaptiveKlCoefficient() {
+        return klController == null ? Optional.empty() : Optional.of(klController.coefficient());
+    }
+
+    /** Restores the adaptive KL coefficient when resuming (ignored for a fixed coefficient). */
+    public void restoreAdaptiveKlCoefficient(double value) {
+        if (klController != null) {
+            klController.restore(value);
+        }
     }
 
     private List<float[]> klPerToken(List<float[]> logProbs, List<float[]> referenceLogProbs) {
