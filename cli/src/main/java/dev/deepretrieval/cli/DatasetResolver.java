@@ -3,20 +3,23 @@ package dev.deepretrieval.cli;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
-/** {@code --dataset}: a name from {@code deepretrieval.datasets}, or a path to any BEIR folder. */
+/** {@code --dataset}: a name from {@code deepretrieval.datasets}, or a path to any dataset folder. */
 final class DatasetResolver {
 
     private static final String NAMES = "deepretrieval.datasets";
 
+    /** A resolved dataset folder and the name it goes by. */
+    record Resolved(String name, Path folder) {}
+
     private DatasetResolver() {}
 
-    static BeirDataset open(Settings settings, String nameOrPath, CommandSpec spec) {
+    static Resolved resolve(Settings settings, String nameOrPath, CommandSpec spec) {
         boolean plainName = nameOrPath.matches("[A-Za-z0-9_-]+");
         if (plainName && settings.raw().hasPath(NAMES + "." + nameOrPath)) {
-            return BeirDataset.open(nameOrPath, settings.path(NAMES + "." + nameOrPath));
+            return new Resolved(nameOrPath, settings.path(NAMES + "." + nameOrPath));
         }
         Path folder = Path.of(nameOrPath);
         if (!Files.isDirectory(folder)) {
@@ -25,7 +28,11 @@ final class DatasetResolver {
                     + ") nor a folder");
         }
         Path normalised = folder.toAbsolutePath().normalize();
-        String name = normalised.getFileName() == null ? "dataset" : normalised.getFileName().toString();
-        return BeirDataset.open(name, normalised);
+        return new Resolved(normalised.getFileName() == null ? "dataset" : normalised.getFileName().toString(), normalised);
+    }
+
+    static BeirDataset open(Settings settings, String nameOrPath, CommandSpec spec) {
+        Resolved resolved = resolve(settings, nameOrPath, spec);
+        return BeirDataset.open(resolved.name(), resolved.folder());
     }
 }

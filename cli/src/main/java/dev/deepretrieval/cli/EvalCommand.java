@@ -13,6 +13,8 @@ import dev.deepretrieval.environments.lucene.QueryMode;
 import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.metrics.RunEvaluation;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
+import dev.deepretrieval.environments.qa.QaDataset;
+import dev.deepretrieval.environments.qa.QaEvaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -89,9 +91,13 @@ final class EvalCommand implements Callable<Integer> {
         boolean removeQuery = settings.flag("deepretrieval.eval.remove-query");
         int threads = settings.positiveInt("deepretrieval.eval.threads");
 
-        BeirDataset data = DatasetResolver.open(settings, dataset, spec);
-        List<Query> queries = data.queriesOf(chosen);
         PrintWriter out = spec.commandLine().getOut();
+        DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, dataset, spec);
+        if (QaDataset.isQaFolder(resolved.folder())) {
+            return evaluateQa(settings, QaDataset.open(resolved.name(), resolved.folder()), parameters, mode, threads, out);
+        }
+        BeirDataset data = BeirDataset.open(resolved.name(), resolved.folder());
+        List<Query> queries = data.queriesOf(chosen);
         try (FlatBm25Index index = FlatBm25Index.openOrBuild(
                         data, settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err));
                 ExecutorService pool = Executors.newFixedThreadPool(threads)) {
@@ -107,6 +113,41 @@ final class EvalCommand implements Callable<Integer> {
             printTable(out, data, chosen, parameters, mode, hits, evaluation, seconds, queries.size());
             if (json) {
                 out.println(Json.line(toJson(data, chosen, parameters, mode, hits, evaluation, seconds)));
+            }
+            out.flush();
+        }
+        return ExitCode.OK;
+    }
+
+    /** Evidence QA: every question through BM25, Hits@k by DPR's answer rule. */
+    private int evaluateQa(Settings settings, QaDataset data, Bm25Parameters parameters, QueryMode mode, int threads,
+            PrintWriter out) throws Exception {
+        List<Integer> cutoffs = settings.positiveInts("deepretrieval.eval.qa-hits");
+        try (FlatBm25Index index = FlatBm25Index.openOrBuild(
+                        data.passages(), settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err));
+                ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            Bm25Searcher searcher = index.searcher(parameters, settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
+            long start = System.nanoTime();
+            Map<String, Double> hits = QaEvaluation.hits(searcher, data.questions(), data.passageTexts(), mode, cutoffs, pool);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.printf(Locale.ROOT, "dataset    %s (evidence QA, %d questions, %d passages)%n", data.name(),
+                    data.questions().size(), index.documentCount());
+            out.printf(Locale.ROOT, "retriever  bm25 %s, %s, answers by DPR's rule%n", parameters,
+                    mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            out.printf(Locale.ROOT, "speed      %.0f questions/s%n%n", data.questions().size() / Math.max(seconds, 1e-9));
+            out.printf(Locale.ROOT, "%-14s %s%n", "metric", "value");
+            hits.forEach((label, value) -> out.printf(Locale.ROOT, "%-14s %.4f%n", label, value));
+            if (json) {
+                ObjectNode node = Json.object();
+                node.put("dataset", data.name());
+                node.put("task", "evidence-qa");
+                node.put("retriever", "bm25");
+                node.put("k1", parameters.k1());
+                node.put("b", parameters.b());
+                node.put("queries", data.questions().size());
+                hits.forEach(node::put);
+                node.put("seconds", seconds);
+                out.println(Json.line(node));
             }
             out.flush();
         }

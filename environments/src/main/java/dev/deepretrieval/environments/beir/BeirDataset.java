@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,7 @@ public final class BeirDataset {
         if (!Files.isDirectory(root)) {
             throw new DatasetFormatException(root, 0, "not a dataset folder (expected corpus.jsonl, queries.jsonl, qrels/)");
         }
-        Path corpus = DatasetFiles.plainOrGzipped(root.resolve("corpus.jsonl"))
-                .orElseThrow(() -> new DatasetFormatException(root.resolve("corpus.jsonl"), 0, "missing (also looked for .gz)"));
+        Path corpus = Corpus.in(name, root, "corpus.jsonl").file();
         Path queryFile = DatasetFiles.plainOrGzipped(root.resolve("queries.jsonl"))
                 .orElseThrow(() -> new DatasetFormatException(root.resolve("queries.jsonl"), 0, "missing (also looked for .gz)"));
         Map<String, Query> queries = readQueries(queryFile);
@@ -121,22 +119,17 @@ public final class BeirDataset {
         return result;
     }
 
+    /** The corpus of this dataset. */
+    public Corpus corpus() {
+        return new Corpus(name, corpusFile);
+    }
+
     /**
      * Streams the corpus in file order. Documents need {@code _id} and {@code text}; {@code title} is optional.
      *
      * @throws DatasetFormatException on a malformed line or a repeated document id
      */
     public void forEachDocument(Consumer<CorpusDocument> consumer) {
-        var seen = new HashSet<String>();
-        JsonLines.forEach(corpusFile, line -> {
-            String id = line.requiredText("_id");
-            if (id.isEmpty()) {
-                throw new DatasetFormatException(corpusFile, line.number(), "empty \"_id\"");
-            }
-            if (!seen.add(id)) {
-                throw new DatasetFormatException(corpusFile, line.number(), "duplicate document id " + id);
-            }
-            consumer.accept(new CorpusDocument(id, line.optionalText("title"), line.requiredText("text")));
-        });
+        corpus().forEachDocument(consumer);
     }
 }

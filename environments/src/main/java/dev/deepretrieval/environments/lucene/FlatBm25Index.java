@@ -1,6 +1,7 @@
 package dev.deepretrieval.environments.lucene;
 
 import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.beir.Corpus;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +66,12 @@ public final class FlatBm25Index implements Closeable {
      * @throws dev.deepretrieval.environments.beir.DatasetFormatException when the corpus is malformed
      */
     public static FlatBm25Index openOrBuild(BeirDataset dataset, Path cacheRoot, IndexBuildListener listener) {
-        String fingerprint = CorpusFingerprint.of(dataset.corpusFile());
+        return openOrBuild(dataset.corpus(), cacheRoot, listener);
+    }
+
+    /** As {@link #openOrBuild(BeirDataset, Path, IndexBuildListener)} for any corpus file. */
+    public static FlatBm25Index openOrBuild(Corpus dataset, Path cacheRoot, IndexBuildListener listener) {
+        String fingerprint = CorpusFingerprint.of(dataset.file());
         String prefix = sanitise(dataset.name()) + "-";
         Path parent = cacheRoot.resolve("bm25");
         Path target = parent.resolve(prefix + fingerprint.substring(0, 16));
@@ -83,10 +89,10 @@ public final class FlatBm25Index implements Closeable {
         }
     }
 
-    private static void build(BeirDataset dataset, Path parent, Path target, String fingerprint,
+    private static void build(Corpus dataset, Path parent, Path target, String fingerprint,
             IndexBuildListener listener) throws IOException {
         listener.started(dataset.name());
-        LOG.info("building BM25 index of {} from {} into {}", dataset.name(), dataset.corpusFile(), target);
+        LOG.info("building BM25 index of {} from {} into {}", dataset.name(), dataset.file(), target);
         long start = System.nanoTime();
         Path temporary = Files.createTempDirectory(parent, ".building-");
         int[] counts = new int[2]; // indexed, skipped
