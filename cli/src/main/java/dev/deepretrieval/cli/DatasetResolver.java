@@ -24,7 +24,7 @@ final class DatasetResolver {
         Path folder = Path.of(nameOrPath);
         if (!Files.isDirectory(folder)) {
             throw new ParameterException(spec.commandLine(), "--dataset '" + nameOrPath
-                    + "' is neither a dataset name (" + String.join(", ", settings.raw().getConfig(NAMES).root().keySet())
+                    + "' is neither a dataset name (" + String.join(", ", new java.util.TreeSet<>(settings.raw().getConfig(NAMES).root().keySet()))
                     + ") nor a folder");
         }
         Path normalised = folder.toAbsolutePath().normalize();

@@ -56,6 +56,16 @@ class MainTest {
     }
 
     @Test
+    void evalOnAnEvidenceQaDatasetReportsHits() throws IOException {
+        CliRun run = CliRun.of("eval", "--dataset", "squad", "--json");
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.lastLine());
+        assertEquals(10570, json.get("queries").asInt());
+        assertEquals(0.8108, Math.round(json.get("hits@1").asDouble() * 1e4) / 1e4, 1e-9);
+        assertEquals(0.9800, Math.round(json.get("hits@20").asDouble() * 1e4) / 1e4, 1e-9);
+    }
+
+    @Test
     void paperPresetIsOneFlagAway() throws IOException {
         CliRun run = CliRun.of("eval", "--dataset", "scifact", "--bm25", "paper", "--json");
         assertEquals(ExitCode.OK, run.exitCode(), run.err());
@@ -84,7 +94,7 @@ class MainTest {
 
         CliRun dataset = CliRun.of("eval", "--dataset", "no-such-dataset");
         assertEquals(ExitCode.USAGE, dataset.exitCode());
-        assertTrue(dataset.err().contains("neither a dataset name (scifact) nor a folder"), dataset.err());
+        assertTrue(dataset.err().contains("neither a dataset name (scifact, squad) nor a folder"), dataset.err());
     }
 
     @Test
