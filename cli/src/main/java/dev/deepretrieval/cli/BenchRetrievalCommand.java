@@ -6,11 +6,12 @@ import dev.deepretrieval.environments.EnvironmentResult;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.beir.Split;
-import dev.deepretrieval.environments.bm25.Bm25Environment;
-import dev.deepretrieval.environments.bm25.Bm25EnvironmentSettings;
-import dev.deepretrieval.environments.bm25.RetrievalTask;
+import dev.deepretrieval.environments.retrieval.RetrievalEnvironment;
+import dev.deepretrieval.environments.retrieval.RetrievalEnvironmentSettings;
+import dev.deepretrieval.environments.retrieval.RetrievalTask;
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
+import dev.deepretrieval.environments.lucene.Bm25Retriever;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
 import dev.deepretrieval.environments.lucene.QueryMode;
@@ -91,8 +92,9 @@ final class BenchRetrievalCommand implements Callable<Integer> {
             ArrayNode rows = Json.object().arrayNode();
             LongAdder sink = new LongAdder(); // keeps results alive so nothing is optimised away
             for (int depth : depths) {
-                var environment = new Bm25Environment(searcher, new Bm25EnvironmentSettings(AnswerFormat.THINK_THEN_ANSWER,
-                        QueryMode.BAG_OF_WORDS, depth, Math.min(10, depth), PaperRewards.BEIR), Runnable::run);
+                var environment = new RetrievalEnvironment(new Bm25Retriever(searcher, QueryMode.BAG_OF_WORDS),
+                        new RetrievalEnvironmentSettings(AnswerFormat.THINK_THEN_ANSWER, depth, Math.min(10, depth),
+                                PaperRewards.BEIR), Runnable::run);
                 for (int threads : threadCounts) {
                     ThroughputMeter.measure(threads, tasks.size(), warmup, i -> {
                         EnvironmentResult r = environment.scoreNow(tasks.get(i), completions.get(i));

@@ -5,7 +5,7 @@ import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.beir.Split;
-import dev.deepretrieval.environments.bm25.Bm25BatchSearch;
+import dev.deepretrieval.environments.retrieval.Bm25BatchSearch;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;

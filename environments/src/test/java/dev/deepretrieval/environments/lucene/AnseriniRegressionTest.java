@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deepretrieval.environments.BeirFolder;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Split;
-import dev.deepretrieval.environments.bm25.Bm25BatchSearch;
+import dev.deepretrieval.environments.retrieval.Bm25BatchSearch;
 import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.metrics.RunEvaluation;
 import java.nio.file.Path;

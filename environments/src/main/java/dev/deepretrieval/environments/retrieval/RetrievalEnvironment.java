@@ -1,10 +1,10 @@
-package dev.deepretrieval.environments.bm25;
+package dev.deepretrieval.environments.retrieval;
 
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.EnvironmentResult;
 import dev.deepretrieval.environments.answer.AnswerParser;
 import dev.deepretrieval.environments.answer.ParsedAnswer;
-import dev.deepretrieval.environments.lucene.Bm25Searcher;
+import dev.deepretrieval.environments.Retriever;
 import dev.deepretrieval.environments.metrics.RelevantRanks;
 import dev.deepretrieval.environments.reward.Outcome;
 import java.util.LinkedHashMap;
@@ -16,26 +16,27 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * BEIR retrieval with BM25 as an environment. A completion is scored in three steps: the strict format check
- * (structure and JSON with {@code "query"}), BM25 retrieval of the query to {@code depth}, and the reward of
+ * BEIR-style retrieval as an environment, over any {@link Retriever} (BM25, dense). A completion is scored in three
+ * steps: the strict format check (structure and JSON with {@code "query"}), retrieval of the query to
+ * {@code depth}, and the reward of
  * nDCG@{@code rewardCutoff}. A well-formed answer whose query is not a string scores as unusable; a query with no
  * searchable terms simply retrieves nothing.
  *
  * <p>Metrics reported per completion: {@code ndcg@10}, {@code ndcg@<rewardCutoff>}, {@code recall@<depth>} and
  * {@code first_relevant_rank} (0 when none was retrieved).
  */
-public final class Bm25Environment implements Environment<RetrievalTask> {
+public final class RetrievalEnvironment implements Environment<RetrievalTask> {
 
-    private final Bm25Searcher searcher;
-    private final Bm25EnvironmentSettings settings;
+    private final Retriever retriever;
+    private final RetrievalEnvironmentSettings settings;
     private final AnswerParser parser;
     private final Executor executor;
 
     /**
      * @param executor runs the searches; size it to the cores given to retrieval
      */
-    public Bm25Environment(Bm25Searcher searcher, Bm25EnvironmentSettings settings, Executor executor) {
-        this.searcher = Objects.requireNonNull(searcher, "searcher");
+    public RetrievalEnvironment(Retriever retriever, RetrievalEnvironmentSettings settings, Executor executor) {
+        this.retriever = Objects.requireNonNull(retriever, "retriever");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.executor = Objects.requireNonNull(executor, "executor");
         this.parser = new AnswerParser(settings.answerFormat(), "query");
@@ -43,7 +44,7 @@ public final class Bm25Environment implements Environment<RetrievalTask> {
 
     @Override
     public String name() {
-        return "bm25";
+        return retriever.name();
     }
 
     @Override
@@ -63,7 +64,7 @@ public final class Bm25Environment implements Environment<RetrievalTask> {
             return EnvironmentResult.withoutRetrieval(
                     settings.reward().reward(new Outcome.AnswerUnusable()), true, Optional.empty());
         }
-        List<String> ids = searcher.searchIds(query.get(), settings.queryMode(), settings.depth());
+        List<String> ids = retriever.retrieve(query.get(), settings.depth());
         RelevantRanks relevant = RelevantRanks.of(ids, task.judgments(), settings.depth());
         double rewardNdcg = relevant.ndcg(settings.rewardCutoff());
         var metrics = new LinkedHashMap<String, Double>();

@@ -1,4 +1,4 @@
-package dev.deepretrieval.environments.bm25;
+package dev.deepretrieval.environments.retrieval;
 
 import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.beir.Query;

@@ -1,4 +1,4 @@
-package dev.deepretrieval.environments.bm25;
+package dev.deepretrieval.environments.retrieval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,7 @@ import dev.deepretrieval.environments.EnvironmentResult;
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
+import dev.deepretrieval.environments.lucene.Bm25Retriever;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
 import dev.deepretrieval.environments.lucene.IndexBuildListener;
 import dev.deepretrieval.environments.lucene.QueryMode;
@@ -24,13 +25,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class Bm25EnvironmentTest {
+class RetrievalEnvironmentTest {
 
     @TempDir
     static Path dir;
 
     private static FlatBm25Index index;
-    private static Bm25Environment environment;
+    private static RetrievalEnvironment environment;
 
     // d2 is the only relevant document: "apple cherry"
     private static final RetrievalTask TASK = new RetrievalTask("q", "which fruit", Map.of("d2", 1, "d4", 0));
@@ -44,8 +45,8 @@ class Bm25EnvironmentTest {
         BeirDataset dataset = BeirDataset.open("env", BeirFolder.write(dir.resolve("data"), corpus,
                 "{\"_id\": \"q\", \"text\": \"which fruit\"}\n", "q\td2\t1\n"));
         index = FlatBm25Index.openOrBuild(dataset, dir.resolve("cache"), IndexBuildListener.SILENT);
-        environment = new Bm25Environment(index.searcher(Bm25Parameters.ANSERINI, 1024),
-                new Bm25EnvironmentSettings(AnswerFormat.THINK_THEN_ANSWER, QueryMode.BOOLEAN, 100, 10, PaperRewards.BEIR),
+        environment = new RetrievalEnvironment(new Bm25Retriever(index.searcher(Bm25Parameters.ANSERINI, 1024), QueryMode.BOOLEAN),
+                new RetrievalEnvironmentSettings(AnswerFormat.THINK_THEN_ANSWER, 100, 10, PaperRewards.BEIR),
                 Runnable::run);
     }
 
@@ -122,8 +123,8 @@ class Bm25EnvironmentTest {
 
     @Test
     void settingsAreValidated() {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Bm25EnvironmentSettings(
-                AnswerFormat.THINK_THEN_ANSWER, QueryMode.BOOLEAN, 10, 50, PaperRewards.BEIR));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new RetrievalEnvironmentSettings(
+                AnswerFormat.THINK_THEN_ANSWER, 10, 50, PaperRewards.BEIR));
     }
 
     private static String answer(String query) {

@@ -1,26 +1,23 @@
-package dev.deepretrieval.environments.bm25;
+package dev.deepretrieval.environments.retrieval;
 
 import dev.deepretrieval.environments.answer.AnswerFormat;
-import dev.deepretrieval.environments.lucene.QueryMode;
 import dev.deepretrieval.environments.reward.RewardScheme;
 import java.util.Objects;
 
 /**
- * How the BM25 environment scores completions.
+ * How a retrieval environment scores completions.
  *
  * @param answerFormat the tag structure a completion must have
- * @param queryMode how the model's query text becomes a Lucene query
  * @param depth how many documents to retrieve per query
  * @param rewardCutoff the k of the nDCG@k that the reward uses (the paper: 10 at test time, 50 when training
  *     on SciFact); at most {@code depth}
  * @param reward the reward scheme (the paper's {@code BEIR} scheme)
  */
-public record Bm25EnvironmentSettings(
-        AnswerFormat answerFormat, QueryMode queryMode, int depth, int rewardCutoff, RewardScheme reward) {
+public record RetrievalEnvironmentSettings(
+        AnswerFormat answerFormat, int depth, int rewardCutoff, RewardScheme reward) {
 
-    public Bm25EnvironmentSettings {
+    public RetrievalEnvironmentSettings {
         Objects.requireNonNull(answerFormat, "answerFormat");
-        Objects.requireNonNull(queryMode, "queryMode");
         Objects.requireNonNull(reward, "reward");
         if (depth < 1) {
             throw new IllegalArgumentException("retrieval depth must be >= 1, got " + depth);

@@ -1,4 +1,4 @@
-package dev.deepretrieval.environments.bm25;
+package dev.deepretrieval.environments.retrieval;
 
 import java.util.Map;
 import java.util.Objects;
