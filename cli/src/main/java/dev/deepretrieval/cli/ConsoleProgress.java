@@ -1,11 +1,12 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.environments.dense.EmbeddingListener;
 import dev.deepretrieval.environments.lucene.IndexBuildListener;
 import java.io.PrintStream;
 import java.util.Locale;
 
 /** Reports index builds on stderr, so stdout stays clean for results and --json. */
-final class ConsoleProgress implements IndexBuildListener {
+final class ConsoleProgress implements IndexBuildListener, EmbeddingListener {
 
     private final PrintStream err;
 
@@ -21,6 +22,26 @@ final class ConsoleProgress implements IndexBuildListener {
     @Override
     public void progress(String datasetName, int documents) {
         err.printf(Locale.ROOT, "  %,d documents indexed%n", documents);
+    }
+
+    @Override
+    public void started(String corpus, int documents) {
+        err.printf(Locale.ROOT, "embedding %,d documents of %s (once; cached until the corpus or model changes)...%n",
+                documents, corpus);
+    }
+
+    @Override
+    public void progress(String corpus, int done, int documents) {
+        int step = Math.max(1, documents / 10);
+        if (done % step < Math.max(1, done - (done - 1) / step * step) || done == documents) {
+            err.printf(Locale.ROOT, "  %,d / %,d embedded%n", done, documents);
+        }
+    }
+
+    @Override
+    public void finished(String corpus, int documents, long millis) {
+        err.printf(Locale.ROOT, "embedded %,d documents of %s in %.1f s (%.0f/s)%n", documents, corpus, millis / 1000.0,
+                documents / Math.max(millis / 1000.0, 1e-9));
     }
 
     @Override

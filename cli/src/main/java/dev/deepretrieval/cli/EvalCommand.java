@@ -13,6 +13,10 @@ import dev.deepretrieval.environments.lucene.QueryMode;
 import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.metrics.RunEvaluation;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
+import dev.deepretrieval.environments.dense.DocumentEmbeddings;
+import dev.deepretrieval.environments.dense.EncoderSpec;
+import dev.deepretrieval.environments.dense.SentenceEncoder;
+import dev.deepretrieval.environments.dense.VectorIndex;
 import dev.deepretrieval.environments.qa.QaDataset;
 import dev.deepretrieval.environments.qa.QaEvaluation;
 import java.io.PrintWriter;
@@ -55,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
     String split;
 
     @Option(names = "--retriever", defaultValue = "bm25", paramLabel = "NAME",
-            description = "The retriever (default: ${DEFAULT-VALUE}; available: bm25).")
+            description = "The retriever (default: ${DEFAULT-VALUE}; available: bm25, dense).")
     String retriever;
 
     @Option(names = "--run", paramLabel = "FILE",
@@ -67,9 +71,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!retriever.equals("bm25")) {
+        if (!retriever.equals("bm25") && !retriever.equals("dense")) {
             throw new ParameterException(spec.commandLine(),
-                    "--retriever '" + retriever + "' is not available (available: bm25)");
+                    "--retriever '" + retriever + "' is not available (available: bm25, dense)");
         }
         Split chosen;
         try {
@@ -98,6 +102,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         BeirDataset data = BeirDataset.open(resolved.name(), resolved.folder());
         List<Query> queries = data.queriesOf(chosen);
+        if (retriever.equals("dense")) {
+            return evaluateDense(settings, data, chosen, queries, hits, metrics, removeQuery, out);
+        }
         try (FlatBm25Index index = FlatBm25Index.openOrBuild(
                         data, settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err));
                 ExecutorService pool = Executors.newFixedThreadPool(threads)) {
@@ -115,6 +122,54 @@ final class EvalCommand implements Callable<Integer> {
                 out.println(Json.line(toJson(data, chosen, parameters, mode, hits, evaluation, seconds)));
             }
             out.flush();
+        }
+        return ExitCode.OK;
+    }
+
+    /** Dense retrieval: queries embedded in batches, exact or HNSW search, the same metrics and run file. */
+    private int evaluateDense(Settings settings, BeirDataset data, Split chosen, List<Query> queries, int hits,
+            List<Metric> metrics, boolean removeQuery, PrintWriter out) throws Exception {
+        EncoderSpec encoderSpec = DenseSetup.encoder(settings);
+        try (SentenceEncoder encoder = new SentenceEncoder(encoderSpec)) {
+            DocumentEmbeddings embeddings = DenseSetup.embeddings(settings, data.corpus(), encoder);
+            try (VectorIndex index = DenseSetup.index(settings, embeddings)) {
+                long start = System.nanoTime();
+                float[][] vectors = encoder.encodeQueries(queries.stream().map(Query::text).toList(),
+                        DenseSetup.batchSize(settings));
+                var results = new java.util.LinkedHashMap<String, List<Hit>>();
+                for (int i = 0; i < queries.size(); i++) {
+                    String qid = queries.get(i).id();
+                    List<Hit> found = index.search(vectors[i], hits);
+                    results.put(qid, removeQuery ? found.stream().filter(h -> !h.docId().equals(qid)).toList() : found);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                RunEvaluation evaluation = RunEvaluation.of(
+                        Bm25BatchSearch.idsOf(results), data.qrels(chosen).orElseThrow(), metrics);
+                if (runFile != null) {
+                    TrecRunWriter.write(runFile, results, settings.text("deepretrieval.eval.run-tag").replace("bm25", "dense"));
+                }
+                out.printf(Locale.ROOT, "dataset    %s (%s split, %d queries evaluated)%n", data.name(), chosen.label(),
+                        evaluation.queries());
+                out.printf(Locale.ROOT, "retriever  dense %s (%s pooling, %s index), %d hits%n", encoderSpec.name(),
+                        encoderSpec.pooling().name().toLowerCase(Locale.ROOT), settings.text("deepretrieval.dense.index"), hits);
+                out.printf(Locale.ROOT, "speed      %.0f queries/s (embedding included)%n%n", queries.size() / Math.max(seconds, 1e-9));
+                out.printf(Locale.ROOT, "%-14s %s%n", "metric", "value");
+                evaluation.means().forEach((label, value) -> out.printf(Locale.ROOT, "%-14s %.4f%n", label, value));
+                if (json) {
+                    ObjectNode node = Json.object();
+                    node.put("dataset", data.name());
+                    node.put("split", chosen.label());
+                    node.put("retriever", "dense");
+                    node.put("encoder", encoderSpec.name());
+                    node.put("index", settings.text("deepretrieval.dense.index"));
+                    node.put("hits", hits);
+                    node.put("queries", evaluation.queries());
+                    evaluation.means().forEach(node::put);
+                    node.put("seconds", seconds);
+                    out.println(Json.line(node));
+                }
+                out.flush();
+            }
         }
         return ExitCode.OK;
     }
