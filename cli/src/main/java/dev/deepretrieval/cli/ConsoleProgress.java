@@ -9,6 +9,7 @@ import java.util.Locale;
 final class ConsoleProgress implements IndexBuildListener, EmbeddingListener {
 
     private final PrintStream err;
+    private int lastDecile;
 
     ConsoleProgress(PrintStream err) {
         this.err = err;
@@ -32,9 +33,10 @@ final class ConsoleProgress implements IndexBuildListener, EmbeddingListener {
 
     @Override
     public void progress(String corpus, int done, int documents) {
-        int step = Math.max(1, documents / 10);
-        if (done % step < Math.max(1, done - (done - 1) / step * step) || done == documents) {
-            err.printf(Locale.ROOT, "  %,d / %,d embedded%n", done, documents);
+        int decile = documents == 0 ? 10 : (int) (10L * done / documents);
+        if (decile > lastDecile) {
+            lastDecile = decile;
+            err.printf(Locale.ROOT, "  %,d / %,d embedded (%d%%)%n", done, documents, decile * 10);
         }
     }
 
