@@ -1,19 +1,17 @@
 package dev.deepretrieval.policy;
 
-import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.policy.model.DecoderWeights;
 import dev.deepretrieval.policy.model.ModelConfig;
+import dev.deepretrieval.policy.weights.FileTrees;
 import dev.deepretrieval.policy.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Exports decoder weights as a Hugging Face folder ({@code config.json}, F32 {@code model.safetensors} in Hugging
@@ -32,26 +30,19 @@ public final class HfExporter {
             new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValue(temporary.resolve("config.json").toFile(), configJson(weights.config()));
             var tensors = new LinkedHashMap<String, SafetensorsWriter.Tensor>();
-            for (var entry : weights.parameters().entrySet()) {
-                NDArray array = entry.getValue();
-                long[] shape = array.getShape().getShape();
-                float[] values = array.toFloatArray();
-                if (DecoderWeights.isTransposed(entry.getKey())) {
-                    values = transpose(values, (int) shape[0], (int) shape[1]);
-                    shape = new long[] {shape[1], shape[0]};
-                }
-                tensors.put(entry.getKey(), new SafetensorsWriter.Tensor(shape, values));
+            for (String name : weights.parameters().keySet()) {
+                tensors.put(name, weights.huggingFaceTensor(name));
             }
             SafetensorsWriter.write(temporary.resolve("model.safetensors"), tensors);
             if (tokenizerJson.isPresent()) {
                 Files.copy(tokenizerJson.get(), temporary.resolve("tokenizer.json"));
             }
             if (Files.exists(absolute)) {
-                deleteRecursively(absolute);
+                FileTrees.delete(absolute);
             }
             Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            deleteRecursively(temporary);
+            FileTrees.delete(temporary);
         }
     }
 
@@ -88,26 +79,5 @@ public final class HfExporter {
         config.padTokenId().ifPresent(id -> node.put("pad_token_id", id));
         node.put("torch_dtype", "float32");
         return node;
-    }
-
-    private static float[] transpose(float[] values, int rows, int columns) {
-        float[] out = new float[values.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < columns; c++) {
-                out[c * rows + r] = values[r * columns + c];
-            }
-        }
-        return out;
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -1,10 +1,10 @@
 package dev.deepretrieval.environments.dense;
 
+import dev.deepretrieval.environments.CacheFiles;
 import dev.deepretrieval.environments.beir.Corpus;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,10 +15,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * One L2-normalised vector per corpus document (title and text, as BEIR's dense baselines embed them), row-major in
@@ -83,7 +81,7 @@ public record DocumentEmbeddings(List<String> ids, float[] vectors, int dimensio
                 // computed concurrently by another process: identical content
             }
         } finally {
-            deleteRecursively(temporary);
+            CacheFiles.deleteTree(temporary);
         }
         listener.finished(corpus.name(), vectors.length, (System.nanoTime() - start) / 1_000_000);
     }
@@ -110,13 +108,7 @@ public record DocumentEmbeddings(List<String> ids, float[] vectors, int dimensio
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (Path file : new Path[] {corpus.file(), spec.onnx(), spec.tokenizer()}) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    byte[] buffer = new byte[1 << 16];
-                    int read;
-                    while ((read = in.read(buffer)) > 0) {
-                        digest.update(buffer, 0, read);
-                    }
-                }
+                CacheFiles.digest(digest, file);
             }
             digest.update((spec.pooling() + "/" + spec.maxTokens() + "/" + LAYOUT).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest());
@@ -124,17 +116,6 @@ public record DocumentEmbeddings(List<String> ids, float[] vectors, int dimensio
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -1,19 +1,17 @@
 package dev.deepretrieval.environments.dense;
 
+import dev.deepretrieval.environments.CacheFiles;
 import dev.deepretrieval.environments.Hit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.DirectoryReader;
@@ -98,11 +96,7 @@ public final class HnswVectorIndex implements VectorIndex {
         try {
             reader.close();
             directory.close();
-            try (Stream<Path> walk = Files.walk(folder)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            CacheFiles.deleteTree(folder);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

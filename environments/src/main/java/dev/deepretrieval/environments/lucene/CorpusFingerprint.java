@@ -1,9 +1,8 @@
 package dev.deepretrieval.environments.lucene;
 
+import dev.deepretrieval.environments.CacheFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,13 +23,7 @@ final class CorpusFingerprint {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update((PorterEnglishAnalyzer.VERSION + '\n' + LAYOUT_VERSION + '\n').getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            byte[] buffer = new byte[1 << 16];
-            try (InputStream in = Files.newInputStream(corpusFile)) {
-                int read;
-                while ((read = in.read(buffer)) > 0) {
-                    digest.update(buffer, 0, read);
-                }
-            }
+            CacheFiles.digest(digest, corpusFile);
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + corpusFile, e);

@@ -1,5 +1,6 @@
 package dev.deepretrieval.environments.lucene;
 
+import dev.deepretrieval.environments.CacheFiles;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Corpus;
 import java.io.Closeable;
@@ -12,7 +13,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -138,7 +138,7 @@ public final class FlatBm25Index implements Closeable {
                 throw new IOException("the cache folder must support atomic renames: " + parent, e);
             }
         } finally {
-            deleteRecursively(temporary);
+            CacheFiles.deleteTree(temporary);
         }
         listener.finished(dataset.name(), counts[0], counts[1], (System.nanoTime() - start) / 1_000_000);
     }
@@ -150,19 +150,8 @@ public final class FlatBm25Index implements Closeable {
                 if (name.startsWith(prefix) && !entry.equals(keep)
                         && name.substring(prefix.length()).matches("[0-9a-f]{16}")) {
                     LOG.info("removing stale BM25 index {}", entry);
-                    deleteRecursively(entry);
+                    CacheFiles.deleteTree(entry);
                 }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }

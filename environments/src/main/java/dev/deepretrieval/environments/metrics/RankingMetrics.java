@@ -13,12 +13,10 @@ import java.util.Set;
  * in the list (1-based); a document id repeated in the list earns its gain only once, at its first position, so
  * repetition can never raise a score. A query without relevant documents scores 0 on every metric.
  *
- * <p>These run on every rollout's reward path, so they scan the list once without copying it: only relevant
- * documents are remembered, to ignore their repeats.
+ * <p>nDCG, recall and the first relevant rank are computed by {@link RelevantRanks}, the single scan the reward path
+ * uses.
  */
 public final class RankingMetrics {
-
-    private static final double LN2 = Math.log(2);
 
     private RankingMetrics() {}
 
@@ -28,47 +26,13 @@ public final class RankingMetrics {
      */
     public static double ndcg(List<String> ranked, Map<String, Integer> judgments, int k) {
         requirePositive(k);
-        double ideal = idealDcg(judgments, k);
-        if (ideal == 0) {
-            return 0;
-        }
-        double dcg = 0;
-        Set<String> credited = null;
-        int limit = Math.min(k, ranked.size());
-        for (int i = 0; i < limit; i++) {
-            String doc = ranked.get(i);
-            int grade = grade(judgments, doc);
-            if (grade > 0) {
-                if (credited == null) {
-                    credited = new HashSet<>();
-                }
-                if (credited.add(doc)) {
-                    dcg += grade / log2(i + 2);
-                }
-            }
-        }
-        return dcg / ideal;
+        return RelevantRanks.of(ranked, judgments, k).ndcg(k);
     }
 
     /** Recall@k: relevant documents in the top k over all relevant documents. */
     public static double recall(List<String> ranked, Map<String, Integer> judgments, int k) {
         requirePositive(k);
-        long relevant = relevantCount(judgments);
-        if (relevant == 0) {
-            return 0;
-        }
-        Set<String> found = null;
-        int limit = Math.min(k, ranked.size());
-        for (int i = 0; i < limit; i++) {
-            String doc = ranked.get(i);
-            if (grade(judgments, doc) > 0) {
-                if (found == null) {
-                    found = new HashSet<>();
-                }
-                found.add(doc);
-            }
-        }
-        return found == null ? 0 : (double) found.size() / relevant;
+        return RelevantRanks.of(ranked, judgments, k).recall(k);
     }
 
     /** MRR@k: the reciprocal rank of the first relevant document within the top k, else 0. */
@@ -87,12 +51,7 @@ public final class RankingMetrics {
 
     /** The 1-based rank of the first relevant document, or 0 when none was retrieved. */
     public static int firstRelevantRank(List<String> ranked, Map<String, Integer> judgments) {
-        for (int i = 0; i < ranked.size(); i++) {
-            if (grade(judgments, ranked.get(i)) > 0) {
-                return i + 1;
-            }
-        }
-        return 0;
+        return RelevantRanks.of(ranked, judgments, ranked.size()).firstRank();
     }
 
     /** Set recall for ID-list tasks: |retrieved ∩ targets| / |targets|; 0 when there are no targets. */
@@ -120,27 +79,8 @@ public final class RankingMetrics {
         return count;
     }
 
-    private static int grade(Map<String, Integer> judgments, String doc) {
-        Integer grade = judgments.get(doc);
-        return grade == null ? 0 : grade;
-    }
 
-    private static double idealDcg(Map<String, Integer> judgments, int k) {
-        int[] grades = judgments.values().stream()
-                .mapToInt(Integer::intValue)
-                .filter(g -> g > 0)
-                .sorted()
-                .toArray();
-        double ideal = 0;
-        for (int i = 0; i < Math.min(k, grades.length); i++) {
-            ideal += grades[grades.length - 1 - i] / log2(i + 2);
-        }
-        return ideal;
-    }
 
-    private static double log2(int x) {
-        return Math.log(x) / LN2;
-    }
 
     private static void requirePositive(int k) {
         if (k < 1) {

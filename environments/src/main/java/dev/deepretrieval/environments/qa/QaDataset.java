@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * An evidence-QA folder: {@code passages.jsonl[.gz]} ({@code _id}, {@code title}, {@code text}) and
@@ -41,8 +40,4 @@ public record QaDataset(String name, Corpus passages, List<QaQuestion> questions
         return Files.isRegularFile(folder.resolve(base)) || Files.isRegularFile(folder.resolve(base + ".gz"));
     }
 
-    /** The question with an id, if present. */
-    public Optional<QaQuestion> question(String id) {
-        return questions.stream().filter(q -> q.id().equals(id)).findFirst();
-    }
 }

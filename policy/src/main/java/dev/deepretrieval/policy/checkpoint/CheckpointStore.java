@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.policy.weights.SafetensorsFile;
+import dev.deepretrieval.policy.weights.FileTrees;
 import dev.deepretrieval.policy.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,12 +79,12 @@ public final class CheckpointStore {
             manifest.put("step", step);
             writeSynced(temporary.resolve(MANIFEST), mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
             if (Files.exists(target)) {
-                deleteRecursively(target);
+                FileTrees.delete(target);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
             syncDirectory(root);
         } finally {
-            deleteRecursively(temporary);
+            FileTrees.delete(temporary);
         }
         prune();
         return target;
@@ -148,7 +149,7 @@ public final class CheckpointStore {
     private void prune() throws IOException {
         List<Path> all = checkpointsNewestFirst();
         for (int i = keepLast; i < all.size(); i++) {
-            deleteRecursively(all.get(i));
+            FileTrees.delete(all.get(i));
         }
     }
 
@@ -187,17 +188,6 @@ public final class CheckpointStore {
             channel.force(true);
         } catch (IOException e) {
             // Some file systems cannot sync a directory; the rename itself is still atomic.
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -26,28 +26,27 @@ final class TokenSampler {
                 argMax = i;
             }
         }
+        // unnormalised probabilities exp(x - max), computed once for the normaliser and for sampling
+        double[] weights = new double[vocab];
         double sum = 0;
         for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[offset + i] / temperature - max);
+            weights[i] = Math.exp(logits[offset + i] / temperature - max);
+            sum += weights[i];
         }
         double logNormaliser = max + Math.log(sum);
-        int token = settings.greedy() ? argMax : sample(logits, offset, vocab, temperature, logNormaliser, random);
+        int token = settings.greedy() ? argMax : sample(weights, sum, random);
         return new Choice(token, (float) (logits[offset + token] / temperature - logNormaliser));
     }
 
-    private int sample(float[] logits, int offset, int vocab, double temperature, double logNormaliser,
-            SplittableRandom random) {
-        double[] probabilities = new double[vocab];
-        for (int i = 0; i < vocab; i++) {
-            probabilities[i] = Math.exp(logits[offset + i] / temperature - logNormaliser);
-        }
+    private int sample(double[] weights, double sum, SplittableRandom random) {
+        int vocab = weights.length;
         boolean truncate = settings.topK() > 0 && settings.topK() < vocab || settings.topP() < 1;
         if (!truncate) {
-            double total = 0;
-            for (double p : probabilities) {
-                total += p;
-            }
-            return draw(probabilities, null, vocab, total, random);
+            return draw(weights, null, vocab, sum, random);
+        }
+        double[] probabilities = new double[vocab];
+        for (int i = 0; i < vocab; i++) {
+            probabilities[i] = weights[i] / sum;
         }
         // Order token ids by probability, highest first (ties: lower id first), then cut by top-k and top-p.
         long[] keyed = new long[vocab];

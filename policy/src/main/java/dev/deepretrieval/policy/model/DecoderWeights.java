@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.deepretrieval.policy.PolicyLoadException;
+import dev.deepretrieval.policy.weights.SafetensorsWriter;
 import dev.deepretrieval.policy.weights.TensorSource;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -141,6 +142,21 @@ public final class DecoderWeights implements AutoCloseable {
             parameters.put(name, array);
         }
         return new DecoderWeights(config, manager, parameters);
+    }
+
+    /** A parameter's values and shape in Hugging Face orientation, for export. */
+    public SafetensorsWriter.Tensor huggingFaceTensor(String name) {
+        NDArray array = parameters.get(name);
+        if (array == null) {
+            throw new IllegalArgumentException("no parameter " + name);
+        }
+        long[] shape = array.getShape().getShape();
+        float[] values = array.toFloatArray();
+        if (!isTransposed(name)) {
+            return new SafetensorsWriter.Tensor(shape, values);
+        }
+        return new SafetensorsWriter.Tensor(new long[] {shape[1], shape[0]},
+                transpose(FloatBuffer.wrap(values), (int) shape[0], (int) shape[1]));
     }
 
     /** Whether a parameter is held as {@code [in, out]} rather than Hugging Face's {@code [out, in]}. */

@@ -8,11 +8,11 @@ import ai.djl.ndarray.NDManager;
  * weight, the KV cache), the result must be moved to the caller's scope at once, or it would live as long as the
  * model does.
  */
-final class Scopes {
+public final class Scopes {
 
     private Scopes() {}
 
-    static NDArray into(NDManager scope, NDArray array) {
+    public static NDArray into(NDManager scope, NDArray array) {
         array.attach(scope);
         return array;
     }

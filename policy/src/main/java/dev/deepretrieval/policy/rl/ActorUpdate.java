@@ -63,36 +63,23 @@ public final class ActorUpdate {
         if (objective.sharedValueHead() != null && (batch.oldValues() == null || batch.returns() == null)) {
             throw new IllegalArgumentException("a shared value head needs old values and returns");
         }
-        if (miniBatches < 1 || miniBatches > n || epochs < 1 || microBatches < 1 || microBatches * miniBatches > n) {
-            throw new IllegalArgumentException("need epochs >= 1 and 1 <= mini-batches x micro-batches <= batch");
+        if (microBatches < 1 || microBatches * miniBatches > n) {
+            throw new IllegalArgumentException("need 1 <= mini-batches x micro-batches <= batch");
         }
-        var sums = new LinkedHashMap<String, Double>();
-        int updates = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            for (int slice = 0; slice < miniBatches; slice++) {
-                int from = slice * n / miniBatches;
-                int to = (slice + 1) * n / miniBatches;
-                var metrics = new LinkedHashMap<String, Double>();
-                for (int part = 0; part < microBatches; part++) {
-                    int microFrom = from + part * (to - from) / microBatches;
-                    int microTo = from + (part + 1) * (to - from) / microBatches;
-                    double weight = (double) (microTo - microFrom) / (to - from);
-                    ActorBatch micro = batch.slice(microFrom, microTo);
-                    try (NDManager scope = model.weights().manager().newSubManager();
-                            GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        accumulate(scope, collector, micro, weight, metrics);
-                    }
+        Map<String, Double> means = MiniBatches.run(n, epochs, miniBatches, (from, to) -> {
+            var metrics = new LinkedHashMap<String, Double>();
+            for (int part = 0; part < microBatches; part++) {
+                int microFrom = from + part * (to - from) / microBatches;
+                int microTo = from + (part + 1) * (to - from) / microBatches;
+                double weight = (double) (microTo - microFrom) / (to - from);
+                try (NDManager scope = model.weights().manager().newSubManager();
+                        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    accumulate(scope, collector, batch.slice(microFrom, microTo), weight, metrics);
                 }
-                double norm = optimizer.step(learningRate);
-                metrics.forEach((k, v) -> sums.merge(k, v, Double::sum));
-                sums.merge("actor/grad_norm", norm, Double::sum);
-                updates++;
             }
-        }
-        var means = new LinkedHashMap<String, Double>();
-        for (var entry : sums.entrySet()) {
-            means.put(entry.getKey(), entry.getValue() / updates);
-        }
+            metrics.put("actor/grad_norm", optimizer.step(learningRate));
+            return metrics;
+        });
         means.put("actor/lr", learningRate);
         return means;
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.deepretrieval.policy.model.Scopes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -71,8 +72,8 @@ public final class AdamW implements AutoCloseable {
                 NDArray g = gradients.get(name).mul((float) clip);
                 firstMoments.get(name).muli((float) beta1).addi(g.mul((float) (1 - beta1)));
                 secondMoments.get(name).muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
-                NDArray mHat = Scoped.into(scope, firstMoments.get(name).div(correction1));
-                NDArray vHat = Scoped.into(scope, secondMoments.get(name).div(correction2));
+                NDArray mHat = Scopes.into(scope, firstMoments.get(name).div(correction1));
+                NDArray vHat = Scopes.into(scope, secondMoments.get(name).div(correction2));
                 if (weightDecay > 0) {
                     p.muli((float) (1 - learningRate * weightDecay));
                 }
@@ -110,15 +111,5 @@ public final class AdamW implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
-    }
-
-    /** Moves results of operations on long-lived arrays into the step's scope. */
-    private static final class Scoped {
-        private Scoped() {}
-
-        static NDArray into(NDManager scope, NDArray array) {
-            array.attach(scope);
-            return array;
-        }
     }
 }

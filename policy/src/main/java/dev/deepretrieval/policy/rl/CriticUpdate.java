@@ -1,7 +1,6 @@
 package dev.deepretrieval.policy.rl;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -42,39 +41,24 @@ public final class CriticUpdate {
      */
     public Map<String, Double> update(List<int[]> prompts, List<int[]> responses, List<float[]> oldValues,
             List<float[]> returns, int epochs, int miniBatches, double learningRate) {
-        int n = prompts.size();
         Scorer scorer = new Scorer(critic);
-        var sums = new LinkedHashMap<String, Double>();
-        int updates = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            for (int slice = 0; slice < miniBatches; slice++) {
-                int from = slice * n / miniBatches;
-                int to = (slice + 1) * n / miniBatches;
-                try (NDManager scope = critic.weights().manager().newSubManager()) {
-                    double loss;
-                    double clipFraction;
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        ResponseScores scores = scorer.score(scope, prompts.subList(from, to), responses.subList(from, to),
-                                1.0, head);
-                        Shape shape = scores.mask().getShape();
-                        ClippedValueLoss.Result result = valueLoss.compute(scores.values(),
-                                PaddedRows.of(scope, oldValues.subList(from, to), shape),
-                                PaddedRows.of(scope, returns.subList(from, to), shape), scores.mask());
-                        collector.backward(result.loss());
-                        loss = result.loss().getFloat();
-                        clipFraction = result.clipFraction().getFloat();
-                    }
-                    sums.merge("critic/vf_loss", loss, Double::sum);
-                    sums.merge("critic/vf_clipfrac", clipFraction, Double::sum);
-                    sums.merge("critic/grad_norm", optimizer.step(learningRate), Double::sum);
-                    updates++;
-                }
+        Map<String, Double> means = MiniBatches.run(prompts.size(), epochs, miniBatches, (from, to) -> {
+            var metrics = new LinkedHashMap<String, Double>();
+            try (NDManager scope = critic.weights().manager().newSubManager();
+                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                ResponseScores scores = scorer.score(scope, prompts.subList(from, to), responses.subList(from, to),
+                        1.0, head);
+                Shape shape = scores.mask().getShape();
+                ClippedValueLoss.Result result = valueLoss.compute(scores.values(),
+                        PaddedRows.of(scope, oldValues.subList(from, to), shape),
+                        PaddedRows.of(scope, returns.subList(from, to), shape), scores.mask());
+                collector.backward(result.loss());
+                metrics.put("critic/vf_loss", (double) result.loss().getFloat());
+                metrics.put("critic/vf_clipfrac", (double) result.clipFraction().getFloat());
             }
-        }
-        var means = new LinkedHashMap<String, Double>();
-        for (var entry : sums.entrySet()) {
-            means.put(entry.getKey(), entry.getValue() / updates);
-        }
+            metrics.put("critic/grad_norm", optimizer.step(learningRate));
+            return metrics;
+        });
         means.put("critic/lr", learningRate);
         return means;
     }
