@@ -19,6 +19,7 @@ import dev.deepretrieval.environments.dense.SentenceEncoder;
 import dev.deepretrieval.environments.dense.VectorIndex;
 import dev.deepretrieval.environments.qa.QaDataset;
 import dev.deepretrieval.environments.qa.QaEvaluation;
+import dev.deepretrieval.environments.qa.QaQuestion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,6 +70,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as one JSON object on the last line of stdout.")
     boolean json;
 
+    @Mixin
+    PolicyRewriteOptions rewriting;
+
     @Override
     public Integer call() throws Exception {
         if (!retriever.equals("bm25") && !retriever.equals("dense")) {
@@ -102,8 +106,14 @@ final class EvalCommand implements Callable<Integer> {
         }
         BeirDataset data = BeirDataset.open(resolved.name(), resolved.folder());
         List<Query> queries = data.queriesOf(chosen);
+        PolicyRewriteOptions.Outcome rewritten = null;
+        if (rewriting.enabled()) {
+            rewritten = rewriting.rewrite(settings, resolved.name(), queries, spec);
+            queries = rewritten.retrievedQueries();
+            rewritten.print(out);
+        }
         if (retriever.equals("dense")) {
-            return evaluateDense(settings, data, chosen, queries, hits, metrics, removeQuery, out);
+            return evaluateDense(settings, data, chosen, queries, hits, metrics, removeQuery, out, rewritten);
         }
         try (FlatBm25Index index = FlatBm25Index.openOrBuild(
                         data, settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err));
@@ -119,7 +129,11 @@ final class EvalCommand implements Callable<Integer> {
             }
             printTable(out, data, chosen, parameters, mode, hits, evaluation, seconds, queries.size());
             if (json) {
-                out.println(Json.line(toJson(data, chosen, parameters, mode, hits, evaluation, seconds)));
+                ObjectNode node = toJson(data, chosen, parameters, mode, hits, evaluation, seconds);
+                if (rewritten != null) {
+                    rewritten.addTo(node);
+                }
+                out.println(Json.line(node));
             }
             out.flush();
         }
@@ -128,7 +142,8 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Dense retrieval: queries embedded in batches, exact or HNSW search, the same metrics and run file. */
     private int evaluateDense(Settings settings, BeirDataset data, Split chosen, List<Query> queries, int hits,
-            List<Metric> metrics, boolean removeQuery, PrintWriter out) throws Exception {
+            List<Metric> metrics, boolean removeQuery, PrintWriter out, PolicyRewriteOptions.Outcome rewritten)
+            throws Exception {
         EncoderSpec encoderSpec = DenseSetup.encoder(settings);
         try (SentenceEncoder encoder = new SentenceEncoder(encoderSpec)) {
             DocumentEmbeddings embeddings = DenseSetup.embeddings(settings, data.corpus(), encoder);
@@ -166,6 +181,9 @@ final class EvalCommand implements Callable<Integer> {
                     node.put("queries", evaluation.queries());
                     evaluation.means().forEach(node::put);
                     node.put("seconds", seconds);
+                    if (rewritten != null) {
+                        rewritten.addTo(node);
+                    }
                     out.println(Json.line(node));
                 }
                 out.flush();
@@ -183,7 +201,17 @@ final class EvalCommand implements Callable<Integer> {
                 ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             Bm25Searcher searcher = index.searcher(parameters, settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
             long start = System.nanoTime();
-            Map<String, Double> hits = QaEvaluation.hits(searcher, data.questions(), data.passageTexts(), mode, cutoffs, pool);
+            List<QaQuestion> questions = data.questions();
+            PolicyRewriteOptions.Outcome rewritten = null;
+            if (rewriting.enabled()) {
+                rewritten = rewriting.rewrite(settings, data.name(),
+                        questions.stream().map(q -> new Query(q.id(), q.question())).toList(), spec);
+                rewritten.print(out);
+                var byId = new java.util.HashMap<String, String>();
+                rewritten.retrievedQueries().forEach(q -> byId.put(q.id(), q.text()));
+                questions = questions.stream().map(q -> new QaQuestion(q.id(), byId.get(q.id()), q.answers())).toList();
+            }
+            Map<String, Double> hits = QaEvaluation.hits(searcher, questions, data.passageTexts(), mode, cutoffs, pool);
             double seconds = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "dataset    %s (evidence QA, %d questions, %d passages)%n", data.name(),
                     data.questions().size(), index.documentCount());
@@ -202,6 +230,9 @@ final class EvalCommand implements Callable<Integer> {
                 node.put("queries", data.questions().size());
                 hits.forEach(node::put);
                 node.put("seconds", seconds);
+                if (rewritten != null) {
+                    rewritten.addTo(node);
+                }
                 out.println(Json.line(node));
             }
             out.flush();

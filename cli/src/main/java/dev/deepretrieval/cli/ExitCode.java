@@ -16,8 +16,11 @@ public final class ExitCode {
     /** The command exists but is not available yet in this build. */
     public static final int UNAVAILABLE = 5;
 
+    /** Stopped by Ctrl-C or SIGTERM after writing a checkpoint (the shell's convention for SIGINT). */
+    public static final int INTERRUPTED = 130;
+
     static final String HELP_FOOTER = "%nExit status: 0 ok, 1 failure, 2 usage error, 3 bad data or model file, 4 bad configuration,"
-            + " 5 not available yet.";
+            + " 5 not available yet, 130 stopped by Ctrl-C or SIGTERM (checkpoint written).";
 
     private ExitCode() {}
 }

@@ -23,6 +23,15 @@ public final class HfExporter {
     private HfExporter() {}
 
     public static void export(DecoderWeights weights, Path folder, Optional<Path> tokenizerJson) throws IOException {
+        export(weights, folder, tokenizerJson, Optional.empty());
+    }
+
+    /**
+     * As above, also writing {@code tokenizer_config.json} (for example {@code add_bos_token} and
+     * {@code eos_token}, which {@link PolicyLoader} reads).
+     */
+    public static void export(DecoderWeights weights, Path folder, Optional<Path> tokenizerJson,
+            Optional<ObjectNode> tokenizerConfig) throws IOException {
         Path absolute = folder.toAbsolutePath();
         Files.createDirectories(absolute.getParent());
         Path temporary = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + "-");
@@ -34,6 +43,10 @@ public final class HfExporter {
                 tensors.put(name, weights.huggingFaceTensor(name));
             }
             SafetensorsWriter.write(temporary.resolve("model.safetensors"), tensors);
+            if (tokenizerConfig.isPresent()) {
+                new ObjectMapper().writerWithDefaultPrettyPrinter()
+                        .writeValue(temporary.resolve("tokenizer_config.json").toFile(), tokenizerConfig.get());
+            }
             if (tokenizerJson.isPresent()) {
                 Files.copy(tokenizerJson.get(), temporary.resolve("tokenizer.json"));
             }

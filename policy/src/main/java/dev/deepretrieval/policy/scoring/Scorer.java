@@ -30,6 +30,32 @@ public final class Scorer {
      */
     public ResponseScores score(NDManager scope, List<int[]> prompts, List<int[]> responses, double temperature,
             ValueHead valueHead) {
+        Selected selected = select(scope, prompts, responses, temperature);
+        int batch = prompts.size();
+        long rows = selected.mask().getShape().get(1);
+        NDArray logSoftmax = selected.logSoftmax();
+        NDArray entropies = logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg().reshape(batch, rows);
+        NDArray values = valueHead == null ? null : valueHead.values(scope, selected.hidden()).reshape(batch, rows);
+        NDArray mask = selected.mask();
+        return new ResponseScores(selected.tokenLogProbs().mul(mask), entropies.mul(mask),
+                values == null ? null : values.mul(mask), mask);
+    }
+
+    /**
+     * Log-probs of the response tokens at temperature 1, {@code [batch, longest response]}, zero on padding, and the
+     * mask; no entropies or values (the supervised trainer's cheaper forward pass).
+     */
+    public TokenLogProbs responseLogProbs(NDManager scope, List<int[]> prompts, List<int[]> responses) {
+        Selected selected = select(scope, prompts, responses, 1.0);
+        return new TokenLogProbs(selected.tokenLogProbs().mul(selected.mask()), selected.mask());
+    }
+
+    /** Per-response-token log-probs {@code [batch, longest response]} (zero on padding) and the 0/1 mask. */
+    public record TokenLogProbs(NDArray logProbs, NDArray mask) {}
+
+    private record Selected(NDArray hidden, NDArray logSoftmax, NDArray tokenLogProbs, NDArray mask) {}
+
+    private Selected select(NDManager scope, List<int[]> prompts, List<int[]> responses, double temperature) {
         if (prompts.size() != responses.size() || prompts.isEmpty()) {
             throw new IllegalArgumentException("need as many responses as prompts, and at least one");
         }
@@ -80,11 +106,7 @@ public final class Scorer {
         NDArray logSoftmax = logits.logSoftmax(-1);
         NDArray tokenLogProbs = logSoftmax.gather(scope.create(targets, new Shape(batch * (long) rows, 1)), 1)
                 .reshape(batch, rows);
-        NDArray entropies = logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg().reshape(batch, rows);
-        NDArray values = valueHead == null ? null : valueHead.values(scope, selected).reshape(batch, rows);
-        NDArray maskArray = scope.create(mask, new Shape(batch, rows));
-        return new ResponseScores(tokenLogProbs.mul(maskArray), entropies.mul(maskArray),
-                values == null ? null : values.mul(maskArray), maskArray);
+        return new Selected(selected, logSoftmax, tokenLogProbs, scope.create(mask, new Shape(batch, rows)));
     }
 
     /** Scores without recording gradients and copies the results to Java: {@code [b][r]} per response token. */

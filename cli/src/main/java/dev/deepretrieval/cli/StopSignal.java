@@ -1,0 +1,52 @@
+package dev.deepretrieval.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Graceful stop on Ctrl-C or SIGTERM: the first signal sets a flag the training loop polls between steps, and the
+ * JVM's exit waits until the loop has written its checkpoint and called {@link #uninstall()}.
+ */
+final class StopSignal {
+
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final Thread hook;
+
+    private StopSignal(PrintWriter err) {
+        this.hook = new Thread(() -> {
+            requested.set(true);
+            err.println();
+            err.println("stopping: finishing the current step and writing a checkpoint...");
+            err.flush();
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "graceful-stop");
+    }
+
+    static StopSignal install(PrintWriter err) {
+        StopSignal signal = new StopSignal(err);
+        Runtime.getRuntime().addShutdownHook(signal.hook);
+        return signal;
+    }
+
+    boolean requested() {
+        return requested.get();
+    }
+
+    /** The loop is done (checkpoint written): lets a pending exit proceed, or removes the hook. */
+    void uninstall() {
+        finished.countDown();
+        if (!requested.get()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting; the latch released the hook
+            }
+        }
+    }
+}

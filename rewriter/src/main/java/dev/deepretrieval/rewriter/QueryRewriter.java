@@ -1,0 +1,96 @@
+package dev.deepretrieval.rewriter;
+
+import dev.deepretrieval.environments.answer.AnswerParser;
+import dev.deepretrieval.environments.answer.ParsedAnswer;
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.generation.GeneratedSequence;
+import dev.deepretrieval.policy.generation.SamplingSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Rewrites queries with a policy under a task's prompt template, in batches. Sampling is seeded per batch from
+ * {@code settings.seed()}: the same queries, settings and batch size give the same rewrites.
+ */
+public final class QueryRewriter {
+
+    private static final Pattern THINK = Pattern.compile("<think>(.*?)</think>", Pattern.DOTALL);
+
+    private final Policy policy;
+    private final PromptTemplate template;
+    private final AnswerParser parser;
+
+    public QueryRewriter(Policy policy, PromptTemplate template) {
+        this.policy = policy;
+        this.template = template;
+        this.parser = new AnswerParser(template.format(), "query");
+    }
+
+    public PromptTemplate template() {
+        return template;
+    }
+
+    /** The prompt's token ids for one original query. */
+    public int[] promptTokens(String query) {
+        return policy.promptTokens(template.render(query));
+    }
+
+    /**
+     * Rewrites every query {@code samples} times (samples of one query are adjacent in the result).
+     *
+     * @param settings sampling settings; the policy's stop tokens are added to its stop ids
+     * @param batchSize sequences generated together
+     */
+    public List<Rewrite> rewrite(List<String> queries, int samples, SamplingSettings settings, int batchSize) {
+        if (samples < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("samples and batch size must be >= 1");
+        }
+        var prompts = new ArrayList<int[]>();
+        var originals = new ArrayList<String>();
+        for (String query : queries) {
+            int[] prompt = promptTokens(query);
+            for (int s = 0; s < samples; s++) {
+                prompts.add(prompt);
+                originals.add(query);
+            }
+        }
+        var stops = new HashSet<>(settings.stopTokenIds());
+        stops.addAll(policy.stopTokenIds());
+        var out = new ArrayList<Rewrite>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            int to = Math.min(prompts.size(), from + batchSize);
+            SamplingSettings batchSettings = new SamplingSettings(settings.greedy(), settings.temperature(),
+                    settings.topP(), settings.topK(), settings.maxNewTokens(), stops, settings.stopStrings(),
+                    settings.seed() + from);
+            List<GeneratedSequence> generated = policy.generator().generate(prompts.subList(from, to), batchSettings);
+            for (int i = 0; i < generated.size(); i++) {
+                out.add(toRewrite(originals.get(from + i), prompts.get(from + i), generated.get(i)));
+            }
+        }
+        return out;
+    }
+
+    /** Parses a generated continuation of {@code prompt} as the reward would. */
+    public Rewrite toRewrite(String original, int[] prompt, GeneratedSequence sequence) {
+        String text = policy.tokenizer().decodeContinuation(prompt, withoutStopToken(sequence.tokens()));
+        String completion = template.assistantPrefill() + text;
+        ParsedAnswer parsed = parser.parse(completion);
+        Optional<String> rewritten = parsed.structureAndJsonValid() ? parsed.value() : Optional.empty();
+        Matcher think = THINK.matcher(completion);
+        Optional<String> thought = think.find() ? Optional.of(think.group(1).strip()) : Optional.empty();
+        return new Rewrite(original, completion, rewritten, thought, prompt, sequence.tokens(), sequence.logProbs());
+    }
+
+    private int[] withoutStopToken(int[] tokens) {
+        if (tokens.length > 0 && policy.stopTokenIds().contains(tokens[tokens.length - 1])) {
+            return Arrays.copyOf(tokens, tokens.length - 1);
+        }
+        return tokens;
+    }
+}

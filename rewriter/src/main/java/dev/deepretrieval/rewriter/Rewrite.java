@@ -1,0 +1,28 @@
+package dev.deepretrieval.rewriter;
+
+import java.util.Optional;
+
+/**
+ * One rewrite of one query.
+ *
+ * @param original the query the prompt was built around
+ * @param completion the assistant turn as the reward sees it: the template's pre-fill, then the generated text
+ * @param rewritten the parsed query when the completion is in a valid answer format with a string {@code "query"}
+ * @param think the text between {@code <think>} and {@code </think>}, when present
+ * @param promptTokens the prompt's token ids
+ * @param generatedTokens the generated token ids
+ * @param logProbs the log-prob of each generated token under the sampling distribution
+ */
+public record Rewrite(String original, String completion, Optional<String> rewritten, Optional<String> think,
+        int[] promptTokens, int[] generatedTokens, float[] logProbs) {
+
+    /** Whether the completion parsed as a valid answer. */
+    public boolean formatValid() {
+        return rewritten.isPresent();
+    }
+
+    /** The query to retrieve with: the rewrite when valid, otherwise empty (an invalid answer retrieves nothing). */
+    public String queryOrEmpty() {
+        return rewritten.orElse("");
+    }
+}

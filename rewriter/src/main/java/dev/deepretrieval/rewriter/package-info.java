@@ -1,0 +1,8 @@
+/**
+ * The policy applied to a retrieval task: render the task's prompt around the original query, generate, and parse
+ * the rewritten query out of the completion as the reward does. Used by {@code eval --policy}, training and the
+ * rewrite endpoint.
+ *
+ * <p>Depends on policy and environments; knows nothing of actors, streams or HTTP.
+ */
+package dev.deepretrieval.rewriter;
