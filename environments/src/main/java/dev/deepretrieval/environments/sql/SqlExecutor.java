@@ -1,0 +1,110 @@
+package dev.deepretrieval.environments.sql;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.RowMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs model-written SQL against one loaded Spider database, read-only: the {@link SqlGuard} admits one SELECT/WITH
+ * statement; the connection belongs to a read-only user (H2) or session (MariaDB, PostgreSQL) with the statement
+ * timeout set on the server; results stop at the row cap. Every outcome is a {@link SqlExecution}, never an
+ * exception.
+ */
+public final class SqlExecutor implements AutoCloseable {
+
+    /** How long past the server's timeout the client waits before giving up on its own. */
+    private static final Duration CLIENT_GRACE = Duration.ofSeconds(5);
+
+    private final SqlServer server;
+    private final String databaseId;
+    private final SqlSettings settings;
+    private final ConnectionPool pool;
+
+    public SqlExecutor(SqlServer server, String databaseId, SqlSettings settings) {
+        this.server = server;
+        this.databaseId = databaseId;
+        this.settings = settings;
+        var setup = new ArrayList<>(server.sessionSetup(databaseId));
+        setup.addAll(server.dialect().readOnlySession(settings.statementTimeout()));
+        this.pool = new ConnectionPool(ConnectionPoolConfiguration.builder(server.factory(databaseId, true))
+                .initialSize(0)
+                .maxSize(settings.maxConnections())
+                .maxAcquireTime(settings.statementTimeout().plus(CLIENT_GRACE))
+                .postAllocate(connection -> Statements.run(connection, setup))
+                .name("sql-" + server.namespace(databaseId))
+                .build());
+    }
+
+    public String databaseId() {
+        return databaseId;
+    }
+
+    /** Guards, then runs {@code sql} (MySQL dialect) and collects at most row-cap rows. */
+    public Mono<SqlExecution> execute(String sql) {
+        SqlVerdict verdict = SqlGuard.check(sql);
+        if (!verdict.isAllowed()) {
+            return Mono.just(SqlExecution.failed(SqlExecution.Status.REJECTED, verdict.rejection().orElseThrow()));
+        }
+        String statement = server.dialect().translate(verdict.statement().orElseThrow());
+        int cap = settings.rowCap();
+        return Mono.usingWhen(pool.create(),
+                        connection -> Flux.from(connection.createStatement(statement).execute())
+                                .concatMap(result -> result.map(SqlExecutor::values))
+                                .take(cap + 1L)
+                                .collectList()
+                                .map(rows -> rows.size() > cap
+                                        ? SqlExecution.failed(SqlExecution.Status.TOO_MANY_ROWS,
+                                                "more than " + cap + " rows")
+                                        : SqlExecution.ok(rows)),
+                        Connection::close)
+                .timeout(settings.statementTimeout().plus(CLIENT_GRACE))
+                .onErrorResume(e -> Mono.just(classify(e)));
+    }
+
+    private static List<Object> values(Readable row, RowMetadata metadata) {
+        int width = metadata.getColumnMetadatas().size();
+        var values = new ArrayList<Object>(width);
+        for (int i = 0; i < width; i++) {
+            values.add(row.get(i));
+        }
+        return Collections.unmodifiableList(values);
+    }
+
+    private SqlExecution classify(Throwable e) {
+        if (e instanceof TimeoutException || e instanceof R2dbcTimeoutException || isServerTimeout(e)) {
+            return SqlExecution.failed(SqlExecution.Status.TIMED_OUT,
+                    "stopped after the statement timeout of " + settings.statementTimeout().toMillis() + " ms");
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return SqlExecution.failed(SqlExecution.Status.FAILED, message.lines().findFirst().orElse(message));
+    }
+
+    /** Server-side statement timeouts that drivers report as plain errors. */
+    private static boolean isServerTimeout(Throwable e) {
+        if (!(e instanceof R2dbcException r2dbc)) {
+            return false;
+        }
+        String state = r2dbc.getSqlState() == null ? "" : r2dbc.getSqlState();
+        String message = r2dbc.getMessage() == null ? "" : r2dbc.getMessage().toLowerCase(java.util.Locale.ROOT);
+        return state.equals("57014") // PostgreSQL query_canceled, H2 statement canceled
+                || state.equals("70100") // MariaDB query interrupted
+                || message.contains("max_statement_time") || message.contains("statement timeout")
+                || message.contains("canceled") || message.contains("cancelled");
+    }
+
+    @Override
+    public void close() {
+        pool.dispose();
+    }
+}
