@@ -20,6 +20,15 @@ import dev.deepretrieval.environments.dense.VectorIndex;
 import dev.deepretrieval.environments.qa.QaDataset;
 import dev.deepretrieval.environments.qa.QaEvaluation;
 import dev.deepretrieval.environments.qa.QaQuestion;
+import dev.deepretrieval.environments.answer.AnswerFormat;
+import dev.deepretrieval.environments.reward.PaperRewards;
+import dev.deepretrieval.environments.sql.SpiderDataset;
+import dev.deepretrieval.environments.sql.SpiderDatabases;
+import dev.deepretrieval.environments.sql.SqlEnvironment;
+import dev.deepretrieval.environments.sql.SqlEvaluation;
+import dev.deepretrieval.environments.sql.SqlSettings;
+import dev.deepretrieval.environments.sql.SqlTask;
+import dev.deepretrieval.rewriter.QueryRewriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,6 +82,11 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     PolicyRewriteOptions rewriting;
 
+    @Option(names = "--sql-url", paramLabel = "URL",
+            description = "Text-to-SQL datasets: the R2DBC URL of the server to load and query (default from config:"
+                    + " embedded H2), e.g. r2dbc:mariadb://root@127.0.0.1:3306/test.")
+    String sqlUrl;
+
     @Override
     public Integer call() throws Exception {
         if (!retriever.equals("bm25") && !retriever.equals("dense")) {
@@ -101,6 +115,9 @@ final class EvalCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, dataset, spec);
+        if (SpiderDataset.isSpiderFolder(resolved.folder())) {
+            return evaluateSql(settings, SpiderDataset.open(resolved.name(), resolved.folder()), out);
+        }
         if (QaDataset.isQaFolder(resolved.folder())) {
             return evaluateQa(settings, QaDataset.open(resolved.name(), resolved.folder()), parameters, mode, threads, out);
         }
@@ -229,6 +246,64 @@ final class EvalCommand implements Callable<Integer> {
                 node.put("b", parameters.b());
                 node.put("queries", data.questions().size());
                 hits.forEach(node::put);
+                node.put("seconds", seconds);
+                if (rewritten != null) {
+                    rewritten.addTo(node);
+                }
+                out.println(Json.line(node));
+            }
+            out.flush();
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * Text-to-SQL: every question's SQL (the gold query itself, or the policy's answer) executed read-only and
+     * compared with the gold rows; execution accuracy over the questions whose gold query runs.
+     */
+    private int evaluateSql(Settings settings, SpiderDataset data, PrintWriter out) throws Exception {
+        SqlSettings limits = SqlSetup.settings(settings);
+        try (SpiderDatabases databases = SqlSetup.load(data, SqlSetup.server(settings, sqlUrl), limits, System.err)) {
+            List<SqlTask> tasks = data.questions();
+            List<String> predictions;
+            PolicyRewriteOptions.Outcome rewritten = null;
+            if (rewriting.enabled()) {
+                rewritten = rewriting.rewrite(settings, data.name(),
+                        tasks.stream().map(t -> new Query(t.id(), t.question())).toList(),
+                        template -> tasks.stream().map(t -> new QueryRewriter.Prompt(t.question(), template.render(
+                                t.question(), Map.of("schema", databases.schema(t.databaseId()).promptText())))).toList(),
+                        spec);
+                rewritten.print(out);
+                predictions = rewritten.retrievedQueries().stream().map(Query::text).toList();
+            } else {
+                predictions = tasks.stream().map(SqlTask::goldSql).toList();
+            }
+            var environment = new SqlEnvironment(databases, limits, AnswerFormat.THINK_THEN_ANSWER, PaperRewards.SQL);
+            long start = System.nanoTime();
+            SqlEvaluation evaluation = SqlEvaluation.of(environment, tasks, predictions, limits.maxConnections() * 4);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.printf(Locale.ROOT, "dataset    %s (text-to-SQL, %d questions over %d databases)%n", data.name(),
+                    evaluation.questions(), data.databaseIds().size());
+            out.printf(Locale.ROOT, "server     %s; read-only, timeout %d ms, row cap %,d%n",
+                    databases.server().describe(), limits.statementTimeout().toMillis(), limits.rowCap());
+            out.printf(Locale.ROOT, "predicted  %s%n", rewriting.enabled() ? "the policy's SQL" : "the gold SQL itself");
+            out.printf(Locale.ROOT, "speed      %.0f questions/s (prediction and gold executed)%n%n",
+                    evaluation.questions() / Math.max(seconds, 1e-9));
+            out.printf(Locale.ROOT, "%-18s %s%n", "metric", "value");
+            out.printf(Locale.ROOT, "%-18s %d / %d (%.4f)%n", "gold_executed", evaluation.goldExecuted(),
+                    evaluation.questions(), evaluation.goldExecutionRate());
+            out.printf(Locale.ROOT, "%-18s %.4f%n", "exec_acc", evaluation.executionAccuracy());
+            if (json) {
+                ObjectNode node = Json.object();
+                node.put("dataset", data.name());
+                node.put("task", "text-to-sql");
+                node.put("server", databases.server().describe());
+                node.put("questions", evaluation.questions());
+                node.put("gold_executed", evaluation.goldExecuted());
+                node.put("gold_execution_rate", evaluation.goldExecutionRate());
+                node.put("exec_acc", evaluation.executionAccuracy());
+                ObjectNode statuses = node.putObject("prediction_status");
+                evaluation.predictionStatus().forEach((status, count) -> statuses.put(status.name().toLowerCase(Locale.ROOT), count));
                 node.put("seconds", seconds);
                 if (rewritten != null) {
                     rewritten.addTo(node);

@@ -79,6 +79,17 @@ final class PolicyRewriteOptions {
     }
 
     Outcome rewrite(Settings settings, String datasetName, List<Query> queries, CommandSpec spec) throws IOException {
+        return rewrite(settings, datasetName, queries, template -> queries.stream()
+                .map(q -> new QueryRewriter.Prompt(q.text(), template.render(q.text()))).toList(), spec);
+    }
+
+    /**
+     * As above, with prompts rendered by {@code render} from the chosen template (for templates with more slots).
+     * The {@link Outcome#retrievedQueries()} carry the first sample's answer (query or SQL) under each query's id.
+     */
+    Outcome rewrite(Settings settings, String datasetName, List<Query> queries,
+            java.util.function.Function<PromptTemplate, List<QueryRewriter.Prompt>> render, CommandSpec spec)
+            throws IOException {
         if (samples < 1) {
             throw new ParameterException(spec.commandLine(), "--samples must be >= 1");
         }
@@ -106,8 +117,7 @@ final class PolicyRewriteOptions {
         try (Policy loaded = PolicyLoader.load(policy, Optional.empty(),
                 PolicyLoader.device(settings.text("deepretrieval.policy.device")))) {
             System.err.printf(Locale.ROOT, "rewriting %,d queries x %d with %s...%n", queries.size(), samples, policy);
-            rewrites = new QueryRewriter(loaded, template).rewrite(queries.stream().map(Query::text).toList(), samples,
-                    sampling, batch);
+            rewrites = new QueryRewriter(loaded, template).rewritePrompts(render.apply(template), samples, sampling, batch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (rewritesFile != null) {

@@ -29,7 +29,7 @@ public final class QueryRewriter {
     public QueryRewriter(Policy policy, PromptTemplate template) {
         this.policy = policy;
         this.template = template;
-        this.parser = new AnswerParser(template.format(), "query");
+        this.parser = new AnswerParser(template.format(), template.answerKey());
     }
 
     public PromptTemplate template() {
@@ -48,16 +48,25 @@ public final class QueryRewriter {
      * @param batchSize sequences generated together
      */
     public List<Rewrite> rewrite(List<String> queries, int samples, SamplingSettings settings, int batchSize) {
+        return rewritePrompts(queries.stream().map(q -> new Prompt(q, template.render(q))).toList(), samples, settings,
+                batchSize);
+    }
+
+    /** A query and the prompt rendered for it (for templates with more slots, such as a database schema). */
+    public record Prompt(String original, String text) {}
+
+    /** As {@link #rewrite}, for prompts already rendered. */
+    public List<Rewrite> rewritePrompts(List<Prompt> inputs, int samples, SamplingSettings settings, int batchSize) {
         if (samples < 1 || batchSize < 1) {
             throw new IllegalArgumentException("samples and batch size must be >= 1");
         }
         var prompts = new ArrayList<int[]>();
         var originals = new ArrayList<String>();
-        for (String query : queries) {
-            int[] prompt = promptTokens(query);
+        for (Prompt input : inputs) {
+            int[] prompt = policy.promptTokens(input.text());
             for (int s = 0; s < samples; s++) {
                 prompts.add(prompt);
-                originals.add(query);
+                originals.add(input.original());
             }
         }
         var stops = new HashSet<>(settings.stopTokenIds());

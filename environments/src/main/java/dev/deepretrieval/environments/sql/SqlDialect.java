@@ -86,7 +86,8 @@ public enum SqlDialect {
     public List<String> readOnlySession(Duration statementTimeout) {
         long millis = Math.max(1, statementTimeout.toMillis());
         return switch (this) {
-            case H2 -> List.of("SET QUERY_TIMEOUT " + millis);
+            // lazy execution streams rows as they are found, so the row cap stops a huge result early
+            case H2 -> List.of("SET QUERY_TIMEOUT " + millis, "SET LAZY_QUERY_EXECUTION TRUE");
             case MARIADB -> List.of("SET SESSION max_statement_time = " + (millis / 1000.0),
                     "SET SESSION TRANSACTION READ ONLY");
             case POSTGRESQL -> List.of("SET statement_timeout = " + millis, "SET default_transaction_read_only = on");

@@ -56,7 +56,15 @@ public final class SqlExecutor implements AutoCloseable {
         if (!verdict.isAllowed()) {
             return Mono.just(SqlExecution.failed(SqlExecution.Status.REJECTED, verdict.rejection().orElseThrow()));
         }
-        String statement = server.dialect().translate(verdict.statement().orElseThrow());
+        return run(verdict.statement().orElseThrow());
+    }
+
+    /**
+     * Runs a statement without the guard, still as the read-only user or session with the timeout and row cap:
+     * the second line of defence, tested on its own.
+     */
+    Mono<SqlExecution> run(String mysqlStatement) {
+        String statement = server.dialect().translate(mysqlStatement);
         int cap = settings.rowCap();
         return Mono.usingWhen(pool.create(),
                         connection -> Flux.from(connection.createStatement(statement).execute())

@@ -31,6 +31,12 @@ public final class SqlGuard {
         if (sql.length() > 20_000) {
             return SqlVerdict.rejected("SQL longer than 20,000 characters");
         }
+        for (int k = 0; k < sql.length(); k++) {
+            char c = sql.charAt(k);
+            if (Character.isISOControl(c) && !Character.isWhitespace(c)) {
+                return SqlVerdict.rejected("control character U+" + String.format("%04X", (int) c) + " in SQL");
+            }
+        }
         List<String> words = new ArrayList<>();
         int statementEnd = -1;
         int i = 0;

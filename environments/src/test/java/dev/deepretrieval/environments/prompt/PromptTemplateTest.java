@@ -33,7 +33,7 @@ class PromptTemplateTest {
         }
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> PromptTemplate.bundled("fiqa"));
-        assertEquals("no prompt template for task 'fiqa' (known: scifact, nfcorpus, squad, nq, triviaqa)",
+        assertEquals("no prompt template for task 'fiqa' (known: scifact, nfcorpus, squad, nq, triviaqa, spider)",
                 unknown.getMessage());
     }
 

@@ -1,0 +1,51 @@
+package dev.deepretrieval.cli;
+
+import dev.deepretrieval.environments.sql.SpiderDataset;
+import dev.deepretrieval.environments.sql.SpiderDatabases;
+import dev.deepretrieval.environments.sql.SqlServer;
+import dev.deepretrieval.environments.sql.SqlSettings;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The SQL environment's server and limits from {@code deepretrieval.sql}. */
+final class SqlSetup {
+
+    private static final String PREFIX = "deepretrieval.sql.";
+
+    private SqlSetup() {}
+
+    static SqlSettings settings(Settings settings) {
+        try {
+            return new SqlSettings(settings.raw().getDuration(PREFIX + "statement-timeout"),
+                    settings.positiveInt(PREFIX + "row-cap"), settings.positiveInt(PREFIX + "max-connections"),
+                    settings.flag(PREFIX + "order-sensitive"), settings.positiveInt(PREFIX + "cache-entries"));
+        } catch (IllegalArgumentException e) {
+            throw settings.bad(PREFIX + "statement-timeout", e.getMessage());
+        }
+    }
+
+    static SqlServer server(Settings settings, String urlOverride) {
+        String url = urlOverride != null ? urlOverride : settings.text(PREFIX + "url");
+        try {
+            return SqlServer.of(url, settings.text(PREFIX + "namespace-prefix"));
+        } catch (IllegalArgumentException e) {
+            throw settings.bad(PREFIX + "url", e.getMessage());
+        }
+    }
+
+    /** Loads the dataset's databases, reporting on stderr. */
+    static SpiderDatabases load(SpiderDataset dataset, SqlServer server, SqlSettings limits, PrintStream err) {
+        long start = System.nanoTime();
+        err.printf(Locale.ROOT, "loading %d databases of %s into %s...%n", dataset.databaseIds().size(), dataset.name(),
+                server.describe());
+        SpiderDatabases databases = SpiderDatabases.load(dataset, server, limits, report -> {
+            if (!report.missingData().isEmpty()) {
+                err.printf(Locale.ROOT, "  %s: no data for %s (left empty)%n", report.databaseId(), report.missingData());
+            }
+        });
+        long rows = databases.reports().stream().mapToLong(r -> r.rows()).sum();
+        err.printf(Locale.ROOT, "loaded %,d rows in %.1f s%n", rows, Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
+        return databases;
+    }
+}
