@@ -83,8 +83,9 @@ final class ColdStartCommand implements Callable<Integer> {
             int index = 0;
             for (ColdStartExamples.Source task : sources(settings)) {
                 List<SupervisedExample> examples = ColdStartExamples.build(policy, task, endOfTurn);
-                err.printf(Locale.ROOT, "cold start: %,d %s queries (%s split, %s prompt)%n", examples.size(),
-                        task.folder().getFileName(), task.split(), task.template().name());
+                err.printf(Locale.ROOT, "cold start: %,d %s %s (%s prompt)%n", examples.size(),
+                        task.folder().getFileName(), task.kind().equals("titles") ? "document titles"
+                                : task.split() + " queries", task.template().name());
                 for (SupervisedExample example : examples) {
                     (index++ % heldOutEvery == 0 ? heldOut : train).add(example);
                 }
@@ -143,7 +144,11 @@ final class ColdStartCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw settings.bad(PREFIX + "tasks", e.getMessage());
             }
-            sources.add(new ColdStartExamples.Source(folder, task.hasPath("split") ? task.getString("split") : "train",
+            String kind = task.hasPath("source") ? task.getString("source") : "queries";
+            if (!kind.equals("queries") && !kind.equals("titles")) {
+                throw settings.bad(PREFIX + "tasks", "source must be queries or titles, got " + kind);
+            }
+            sources.add(new ColdStartExamples.Source(folder, kind, task.hasPath("split") ? task.getString("split") : "train",
                     template, task.hasPath("max-queries") ? task.getInt("max-queries") : 0));
         }
         return sources;

@@ -1,6 +1,7 @@
 package dev.deepretrieval.cli;
 
 import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.beir.Corpus;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.beir.Split;
 import dev.deepretrieval.environments.prompt.CopyQueryTarget;
@@ -11,6 +12,7 @@ import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.lm.SupervisedExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -19,14 +21,27 @@ import java.util.List;
  */
 final class ColdStartExamples {
 
-    /** One task's queries: a dataset folder, the split (BEIR) and the prompt template; {@code max} 0 = all. */
-    record Source(Path folder, String split, PromptTemplate template, int max) {}
+    /**
+     * One source of queries: a dataset folder, what to read ({@code queries} of a split, or the corpus's document
+     * {@code titles}), and the prompt template; {@code max} 0 = all.
+     */
+    record Source(Path folder, String kind, String split, PromptTemplate template, int max) {}
 
     private ColdStartExamples() {}
 
     static List<String> queries(Source source) {
         List<String> texts;
-        if (QaDataset.isQaFolder(source.folder())) {
+        if (source.kind().equals("titles")) {
+            var titles = new LinkedHashSet<String>();
+            Corpus.in(source.folder().getFileName().toString(), source.folder(),
+                    QaDataset.isQaFolder(source.folder()) ? "passages.jsonl" : "corpus.jsonl").forEachDocument(d -> {
+                        String title = d.title().strip();
+                        if (!title.isEmpty()) {
+                            titles.add(title);
+                        }
+                    });
+            texts = List.copyOf(titles);
+        } else if (QaDataset.isQaFolder(source.folder())) {
             texts = QaDataset.open(source.folder().getFileName().toString(), source.folder()).questions().stream()
                     .map(QaQuestion::question).toList();
         } else {

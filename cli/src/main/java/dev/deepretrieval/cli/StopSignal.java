@@ -11,12 +11,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class StopSignal {
 
     private final AtomicBoolean requested = new AtomicBoolean();
+    private volatile Runnable onRequest = () -> {};
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
 
     private StopSignal(PrintWriter err) {
         this.hook = new Thread(() -> {
             requested.set(true);
+            onRequest.run();
             err.println();
             err.println("stopping: finishing the current step and writing a checkpoint...");
             err.flush();
@@ -32,6 +34,12 @@ final class StopSignal {
         StopSignal signal = new StopSignal(err);
         Runtime.getRuntime().addShutdownHook(signal.hook);
         return signal;
+    }
+
+    /** Also runs {@code action} (on the signal's thread) when a stop is requested. */
+    StopSignal onRequest(Runnable action) {
+        this.onRequest = action;
+        return this;
     }
 
     boolean requested() {

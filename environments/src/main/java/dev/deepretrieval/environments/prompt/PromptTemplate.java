@@ -25,7 +25,8 @@ public record PromptTemplate(String name, String text, AnswerFormat format, Stri
     private static final List<String> ASSISTANT_MARKERS = List.of("Assistant:", "<|im_start|>assistant\n");
 
     /** Tasks with a bundled template. */
-    public static final List<String> BUNDLED = List.of("scifact", "nfcorpus", "squad", "nq", "triviaqa", "spider");
+    public static final List<String> BUNDLED = List.of("scifact", "nfcorpus", "squad", "nq", "triviaqa", "spider",
+            "copy");
 
     public PromptTemplate {
         Objects.requireNonNull(name, "name");
@@ -55,7 +56,8 @@ public record PromptTemplate(String name, String text, AnswerFormat format, Stri
                 throw new IllegalStateException("bundled template " + task + ".txt is missing from the classpath");
             }
             return new PromptTemplate(task, new String(in.readAllBytes(), StandardCharsets.UTF_8),
-                    AnswerFormat.THINK_THEN_ANSWER, task.equals("spider") ? "sql" : "query");
+                    task.equals("copy") ? AnswerFormat.ANSWER_ONLY : AnswerFormat.THINK_THEN_ANSWER,
+                    task.equals("spider") ? "sql" : "query");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

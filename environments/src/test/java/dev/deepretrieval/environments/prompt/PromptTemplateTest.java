@@ -29,11 +29,13 @@ class PromptTemplateTest {
         for (String task : PromptTemplate.BUNDLED) {
             PromptTemplate template = PromptTemplate.bundled(task);
             assertEquals(1, template.render("QQQ").split("QQQ", -1).length - 1, task);
-            assertTrue(template.assistantPrefill().endsWith("<think>\n"), task);
+            assertTrue(template.assistantPrefill().endsWith(task.equals("copy") ? "" : "<think>\n"), task);
         }
+        assertEquals("", PromptTemplate.bundled("copy").assistantPrefill());
+        assertEquals(AnswerFormat.ANSWER_ONLY, PromptTemplate.bundled("copy").format());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> PromptTemplate.bundled("fiqa"));
-        assertEquals("no prompt template for task 'fiqa' (known: scifact, nfcorpus, squad, nq, triviaqa, spider)",
+        assertEquals("no prompt template for task 'fiqa' (known: scifact, nfcorpus, squad, nq, triviaqa, spider, copy)",
                 unknown.getMessage());
     }
 

@@ -111,7 +111,6 @@ public final class RlTrainer implements AutoCloseable {
      * @param seed the sampling seed of this step
      */
     public StepResult step(List<int[]> prompts, List<String> promptIds, RewardFunction reward, long seed) {
-        var metrics = new LinkedHashMap<String, Double>();
         var expanded = new ArrayList<int[]>();
         var groups = new ArrayList<String>();
         for (int i = 0; i < prompts.size(); i++) {
@@ -123,9 +122,31 @@ public final class RlTrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         List<GeneratedSequence> rollouts = new Generator(actor, ids -> "").generate(expanded, new SamplingSettings(
                 false, settings.temperature(), 1.0, 0, settings.maxNewTokens(), settings.stopTokenIds(), List.of(), seed));
-        List<int[]> responses = rollouts.stream().map(GeneratedSequence::tokens).toList();
         long t1 = System.nanoTime();
         double[] scores = reward.score(expanded, rollouts);
+        long t2 = System.nanoTime();
+        var metrics = new LinkedHashMap<String, Double>();
+        metrics.putAll(learn(expanded, groups, rollouts.stream().map(GeneratedSequence::tokens).toList(), scores));
+        metrics.put("timing_s/gen", (t1 - t0) / 1e9);
+        metrics.put("timing_s/reward", (t2 - t1) / 1e9);
+        metrics.put("timing_s/step", (System.nanoTime() - t0) / 1e9);
+        return new StepResult(metrics, rollouts, scores);
+    }
+
+    /**
+     * The learner's half of a step, for rollouts generated and scored elsewhere: old log-probs, reference, values,
+     * advantages, actor and critic updates. Each entry is one scored rollout; {@code groups} name the prompt each
+     * came from (the group of group baselines).
+     *
+     * @return verl-named metrics, with {@code timing_s/*} for the learner's phases
+     */
+    public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
+            double[] scores) {
+        if (expanded.isEmpty() || expanded.size() != groups.size() || expanded.size() != responses.size()
+                || expanded.size() != scores.length) {
+            throw new IllegalArgumentException("need one group, response and score per prompt, and at least one");
+        }
+        var metrics = new LinkedHashMap<String, Double>();
         long t2 = System.nanoTime();
         ScoredTokens old = new Scorer(actor).scoreNoGrad(expanded, responses, settings.temperature(),
                 settings.criticMode() == RlSettings.CriticMode.SHARED_TRUNK ? valueHead : null);
@@ -184,16 +205,14 @@ public final class RlTrainer implements AutoCloseable {
             statistics(metrics, "critic/values", values);
         }
         metrics.put("response_length/mean", responses.stream().mapToInt(r -> r.length).average().orElse(0));
-        metrics.put("timing_s/gen", (t1 - t0) / 1e9);
-        metrics.put("timing_s/reward", (t2 - t1) / 1e9);
         metrics.put("timing_s/old_log_prob", (t3 - t2) / 1e9);
         metrics.put("timing_s/ref", (t4 - t3) / 1e9);
         metrics.put("timing_s/values", (t5 - t4) / 1e9);
         metrics.put("timing_s/adv", (t6 - t5) / 1e9);
         metrics.put("timing_s/update_actor", (t7 - t6) / 1e9);
         metrics.put("timing_s/update_critic", (t8 - t7) / 1e9);
-        metrics.put("timing_s/step", (t8 - t0) / 1e9);
-        return new StepResult(metrics, rollouts, scores);
+        metrics.put("timing_s/learn", (t8 - t2) / 1e9);
+        return metrics;
     }
 
     /** The actor's optimizer (for checkpoints). */

@@ -1,0 +1,132 @@
+package dev.deepretrieval.actors;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.PolicyLoader;
+import dev.deepretrieval.policy.checkpoint.Checkpoint;
+import dev.deepretrieval.policy.checkpoint.CheckpointStore;
+import dev.deepretrieval.policy.model.DecoderWeights;
+import dev.deepretrieval.policy.model.ValueHead;
+import dev.deepretrieval.policy.rl.RlSettings;
+import dev.deepretrieval.policy.rl.RlTrainer;
+import dev.deepretrieval.policy.rl.TrainerCheckpoints;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the learner owns: the policy being trained, the critic (a separate copy for PPO), the frozen reference
+ * (when a KL term is used), the value head, the optimizers, and the run's checkpoints.
+ */
+public final class Learner implements AutoCloseable {
+
+    private final Policy actor;
+    private final Policy critic;
+    private final Policy reference;
+    private final ValueHead valueHead;
+    private final RlTrainer trainer;
+    private final TrainerCheckpoints checkpoints;
+    private final NDManager optimizerMemory;
+
+    private Learner(Policy actor, Policy critic, Policy reference, ValueHead valueHead, RlTrainer trainer,
+            TrainerCheckpoints checkpoints, NDManager optimizerMemory) {
+        this.actor = actor;
+        this.critic = critic;
+        this.reference = reference;
+        this.valueHead = valueHead;
+        this.trainer = trainer;
+        this.checkpoints = checkpoints;
+        this.optimizerMemory = optimizerMemory;
+    }
+
+    /** Loads the model three ways as the settings need, and opens the run's checkpoint folder. */
+    public static Learner create(Path model, RlSettings settings, Path checkpointFolder, int keepCheckpoints,
+            String device) {
+        Policy actor = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device));
+        boolean ppo = settings.algorithm() == RlSettings.Algorithm.PPO;
+        boolean separateCritic = ppo && settings.criticMode() == RlSettings.CriticMode.SEPARATE;
+        Policy critic = separateCritic ? PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device)) : null;
+        Policy reference = settings.klMode() != RlSettings.KlMode.NONE
+                ? PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device)) : null;
+        ValueHead head = ppo ? (critic != null ? critic : actor).newValueHead() : null;
+        NDManager optimizerMemory = actor.manager().newSubManager();
+        RlTrainer trainer = new RlTrainer(settings, actor.weights(), critic == null ? null : critic.weights(), head,
+                reference == null ? null : reference.weights(), optimizerMemory);
+        var store = new CheckpointStore(checkpointFolder, keepCheckpoints);
+        var checkpoints = new TrainerCheckpoints(store, trainer, actor.weights(),
+                critic == null ? null : critic.weights(), head);
+        return new Learner(actor, critic, reference, head, trainer, checkpoints, optimizerMemory);
+    }
+
+    /** Restores the newest valid checkpoint, if any; returns the update count reached (the policy version). */
+    public long restoreLatest() {
+        try {
+            Optional<Checkpoint> latest = checkpoints.restoreLatest();
+            return latest.map(Checkpoint::step).orElse(0L);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoints", e);
+        }
+    }
+
+    /** One update from the scored rollouts; {@code updates()} is the new policy version. */
+    public Map<String, Double> learn(ScoredBatch batch) {
+        var prompts = new ArrayList<int[]>();
+        var groups = new ArrayList<String>();
+        var responses = new ArrayList<int[]>();
+        for (Rollout r : batch.rollouts()) {
+            prompts.add(r.promptTokens());
+            groups.add(r.promptId());
+            responses.add(r.responseTokens());
+        }
+        return trainer.learn(prompts, groups, responses, batch.rewards());
+    }
+
+    public long updates() {
+        return trainer.updates();
+    }
+
+    /** The current policy weights, copied out. */
+    public WeightsSnapshot snapshot() {
+        return WeightsSnapshot.of(trainer.updates(), actor.weights().parameters());
+    }
+
+    public DecoderWeights policyWeights() {
+        return actor.weights();
+    }
+
+    /** Writes a checkpoint of the current step with the caller's state (data cursor, config). */
+    public void save(long step, Map<String, Object> state) {
+        try {
+            checkpoints.save(step, new ObjectMapper().valueToTree(state));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + step, e);
+        }
+    }
+
+    /** The caller's state of the newest checkpoint (empty before any). */
+    public Optional<Map<String, Object>> latestState() {
+        try {
+            return checkpoints.store().latestValid().map(c -> new ObjectMapper().convertValue(c.state(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoints", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        optimizerMemory.close();
+        actor.close();
+        if (critic != null) {
+            critic.close();
+        }
+        if (reference != null) {
+            reference.close();
+        }
+    }
+}

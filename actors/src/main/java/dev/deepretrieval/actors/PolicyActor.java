@@ -1,0 +1,102 @@
+package dev.deepretrieval.actors;
+
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.rewriter.QueryRewriter;
+import dev.deepretrieval.rewriter.Rewrite;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Owns the rollout copy of the policy on its device: answers a rollout request with a batch of sampled completions,
+ * each tagged with the policy version, and swaps in new weights when the learner publishes them. Generation blocks,
+ * so spawn it on a blocking dispatcher.
+ */
+public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
+
+    public sealed interface Command {}
+
+    /** Sample {@code samplesPerPrompt} completions of every prompt, seeded by {@code seed}. */
+    public record Generate(long batchId, List<RolloutPrompt> prompts, int samplesPerPrompt, long seed,
+            ActorRef<RolloutBatch> replyTo) implements Command {}
+
+    /** Replace the weights; rollouts after the reply carry {@code snapshot.version()}. */
+    public record SwapWeights(WeightsSnapshot snapshot, ActorRef<WeightsSwapped> replyTo) implements Command {}
+
+    public record WeightsSwapped(long version, double seconds) {}
+
+    private final Policy policy;
+    private final QueryRewriter rewriter;
+    private final SamplingSettings sampling;
+    private final int batchSize;
+    private long version;
+
+    private PolicyActor(ActorContext<Command> context, Policy policy, PromptTemplate template,
+            SamplingSettings sampling, int batchSize, long initialVersion) {
+        super(context);
+        this.policy = policy;
+        this.rewriter = new QueryRewriter(policy, template);
+        this.sampling = sampling;
+        this.batchSize = batchSize;
+        this.version = initialVersion;
+    }
+
+    /**
+     * @param loader loads the policy (again after a restart)
+     * @param template the task's prompt template (its pre-fill goes in front of each completion)
+     * @param batchSize sequences generated together
+     * @param initialVersion the version of the loaded weights (non-zero when resuming a run)
+     */
+    public static Behavior<Command> create(Supplier<Policy> loader, PromptTemplate template, SamplingSettings sampling,
+            int batchSize, long initialVersion) {
+        return Behaviors.setup(context -> new PolicyActor(context, loader.get(), template, sampling, batchSize,
+                initialVersion));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Generate.class, this::onGenerate)
+                .onMessage(SwapWeights.class, this::onSwap)
+                .onSignal(PostStop.class, signal -> {
+                    policy.close();
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> onGenerate(Generate request) {
+        long start = System.nanoTime();
+        var prompts = request.prompts().stream().map(p -> new QueryRewriter.Prompt(p.original(), p.text())).toList();
+        SamplingSettings seeded = new SamplingSettings(sampling.greedy(), sampling.temperature(), sampling.topP(),
+                sampling.topK(), sampling.maxNewTokens(), sampling.stopTokenIds(), sampling.stopStrings(),
+                request.seed());
+        List<Rewrite> rewrites = rewriter.rewritePrompts(prompts, request.samplesPerPrompt(), seeded, batchSize);
+        var rollouts = new ArrayList<Rollout>(rewrites.size());
+        for (int i = 0; i < rewrites.size(); i++) {
+            Rewrite r = rewrites.get(i);
+            rollouts.add(new Rollout(request.batchId(), i, request.prompts().get(i / request.samplesPerPrompt()).promptId(),
+                    r.promptTokens(), r.generatedTokens(), r.completion(), version));
+        }
+        request.replyTo().tell(new RolloutBatch(request.batchId(), version, rollouts,
+                (System.nanoTime() - start) / 1e9));
+        return this;
+    }
+
+    private Behavior<Command> onSwap(SwapWeights request) {
+        long start = System.nanoTime();
+        request.snapshot().copyInto(policy.weights().parameters());
+        version = request.snapshot().version();
+        request.replyTo().tell(new WeightsSwapped(version, (System.nanoTime() - start) / 1e9));
+        return this;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.deepretrieval.actors;
+
+/**
+ * One sampled completion, tagged with the policy version that produced it.
+ *
+ * @param batchId the rollout batch it belongs to
+ * @param index its position in the batch
+ * @param completion the assistant turn as the reward sees it (the template's pre-fill, then the generated text)
+ */
+public record Rollout(long batchId, int index, String promptId, int[] promptTokens, int[] responseTokens,
+        String completion, long policyVersion) {}

@@ -1,0 +1,46 @@
+package dev.deepretrieval.cli;
+
+import dev.deepretrieval.policy.rl.KlEstimator;
+import dev.deepretrieval.policy.rl.LearningRateSchedule;
+import dev.deepretrieval.policy.rl.LossAggregation;
+import dev.deepretrieval.policy.rl.RlSettings;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code deepretrieval.train.rl} as {@link RlSettings}. */
+final class RlSettingsReader {
+
+    private static final String PREFIX = "deepretrieval.train.rl.";
+
+    private RlSettingsReader() {}
+
+    static RlSettings read(Settings settings, RlSettings.Algorithm algorithm, int samplesPerPrompt, double temperature,
+            int maxNewTokens, int steps) {
+        String p = PREFIX;
+        try {
+            return new RlSettings(algorithm, samplesPerPrompt, settings.number(p + "gamma"), settings.number(p + "lambda"),
+                    settings.number(p + "clip-low"), settings.number(p + "clip-high"), settings.number(p + "dual-clip"),
+                    settings.number(p + "value-clip"), settings.number(p + "entropy-coefficient"),
+                    settings.parsed(p + "kl-mode", v -> RlSettings.KlMode.valueOf(constant(v))),
+                    settings.parsed(p + "kl-estimator", v -> KlEstimator.valueOf(constant(v))),
+                    settings.number(p + "kl-coefficient"), settings.number(p + "kl-target"), settings.number(p + "kl-horizon"),
+                    settings.parsed(p + "critic", v -> RlSettings.CriticMode.valueOf(constant(v))),
+                    settings.number(p + "value-coefficient"),
+                    settings.parsed(p + "loss-aggregation", v -> LossAggregation.valueOf(constant(v))),
+                    settings.positiveInt(p + "epochs"), settings.positiveInt(p + "mini-batches"),
+                    settings.positiveInt(p + "micro-batches"), temperature, maxNewTokens, Set.of(),
+                    new LearningRateSchedule(settings.number(p + "actor-learning-rate"),
+                            settings.raw().getInt(p + "warmup-steps"), steps, LearningRateSchedule.Shape.CONSTANT, 1.0),
+                    new LearningRateSchedule(settings.number(p + "critic-learning-rate"),
+                            settings.raw().getInt(p + "warmup-steps"), steps, LearningRateSchedule.Shape.CONSTANT, 1.0),
+                    settings.number(p + "weight-decay"), settings.number(p + "max-grad-norm"));
+        } catch (IllegalArgumentException e) {
+            throw settings.bad("deepretrieval.train.rl", e.getMessage());
+        }
+    }
+
+    /** {@code reward-fixed} → {@code REWARD_FIXED}. */
+    static String constant(String value) {
+        return value.strip().toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+}

@@ -1,0 +1,130 @@
+package dev.deepretrieval.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.streams.StepReport;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The files a training run leaves in its folder: {@code metrics.jsonl} (a line per step), {@code reward.png},
+ * {@code report.html} and {@code summary.json}.
+ */
+final class TrainingOutputs implements AutoCloseable {
+
+    private final Path folder;
+    private final MetricsLog metrics;
+
+    TrainingOutputs(Path folder, long resumedStep) throws IOException {
+        this.folder = folder;
+        this.metrics = MetricsLog.open(folder.resolve("metrics.jsonl"), resumedStep);
+    }
+
+    void step(StepReport report) {
+        ObjectNode line = Json.object();
+        line.put("step", report.step());
+        line.put("reward_mean", report.rewardMean());
+        line.put("reward_stderr", report.rewardStdErr());
+        line.put("metric_mean", report.metricMean());
+        line.put("format_valid_rate", report.formatValidRate());
+        line.put("policy_version", report.policyVersion());
+        line.put("rollout_policy_version", report.rolloutVersion());
+        line.put("scored", report.scored());
+        line.put("failed", report.failed());
+        report.metrics().forEach(line::put);
+        metrics.write(line);
+    }
+
+    /** Reward and metric per step, from everything {@code metrics.jsonl} holds. */
+    void writeChart(String metricName) throws IOException {
+        var reward = new ArrayList<double[]>();
+        var metric = new ArrayList<double[]>();
+        var valid = new ArrayList<double[]>();
+        for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
+            double step = line.path("step").asDouble();
+            reward.add(new double[] {step, line.path("reward_mean").asDouble()});
+            metric.add(new double[] {step, line.path("metric_mean").asDouble()});
+            valid.add(new double[] {step, line.path("format_valid_rate").asDouble()});
+        }
+        new LineChart("training reward and " + metricName, "value")
+                .add(new LineChart.Series("reward (mean)", new Color(31, 119, 180), reward))
+                .add(new LineChart.Series(metricName + " (mean)", new Color(44, 160, 44), metric))
+                .add(new LineChart.Series("format valid rate", new Color(255, 127, 14), valid))
+                .write(folder.resolve("reward.png"));
+    }
+
+    /** A self-contained HTML page: the summary, the chart, and the per-step table. */
+    void writeReport(ObjectNode summary) throws IOException {
+        var rows = new StringBuilder();
+        for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
+            rows.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%d</td><td>%d</td></tr>%n",
+                    line.path("step").asLong(), line.path("reward_mean").asDouble(), line.path("metric_mean").asDouble(),
+                    line.path("format_valid_rate").asDouble(), line.path("policy_version").asLong(),
+                    line.path("failed").asLong()));
+        }
+        String html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>DeepRetrieval training run</title>"
+                + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+                + "padding:2px 8px;text-align:right}pre{background:#f6f6f6;padding:1em}</style></head><body>\n"
+                + "<h1>DeepRetrieval training run</h1>\n<h2>Summary</h2>\n<pre>" + escape(summary.toPrettyString())
+                + "</pre>\n<h2>Reward and metric</h2>\n<img src=\"reward.png\" alt=\"reward and metric per step\">\n"
+                + "<h2>Steps</h2>\n<table><tr><th>step</th><th>reward</th><th>metric</th><th>format valid</th>"
+                + "<th>policy version</th><th>failed</th></tr>\n" + rows + "</table>\n</body></html>\n";
+        Path temporary = Files.createTempFile(folder, ".report", ".html");
+        Files.writeString(temporary, html, StandardCharsets.UTF_8);
+        Files.move(temporary, folder.resolve("report.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Mean reward of the first and last fifth of the steps, with standard errors, from {@code metrics.jsonl}. */
+    ObjectNode learningSignal() {
+        List<Double> rewards = new ArrayList<>();
+        try {
+            for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
+                rewards.add(line.path("reward_mean").asDouble());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ObjectNode node = Json.object();
+        int fifth = Math.max(1, rewards.size() / 5);
+        if (rewards.size() < 2) {
+            return node;
+        }
+        double[] first = stats(rewards.subList(0, fifth));
+        double[] last = stats(rewards.subList(rewards.size() - fifth, rewards.size()));
+        node.put("steps_per_fifth", fifth);
+        node.put("first_fifth_reward_mean", first[0]);
+        node.put("first_fifth_reward_stderr", first[1]);
+        node.put("last_fifth_reward_mean", last[0]);
+        node.put("last_fifth_reward_stderr", last[1]);
+        double difference = last[0] - first[0];
+        double stderr = Math.sqrt(first[1] * first[1] + last[1] * last[1]);
+        node.put("difference", difference);
+        node.put("difference_stderr", stderr);
+        node.put("exceeds_two_stderr", difference > 2 * stderr);
+        return node;
+    }
+
+    private static double[] stats(List<Double> values) {
+        double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        double variance = values.size() < 2 ? 0
+                : values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (values.size() - 1);
+        return new double[] {mean, Math.sqrt(variance / values.size())};
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    @Override
+    public void close() throws IOException {
+        metrics.close();
+    }
+}

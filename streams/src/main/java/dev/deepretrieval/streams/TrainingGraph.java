@@ -1,0 +1,251 @@
+package dev.deepretrieval.streams;
+
+import dev.deepretrieval.actors.EnvironmentActor;
+import dev.deepretrieval.actors.LearnerActor;
+import dev.deepretrieval.actors.PolicyActor;
+import dev.deepretrieval.actors.Rollout;
+import dev.deepretrieval.actors.RolloutBatch;
+import dev.deepretrieval.actors.RolloutPrompt;
+import dev.deepretrieval.actors.ScoredBatch;
+import dev.deepretrieval.environments.EnvironmentResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.japi.Pair;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
+
+/**
+ * The training loop as one backpressured stream:
+ *
+ * <pre>
+ * permits ─▶ next prompts (cursor) ─▶ policy: Generate ─▶ rollouts ─▶ environment: Score (mapAsyncUnordered)
+ *        ─▶ regroup per batch ─▶ learner: Learn ─▶ policy: SwapWeights ─▶ permit back ─▶ step report ─▶ sink
+ * </pre>
+ *
+ * A batch is only drawn with a permit, and a permit comes back after its update's weights are in the policy actor;
+ * {@code staleness + 1} permits exist, so at most that many batches are between generation and update (0 = the
+ * paper's strictly on-policy loop). Every ask has a timeout; a rollout whose score fails or times out is counted and
+ * left out of the update. Every buffer is bounded.
+ */
+public final class TrainingGraph {
+
+    private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
+
+    private TrainingGraph() {}
+
+    /**
+     * What the materialised graph hands back: the permit gate (pause, resume, graceful stop), a kill switch, and the
+     * completion of the last step.
+     */
+    public record Running(PermitGate gate, UniqueKillSwitch killSwitch, CompletionStage<Done> done) {}
+
+    /** Observes the graph (the run supervisor's metrics, tests); called from stream stages. */
+    public interface Listener {
+        void onStep(StepReport report);
+
+        default void onGenerated(RolloutBatch batch) {}
+
+        default void onBatchLearned(long batchId) {}
+    }
+
+    private record Job<T>(Rollout rollout, String original, T task, int batchSize, double generateSeconds,
+            long startNanos) {}
+
+    private record Outcome<T>(Job<T> job, EnvironmentActor.ScoreOutcome outcome) {}
+
+    private record Regrouped<T>(long batchId, long rolloutVersion, List<Outcome<T>> outcomes, double generateSeconds,
+            double rewardSeconds, PromptCursor.Position cursor) {}
+
+    /**
+     * Materialises and runs the graph.
+     *
+     * @param firstStep the step this run continues from (0 for a new run)
+     * @param cursorStart where the prompt cursor resumes
+     * @param checkpointState extra state saved with each checkpoint (run id, config)
+     */
+    public static <T> Running run(TrainingTasks<T> tasks, TrainingSettings settings,
+            ActorRef<PolicyActor.Command> policy, ActorRef<EnvironmentActor.Command<T>> environment,
+            ActorRef<LearnerActor.Command> learner, Scheduler scheduler, Materializer materializer, long firstStep,
+            PromptCursor.Position cursorStart, Map<String, Object> checkpointState, Listener listener) {
+        PromptCursor cursor = new PromptCursor(tasks.size(), settings.seed(), cursorStart);
+        Map<String, Integer> index = indexById(tasks);
+        long remaining = Math.max(0, settings.steps() - firstStep);
+        int permits = settings.staleness() + 1;
+        Map<Long, PromptCursor.Position> batchPositions = new ConcurrentHashMap<>();
+
+        Pair<SourceQueueWithComplete<Integer>, Source<Integer, NotUsed>> permitQueue =
+                Source.<Integer>queue(permits, OverflowStrategy.fail()).preMaterialize(materializer);
+        SourceQueueWithComplete<Integer> permitsBack = permitQueue.first();
+        for (int i = 0; i < permits; i++) {
+            permitsBack.offer(i);
+        }
+        PermitGate gate = new PermitGate(n -> {
+            for (int i = 0; i < n; i++) {
+                permitsBack.offer(i);
+            }
+        }, 0);
+        Pair<UniqueKillSwitch, CompletionStage<Done>> materialized = permitQueue.second()
+                .take(remaining)
+                .zipWithIndex()
+                .map(pair -> {
+                    gate.started();
+                    long batchId = firstStep + pair.second() + 1;
+                    List<Integer> indices = cursor.next(settings.promptsPerStep());
+                    batchPositions.put(batchId, cursor.position());
+                    var prompts = new ArrayList<RolloutPrompt>();
+                    for (int i : indices) {
+                        prompts.add(new RolloutPrompt(tasks.promptId(i), tasks.original(i), tasks.prompt(i)));
+                    }
+                    return Pair.create(batchId, (List<RolloutPrompt>) prompts);
+                })
+                .mapAsync(1, request -> AskPattern.<PolicyActor.Command, RolloutBatch>ask(policy,
+                        replyTo -> new PolicyActor.Generate(request.first(), request.second(), settings.samplesPerPrompt(),
+                                settings.seed() * 1_000_003L + request.first(), replyTo),
+                        settings.generateTimeout(), scheduler))
+                .mapConcat(batch -> {
+                    listener.onGenerated(batch);
+                    long start = System.nanoTime();
+                    var jobs = new ArrayList<Job<T>>();
+                    for (Rollout r : batch.rollouts()) {
+                        int i = index.get(r.promptId());
+                        jobs.add(new Job<>(r, tasks.original(i), tasks.task(i), batch.rollouts().size(),
+                                batch.generateSeconds(), start));
+                    }
+                    return jobs;
+                })
+                .mapAsyncUnordered(settings.scoringParallelism(), job -> score(job, environment, settings, scheduler))
+                .statefulMap(() -> new HashMap<Long, List<Outcome<T>>>(),
+                        (open, outcome) -> regroup(open, outcome, batchPositions), open -> Optional.empty())
+                .mapConcat(list -> list)
+                .mapAsync(1, regrouped -> learn(regrouped, learner, settings, scheduler, checkpointState))
+                .mapAsync(1, learned -> AskPattern.<PolicyActor.Command, PolicyActor.WeightsSwapped>ask(policy,
+                                replyTo -> new PolicyActor.SwapWeights(learned.second().weights(), replyTo),
+                                settings.learnTimeout(), scheduler)
+                        .thenApply(swapped -> report(learned.first(), learned.second(), swapped, settings)))
+                .map(report -> {
+                    listener.onBatchLearned(report.step());
+                    gate.finished();
+                    return report;
+                })
+                .viaMat(KillSwitches.single(), Keep.right())
+                .toMat(Sink.foreach(listener::onStep), Keep.both())
+                .run(materializer);
+        materialized.second().whenComplete((ok, failure) -> permitsBack.complete());
+        return new Running(gate, materialized.first(), materialized.second());
+    }
+
+    private static <T> Pair<HashMap<Long, List<Outcome<T>>>, List<Regrouped<T>>> regroup(
+            HashMap<Long, List<Outcome<T>>> open, Outcome<T> outcome, Map<Long, PromptCursor.Position> positions) {
+        long batchId = outcome.job().rollout().batchId();
+        List<Outcome<T>> collected = open.computeIfAbsent(batchId, id -> new ArrayList<>());
+        collected.add(outcome);
+        if (collected.size() < outcome.job().batchSize()) {
+            return Pair.create(open, List.of());
+        }
+        open.remove(batchId);
+        collected.sort(Comparator.comparingInt(o -> o.job().rollout().index()));
+        Job<T> first = collected.get(0).job();
+        return Pair.create(open, List.of(new Regrouped<>(batchId, first.rollout().policyVersion(), collected,
+                first.generateSeconds(), (System.nanoTime() - first.startNanos()) / 1e9, positions.remove(batchId))));
+    }
+
+    private static <T> CompletionStage<Pair<Regrouped<T>, LearnerActor.Learned>> learn(Regrouped<T> regrouped,
+            ActorRef<LearnerActor.Command> learner, TrainingSettings settings, Scheduler scheduler,
+            Map<String, Object> checkpointState) {
+        var rollouts = new ArrayList<Rollout>();
+        var rewards = new ArrayList<Double>();
+        int failed = 0;
+        for (Outcome<T> o : regrouped.outcomes()) {
+            if (o.outcome() instanceof EnvironmentActor.Scored scored) {
+                rollouts.add(scored.rollout());
+                rewards.add(scored.result().reward());
+            } else {
+                failed++;
+            }
+        }
+        var batch = new ScoredBatch(regrouped.batchId(), regrouped.rolloutVersion(), rollouts,
+                rewards.stream().mapToDouble(Double::doubleValue).toArray(), failed);
+        var state = new LinkedHashMap<String, Object>(checkpointState);
+        state.put("step", regrouped.batchId());
+        state.put("cursor_epoch", regrouped.cursor().epoch());
+        state.put("cursor_offset", regrouped.cursor().offset());
+        return AskPattern.<LearnerActor.Command, LearnerActor.Learned>ask(learner,
+                        replyTo -> new LearnerActor.Learn(batch, state, regrouped.batchId() % settings.checkpointEvery() == 0
+                                || regrouped.batchId() == settings.steps(), replyTo), settings.learnTimeout(), scheduler)
+                .thenApply(learned -> Pair.create(regrouped, learned));
+    }
+
+    private static <T> StepReport report(Regrouped<T> regrouped, LearnerActor.Learned learned,
+            PolicyActor.WeightsSwapped swapped, TrainingSettings settings) {
+        var rewards = new ArrayList<Double>();
+        double metricSum = 0;
+        int formatValid = 0;
+        int failed = 0;
+        var samples = new ArrayList<StepReport.SampleRecord>();
+        for (Outcome<T> o : regrouped.outcomes()) {
+            if (o.outcome() instanceof EnvironmentActor.Scored scored) {
+                EnvironmentResult result = scored.result();
+                rewards.add(result.reward());
+                double metric = result.metrics().getOrDefault(settings.metricName(), 0.0);
+                metricSum += metric;
+                formatValid += result.formatValid() ? 1 : 0;
+                if (samples.size() < settings.samplesStored()) {
+                    Rollout r = scored.rollout();
+                    samples.add(new StepReport.SampleRecord(r.promptId(), o.job().original(), r.completion(),
+                            result.query().orElse(null), result.reward(), metric, r.policyVersion()));
+                }
+            } else {
+                failed++;
+            }
+        }
+        int n = rewards.size();
+        double mean = rewards.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        double variance = n < 2 ? 0 : rewards.stream().mapToDouble(r -> (r - mean) * (r - mean)).sum() / (n - 1);
+        var metrics = new LinkedHashMap<String, Double>(learned.metrics());
+        metrics.put("timing_s/generate", regrouped.generateSeconds());
+        metrics.put("timing_s/reward", regrouped.rewardSeconds());
+        metrics.put("timing_s/swap", swapped.seconds());
+        return new StepReport(regrouped.batchId(), regrouped.rolloutVersion(), learned.version(), mean,
+                n < 2 ? 0 : Math.sqrt(variance / n), n == 0 ? 0 : metricSum / n, n == 0 ? 0 : (double) formatValid / n,
+                n, failed, metrics, samples);
+    }
+
+    private static Map<String, Integer> indexById(TrainingTasks<?> tasks) {
+        var index = new HashMap<String, Integer>();
+        for (int i = 0; i < tasks.size(); i++) {
+            index.put(tasks.promptId(i), i);
+        }
+        return index;
+    }
+
+    private static <T> CompletionStage<Outcome<T>> score(Job<T> job, ActorRef<EnvironmentActor.Command<T>> environment,
+            TrainingSettings settings, Scheduler scheduler) {
+        return AskPattern.<EnvironmentActor.Command<T>, EnvironmentActor.ScoreOutcome>ask(environment,
+                        replyTo -> new EnvironmentActor.Score<>(job.rollout(), job.task(), replyTo),
+                        settings.scoreTimeout().plus(ASK_MARGIN), scheduler)
+                .handle((outcome, failure) -> new Outcome<>(job, failure == null ? outcome
+                        : new EnvironmentActor.ScoreFailed(job.rollout(), "no reply within "
+                                + settings.scoreTimeout().plus(ASK_MARGIN).toMillis() + " ms",
+                                failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException)));
+    }
+}
