@@ -48,25 +48,33 @@ final class HeldOutEvaluation {
     private final QueryMode mode;
     private final List<Metric> metrics;
     private final ExecutorService pool;
+    private final int maxQueries;
 
+    /** @param maxQueries evaluate the split's first this many queries (0 = all) */
     HeldOutEvaluation(BeirDataset dataset, Split split, Bm25Searcher searcher, QueryMode mode, List<Metric> metrics,
-            ExecutorService pool) {
+            ExecutorService pool, int maxQueries) {
         this.dataset = dataset;
         this.split = split;
         this.searcher = searcher;
         this.mode = mode;
         this.metrics = metrics;
         this.pool = pool;
+        this.maxQueries = maxQueries;
+    }
+
+    private List<Query> queries() {
+        List<Query> all = dataset.queriesOf(split);
+        return maxQueries > 0 && all.size() > maxQueries ? all.subList(0, maxQueries) : all;
     }
 
     Result original() throws Exception {
-        return evaluate(dataset.queriesOf(split), Optional.empty());
+        return evaluate(queries(), Optional.empty());
     }
 
     /** Greedy rewrites by the policy in {@code model}. */
     Result rewritten(Path model, PromptTemplate template, String device, int maxTokens, int batchSize)
             throws Exception {
-        List<Query> queries = dataset.queriesOf(split);
+        List<Query> queries = queries();
         List<Rewrite> rewrites;
         try (Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device))) {
             rewrites = new QueryRewriter(policy, template).rewrite(queries.stream().map(Query::text).toList(), 1,
@@ -84,8 +92,11 @@ final class HeldOutEvaluation {
     private Result evaluate(List<Query> queries, Optional<Double> formatValidRate) throws Exception {
         int depth = metrics.stream().mapToInt(Metric::k).max().orElse(1000);
         Map<String, List<Hit>> results = new Bm25BatchSearch(searcher, mode, depth, true).run(queries, pool);
-        RunEvaluation evaluation = RunEvaluation.of(Bm25BatchSearch.idsOf(results), dataset.qrels(split).orElseThrow(),
-                metrics);
+        var judged = new java.util.HashMap<String, Map<String, Integer>>();
+        var qrels = dataset.qrels(split).orElseThrow();
+        queries.forEach(q -> judged.put(q.id(), qrels.judgments(q.id())));
+        RunEvaluation evaluation = RunEvaluation.of(Bm25BatchSearch.idsOf(results),
+                new dev.deepretrieval.environments.beir.Qrels(judged), metrics);
         return new Result(evaluation.means(), formatValidRate, evaluation.queries());
     }
 }

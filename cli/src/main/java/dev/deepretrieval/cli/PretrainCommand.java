@@ -76,7 +76,8 @@ final class PretrainCommand implements Callable<Integer> {
         for (String name : settings.texts(PREFIX + "corpora")) {
             datasetFolders.add(DatasetResolver.resolve(settings, name, spec).folder());
         }
-        PretrainingText text = PretrainingText.load(datasetFolders, settings.positiveInt(PREFIX + "held-out-every"));
+        PretrainingText text = PretrainingText.load(datasetFolders, settings.positiveInt(PREFIX + "held-out-every"),
+                settings.raw().getInt(PREFIX + "max-documents"));
         err.printf(Locale.ROOT, "pretraining text: %,d documents (%,d held out) from %s%n",
                 text.train().size() + text.heldOut().size(), text.heldOut().size(), settings.texts(PREFIX + "corpora"));
 

@@ -13,7 +13,8 @@ import java.util.List;
  */
 record PretrainingText(List<String> train, List<String> heldOut) {
 
-    static PretrainingText load(List<Path> datasetFolders, int heldOutEvery) {
+    /** @param maxDocuments read at most this many documents per corpus (0 = all) */
+    static PretrainingText load(List<Path> datasetFolders, int heldOutEvery, int maxDocuments) {
         if (heldOutEvery < 2) {
             throw new IllegalArgumentException("held-out-every must be >= 2, got " + heldOutEvery);
         }
@@ -23,7 +24,11 @@ record PretrainingText(List<String> train, List<String> heldOut) {
         for (Path folder : datasetFolders) {
             Corpus corpus = Corpus.in(folder.getFileName().toString(), folder,
                     QaDataset.isQaFolder(folder) ? "passages.jsonl" : "corpus.jsonl");
+            int[] read = {0};
             corpus.forEachDocument(document -> {
+                if (maxDocuments > 0 && read[0]++ >= maxDocuments) {
+                    return;
+                }
                 String text = text(document);
                 if (!text.isBlank()) {
                     (index[0]++ % heldOutEvery == 0 ? heldOut : train).add(text);

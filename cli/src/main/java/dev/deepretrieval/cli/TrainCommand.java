@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.actors.Learner;
+import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Split;
@@ -19,8 +20,6 @@ import dev.deepretrieval.environments.retrieval.RetrievalTask;
 import dev.deepretrieval.environments.reward.PaperRewards;
 import dev.deepretrieval.policy.HfExporter;
 import dev.deepretrieval.policy.Policy;
-import dev.deepretrieval.policy.PolicyLoader;
-import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.policy.rl.RlSettings;
@@ -98,6 +97,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
     boolean resume;
 
+    @Option(names = "--skip-heldout", description = "Stop after training: no held-out evaluation or summary (bench train).")
+    boolean skipHeldout;
+
     @Option(names = "--store-url", paramLabel = "URL",
             description = "R2DBC URL of the run store (default from config: an H2 file in --out), e.g."
                     + " r2dbc:postgresql://postgres@127.0.0.1:5432/test.")
@@ -168,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
             SamplingSettings sampling = SamplingSettings.sampling(temperature, maxTokens, Set.of(), runSeed);
             int keep = settings.positiveInt(PREFIX + "keep-checkpoints");
             var runSpec = new TrainingRunSpec<RetrievalTask>(tasks, training,
-                    () -> loadPolicy(modelFolder, checkpoints, device), template, sampling,
+                    () -> RolloutPolicies.load(modelFolder, checkpoints, device), template, sampling,
                     settings.positiveInt(PREFIX + "generation-batch"), environment,
                     settings.positiveInt(PREFIX + "environment.max-in-flight"),
                     settings.raw().getDuration(PREFIX + "environment.call-timeout"),
@@ -191,6 +193,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             Path trained = folder.resolve("model");
             exportTrained(modelFolder, checkpoints, trained, device);
+            if (skipHeldout) {
+                return ExitCode.OK;
+            }
             return finish(settings, dataset, searcher, mode, retrievalPool, template, modelFolder, trained, folder, config,
                     err);
         }
@@ -200,6 +205,13 @@ final class TrainCommand implements Callable<Integer> {
             RunStore store, String runId, long firstStep, long totalSteps, PrintWriter err) throws Exception {
         var ended = new CompletableFuture<TrainingRunSupervisor.Ended>();
         var progress = new ProgressBar(err, (int) firstStep, (int) totalSteps);
+        var supervisorRef = new java.util.concurrent.atomic.AtomicReference<ActorRef<TrainingRunSupervisor.Command>>();
+        StopSignal stop = StopSignal.install(err).onRequest(() -> {
+            ActorRef<TrainingRunSupervisor.Command> supervisor = supervisorRef.get();
+            if (supervisor != null) {
+                supervisor.tell(new TrainingRunSupervisor.Stop());
+            }
+        });
         try (TrainingOutputs outputs = new TrainingOutputs(folder, firstStep)) {
             Behavior<Void> root = Behaviors.setup(context -> {
                 ActorRef<TrainingRunSupervisor.Command> supervisor = context.spawn(
@@ -221,7 +233,7 @@ final class TrainCommand implements Callable<Integer> {
                         }), "outputs");
                 supervisor.tell(new TrainingRunSupervisor.Subscribe(listener));
                 supervisor.tell(new TrainingRunSupervisor.Start());
-                StopSignal.install(err).onRequest(() -> supervisor.tell(new TrainingRunSupervisor.Stop()));
+                supervisorRef.set(supervisor);
                 return Behaviors.empty();
             });
             ActorSystem<Void> system = ActorSystem.create(root, "deepretrieval",
@@ -234,6 +246,8 @@ final class TrainCommand implements Callable<Integer> {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().get();
             }
+        } finally {
+            stop.uninstall();
         }
     }
 
@@ -245,7 +259,8 @@ final class TrainCommand implements Callable<Integer> {
         String device = settings.text("deepretrieval.policy.device");
         int maxTokens = settings.positiveInt(PREFIX + "max-tokens");
         int batch = settings.positiveInt(PREFIX + "heldout.batch-size");
-        var evaluation = new HeldOutEvaluation(dataset, heldOutSplit, searcher, mode, metrics, pool);
+        var evaluation = new HeldOutEvaluation(dataset, heldOutSplit, searcher, mode, metrics, pool,
+                settings.raw().getInt(PREFIX + "heldout.max-queries"));
         err.printf(Locale.ROOT, "held-out evaluation on %s %s: original queries, initial and trained policy (greedy)...%n",
                 dataset.name(), heldOutSplit.label());
         HeldOutEvaluation.Result original = evaluation.original();
@@ -283,22 +298,9 @@ final class TrainCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** The rollout policy: the starting model, with the newest checkpoint's weights when the run has one. */
-    private static Policy loadPolicy(Path model, Path checkpoints, String device) {
-        Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device));
-        try {
-            Optional<Checkpoint> latest = new CheckpointStore(checkpoints, 1).latestValid();
-            latest.ifPresent(c -> c.restore("actor", policy.weights().parameters()));
-        } catch (java.io.IOException | RuntimeException e) {
-            policy.close();
-            throw new IllegalStateException("cannot restore the policy from " + checkpoints + ": " + e.getMessage(), e);
-        }
-        return policy;
-    }
-
     /** The trained policy as a Hugging Face folder: the starting model with the last checkpoint's weights. */
     private static void exportTrained(Path model, Path checkpoints, Path target, String device) throws Exception {
-        try (Policy policy = loadPolicy(model, checkpoints, device)) {
+        try (Policy policy = RolloutPolicies.load(model, checkpoints, device)) {
             Path tokenizerJson = model.resolve("tokenizer.json");
             Path tokenizerConfig = model.resolve("tokenizer_config.json");
             HfExporter.export(policy.weights(), target, Files.isRegularFile(tokenizerJson) ? Optional.of(tokenizerJson)

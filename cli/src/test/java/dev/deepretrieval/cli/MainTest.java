@@ -173,17 +173,10 @@ class MainTest {
     }
 
     @Test
-    void trainSaysWhatItWillDoAndExitsUnavailable() {
-        CliRun run = CliRun.of("train");
-        assertEquals(ExitCode.UNAVAILABLE, run.exitCode());
-        assertTrue(run.err().contains("./deepretrieval eval --dataset scifact --split test"), run.err());
-    }
-
-    @Test
     void everyCommandHasHelp() {
         for (List<String> command : List.<List<String>>of(List.of(), List.of("eval"), List.of("train"), List.of("bench"),
                 List.of("bench", "retrieval"), List.of("generate"), List.of("bench", "generate"),
-                List.of("bench", "update"))) {
+                List.of("bench", "update"), List.of("pretrain"), List.of("cold-start"))) {
             var args = new java.util.ArrayList<>(command);
             args.add("--help");
             CliRun run = CliRun.of(args.toArray(String[]::new));

@@ -1,0 +1,76 @@
+package dev.deepretrieval.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.streams.RunStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short end-to-end training run of the embedded default, through the CLI, and what it leaves behind. */
+class TrainCommandTest {
+
+    @TempDir
+    static Path cache;
+
+    @BeforeAll
+    static void smallRun() {
+        System.setProperty("deepretrieval.home", Path.of("..").toAbsolutePath().normalize().toString());
+        System.setProperty("deepretrieval.cache-dir", cache.toString());
+        System.setProperty("deepretrieval.train.prompts-per-step", "2");
+        System.setProperty("deepretrieval.train.heldout.max-queries", "8");
+    }
+
+    @AfterAll
+    static void clear() {
+        for (String key : List.of("deepretrieval.home", "deepretrieval.cache-dir", "deepretrieval.train.prompts-per-step",
+                "deepretrieval.train.heldout.max-queries")) {
+            System.clearProperty(key);
+        }
+    }
+
+    @Test
+    void aTwoStepRunLeavesMetricsChartReportSummaryCheckpointsAndStore(@TempDir Path out) throws Exception {
+        CliRun run = CliRun.of("train", "--steps", "2", "--out", out.toString());
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(2, lines.size());
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < 2; i++) {
+            JsonNode line = json.readTree(lines.get(i));
+            assertEquals(i + 1, line.get("step").asInt());
+            for (String key : List.of("reward_mean", "metric_mean", "format_valid_rate", "policy_version")) {
+                assertTrue(line.has(key), key + " in " + line);
+            }
+            assertEquals(i + 1, line.get("policy_version").asInt());
+        }
+        byte[] png = Files.readAllBytes(out.resolve("reward.png"));
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
+        assertTrue(Files.readString(out.resolve("report.html")).contains("<img src=\"reward.png\""));
+        JsonNode summary = json.readTree(out.resolve("summary.json").toFile());
+        for (String row : List.of("original", "initial", "trained")) {
+            assertTrue(summary.path("heldout").path(row).has("ndcg@10"), row + " in " + summary);
+            assertEquals(8, summary.path("heldout").path(row).path("queries").asInt());
+        }
+        assertTrue(Files.isRegularFile(out.resolve("model").resolve("model.safetensors")));
+        assertTrue(Files.isDirectory(out.resolve("checkpoints").resolve("step-00000002")));
+        assertTrue(run.out().contains("original") && run.out().contains("trained"), run.out());
+        String runId = summary.path("config").path("run_id").asText();
+        try (RunStore store = RunStore.embedded(out.resolve("runs"))) {
+            assertEquals(2, store.steps(runId).size());
+            assertEquals(2 * 2, store.rolloutCount(runId), "2 stored rollouts a step");
+        }
+        CliRun again = CliRun.of("train", "--steps", "2", "--out", out.toString());
+        assertEquals(ExitCode.USAGE, again.exitCode(), "an existing run is not overwritten");
+        assertTrue(again.err().contains("already holds a run; continue it with --resume"), again.err());
+    }
+}

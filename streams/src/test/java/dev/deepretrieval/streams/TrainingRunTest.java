@@ -1,0 +1,261 @@
+package dev.deepretrieval.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepretrieval.actors.Learner;
+import dev.deepretrieval.actors.RolloutPolicies;
+import dev.deepretrieval.actors.RolloutBatch;
+import dev.deepretrieval.environments.Environment;
+import dev.deepretrieval.environments.EnvironmentResult;
+import dev.deepretrieval.environments.answer.AnswerFormat;
+import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.beir.Query;
+import dev.deepretrieval.environments.beir.Split;
+import dev.deepretrieval.environments.lucene.Bm25Parameters;
+import dev.deepretrieval.environments.lucene.Bm25Retriever;
+import dev.deepretrieval.environments.lucene.FlatBm25Index;
+import dev.deepretrieval.environments.lucene.IndexBuildListener;
+import dev.deepretrieval.environments.lucene.QueryMode;
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.environments.retrieval.RetrievalEnvironment;
+import dev.deepretrieval.environments.retrieval.RetrievalEnvironmentSettings;
+import dev.deepretrieval.environments.retrieval.RetrievalTask;
+import dev.deepretrieval.environments.reward.PaperRewards;
+import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.policy.rl.KlEstimator;
+import dev.deepretrieval.policy.rl.LearningRateSchedule;
+import dev.deepretrieval.policy.rl.LossAggregation;
+import dev.deepretrieval.policy.rl.RlSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Short training runs through the supervisor, the actors and the graph, with the bundled default policy and BM25
+ * over SciFact: on-policy ordering, backpressure against a slow environment, failures counted and excluded, and a
+ * graceful stop that a new run resumes.
+ */
+class TrainingRunTest {
+
+    private static final ActorTestKit testKit = ActorTestKit.create(com.typesafe.config.ConfigFactory.parseString(
+            "deepretrieval.blocking-dispatcher { type = Dispatcher, executor = thread-pool-executor,"
+                    + " thread-pool-executor.fixed-pool-size = 2, throughput = 1 }"));
+    private static final Path MODEL = Path.of("..", "models", "default-policy").toAbsolutePath().normalize();
+    private static final PromptTemplate TEMPLATE = PromptTemplate.bundled("scifact");
+
+    @TempDir
+    static Path cache;
+
+    private static ExecutorService pool;
+    private static FlatBm25Index index;
+    private static RetrievalEnvironment bm25;
+    private static Tasks tasks;
+
+    /** The first SciFact train claims with their judgments. */
+    record Tasks(List<RetrievalTask> list) implements TrainingTasks<RetrievalTask> {
+        public int size() { return list.size(); }
+        public String promptId(int i) { return list.get(i).queryId(); }
+        public String original(int i) { return list.get(i).queryText(); }
+        public String prompt(int i) { return TEMPLATE.render(list.get(i).queryText()); }
+        public RetrievalTask task(int i) { return list.get(i); }
+    }
+
+    @BeforeAll
+    static void open() {
+        pool = Executors.newFixedThreadPool(2);
+        BeirDataset scifact = BeirDataset.open("scifact", Path.of("..", "data", "beir-scifact"));
+        index = FlatBm25Index.openOrBuild(scifact, cache, IndexBuildListener.SILENT);
+        bm25 = new RetrievalEnvironment(new Bm25Retriever(index.searcher(Bm25Parameters.ANSERINI, 1024),
+                QueryMode.BAG_OF_WORDS), new RetrievalEnvironmentSettings(AnswerFormat.THINK_THEN_ANSWER, 1000, 10,
+                PaperRewards.BEIR), pool);
+        var list = new ArrayList<RetrievalTask>();
+        var qrels = scifact.qrels(Split.TRAIN).orElseThrow();
+        for (Query q : scifact.queriesOf(Split.TRAIN).subList(0, 12)) {
+            list.add(new RetrievalTask(q.id(), q.text(), qrels.judgments(q.id())));
+        }
+        tasks = new Tasks(List.copyOf(list));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        testKit.shutdownTestKit();
+        index.close();
+        pool.shutdownNow();
+    }
+
+    private static RlSettings ppo() {
+        var lr = new LearningRateSchedule(2e-5, 0, 100, LearningRateSchedule.Shape.CONSTANT, 1.0);
+        return new RlSettings(RlSettings.Algorithm.PPO, 1, 1, 1, 0.2, 0.2, 3, 0.5, 0.001, RlSettings.KlMode.REWARD_FIXED,
+                KlEstimator.K1, 0.001, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 1,
+                1.0, 48, Set.of(), lr, lr, 0, 1);
+    }
+
+    private static TrainingRunSpec<RetrievalTask> spec(Environment<RetrievalTask> environment, Path checkpoints,
+            long steps, int staleness, long firstStep, PromptCursor.Position cursor, Duration callTimeout) {
+        var settings = new TrainingSettings(2, 1, steps, staleness, 4, callTimeout, Duration.ofMinutes(5),
+                Duration.ofMinutes(5), 7, 2, "ndcg@10", 2);
+        return new TrainingRunSpec<>(tasks, settings,
+                () -> RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE,
+                SamplingSettings.sampling(1.0, 48, Set.of(), 7), 4, environment, 4, callTimeout,
+                () -> Learner.create(MODEL, ppo(), checkpoints, 2, "cpu"), firstStep, cursor, Map.of("run_id", "test"),
+                Duration.ofMillis(200));
+    }
+
+    /** Runs to the end, returning the step reports and the end event. */
+    private static List<Object> run(TrainingRunSpec<RetrievalTask> spec, boolean stopAfterFirstStep) {
+        TestProbe<TrainingRunSupervisor.RunEvent> probe = testKit.createTestProbe();
+        ActorRef<TrainingRunSupervisor.Command> supervisor = testKit.spawn(TrainingRunSupervisor.create(spec));
+        supervisor.tell(new TrainingRunSupervisor.Subscribe(probe.getRef()));
+        supervisor.tell(new TrainingRunSupervisor.Start());
+        var events = new ArrayList<Object>();
+        while (true) {
+            TrainingRunSupervisor.RunEvent event = probe.receiveMessage(Duration.ofMinutes(3));
+            events.add(event);
+            if (event instanceof TrainingRunSupervisor.Step && stopAfterFirstStep && events.size() == 1) {
+                supervisor.tell(new TrainingRunSupervisor.Stop());
+            }
+            if (event instanceof TrainingRunSupervisor.Ended) {
+                testKit.stop(supervisor);
+                return events;
+            }
+        }
+    }
+
+    private static List<StepReport> steps(List<Object> events) {
+        return events.stream().filter(e -> e instanceof TrainingRunSupervisor.Step)
+                .map(e -> ((TrainingRunSupervisor.Step) e).report()).toList();
+    }
+
+    @Test
+    void strictlyOnPolicyRunUpdatesEveryStepAndTagsRolloutsWithThePreviousVersion(@TempDir Path dir) {
+        List<Object> events = run(spec(bm25, dir, 3, 0, 0, new PromptCursor.Position(0, 0), Duration.ofSeconds(30)), false);
+        List<StepReport> steps = steps(events);
+        assertEquals(List.of(1L, 2L, 3L), steps.stream().map(StepReport::step).toList());
+        assertEquals(List.of(0L, 1L, 2L), steps.stream().map(StepReport::rolloutVersion).toList());
+        assertEquals(List.of(1L, 2L, 3L), steps.stream().map(StepReport::policyVersion).toList());
+        steps.forEach(s -> {
+            assertEquals(2, s.scored());
+            assertEquals(0, s.failed());
+            assertTrue(s.metrics().containsKey("actor/pg_loss"), s.metrics().keySet().toString());
+            assertTrue(s.metrics().get("timing_s/generate") > 0);
+        });
+        var end = (TrainingRunSupervisor.Ended) events.get(events.size() - 1);
+        assertEquals(TrainingRunSupervisor.State.COMPLETED, end.state());
+        assertTrue(Files.isDirectory(dir.resolve("step-00000002")) && Files.isDirectory(dir.resolve("step-00000003")),
+                "checkpoints every 2 steps and after the last");
+    }
+
+    @Test
+    void aSlowEnvironmentHoldsGenerationBackAndInFlightWorkStaysBounded(@TempDir Path dir) {
+        var generated = new AtomicInteger();
+        var learned = new AtomicInteger();
+        var maxAhead = new AtomicInteger();
+        Environment<RetrievalTask> slow = new Environment<>() {
+            public String name() { return "bm25"; }
+            public CompletionStage<EnvironmentResult> score(RetrievalTask task, String completion) {
+                // the real reward, delivered 400 ms later by a timer
+                return CompletableFuture.supplyAsync(() -> bm25.scoreNow(task, completion),
+                        CompletableFuture.delayedExecutor(400, TimeUnit.MILLISECONDS, pool));
+            }
+        };
+        int staleness = 1;
+        var spec = spec(slow, dir, 5, staleness, 0, new PromptCursor.Position(0, 0), Duration.ofSeconds(30));
+        TrainingGraph.Listener observer = new TrainingGraph.Listener() {
+            public void onStep(StepReport report) {}
+            public void onGenerated(RolloutBatch batch) {
+                maxAhead.accumulateAndGet(generated.incrementAndGet() - learned.get(), Math::max);
+            }
+            public void onBatchLearned(long batchId) {
+                learned.incrementAndGet();
+            }
+        };
+        // the graph directly, with the supervisor's actors spawned by hand
+        var policy = testKit.spawn(dev.deepretrieval.actors.PolicyActor.create(spec.policyLoader(), TEMPLATE,
+                spec.sampling(), 4, 0), org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
+        var environment = testKit.spawn(dev.deepretrieval.actors.EnvironmentActor.create(slow, 1, 16, Duration.ofSeconds(30)));
+        var learner = testKit.spawn(dev.deepretrieval.actors.LearnerActor.create(spec.learnerFactory()),
+                org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
+        TrainingGraph.Running running = TrainingGraph.run(tasks, spec.settings(), policy, environment, learner,
+                testKit.system().scheduler(), org.apache.pekko.stream.Materializer.matFromSystem(testKit.system()), 0,
+                new PromptCursor.Position(0, 0), Map.of(), observer);
+        running.done().toCompletableFuture().orTimeout(5, TimeUnit.MINUTES).join();
+        assertEquals(5, generated.get());
+        assertEquals(5, learned.get());
+        // never more than staleness + 1 batches between generation and update, however slow the environment
+        assertTrue(maxAhead.get() <= staleness + 1, "batches ahead: " + maxAhead.get());
+        assertEquals(staleness + 1, maxAhead.get(), "the policy did run ahead by the allowed amount");
+        testKit.stop(policy);
+        testKit.stop(environment);
+        testKit.stop(learner);
+    }
+
+    @Test
+    void failingAndHangingScoresAreCountedAndExcludedAndEveryStepFinishes(@TempDir Path dir) {
+        Set<String> throwing = Set.of(tasks.promptId(0), tasks.promptId(3));
+        Set<String> hanging = Set.of(tasks.promptId(1));
+        Environment<RetrievalTask> faulty = new Environment<>() {
+            public String name() { return "bm25"; }
+            public CompletionStage<EnvironmentResult> score(RetrievalTask task, String completion) {
+                if (throwing.contains(task.queryId())) {
+                    throw new IllegalStateException("injected");
+                }
+                if (hanging.contains(task.queryId())) {
+                    return new CompletableFuture<>();
+                }
+                return bm25.score(task, completion);
+            }
+        };
+        List<Object> events = run(spec(faulty, dir, 3, 0, 0, new PromptCursor.Position(0, 0), Duration.ofMillis(500)),
+                false);
+        List<StepReport> steps = steps(events);
+        assertEquals(3, steps.size());
+        // the 6 prompts drawn in 3 steps of 2 are a seeded shuffle; count the faulty ones among them
+        var cursor = new PromptCursor(tasks.size(), 7, new PromptCursor.Position(0, 0));
+        int expectedFailures = 0;
+        for (int i : cursor.next(6)) {
+            expectedFailures += throwing.contains(tasks.promptId(i)) || hanging.contains(tasks.promptId(i)) ? 1 : 0;
+        }
+        assertEquals(expectedFailures, steps.stream().mapToInt(StepReport::failed).sum());
+        steps.forEach(s -> assertEquals(2, s.scored() + s.failed()));
+        assertEquals(TrainingRunSupervisor.State.COMPLETED, ((TrainingRunSupervisor.Ended) events.get(events.size() - 1)).state());
+    }
+
+    @Test
+    void aStoppedRunCheckpointsAndAResumedRunFinishesTheRemainingSteps(@TempDir Path dir) throws Exception {
+        List<Object> first = run(spec(bm25, dir, 4, 0, 0, new PromptCursor.Position(0, 0), Duration.ofSeconds(30)), true);
+        var end = (TrainingRunSupervisor.Ended) first.get(first.size() - 1);
+        assertEquals(TrainingRunSupervisor.State.STOPPED, end.state());
+        long stoppedAt = end.lastStep();
+        assertTrue(stoppedAt >= 1 && stoppedAt < 4, "stopped at " + stoppedAt);
+        var latest = new dev.deepretrieval.policy.checkpoint.CheckpointStore(dir, 2).latestValid().orElseThrow();
+        assertEquals(stoppedAt, latest.step());
+        assertEquals(stoppedAt, latest.state().path("step").asLong());
+        var cursor = new PromptCursor.Position(latest.state().path("cursor_epoch").asInt(),
+                latest.state().path("cursor_offset").asInt());
+        List<StepReport> resumed = steps(run(spec(bm25, dir, 4, 0, stoppedAt, cursor, Duration.ofSeconds(30)), false));
+        var expected = new ArrayList<Long>();
+        for (long s = stoppedAt + 1; s <= 4; s++) {
+            expected.add(s);
+        }
+        assertEquals(expected, resumed.stream().map(StepReport::step).toList());
+        assertEquals(stoppedAt, resumed.get(0).rolloutVersion(), "the resumed policy carries on from the checkpoint");
+    }
+}
