@@ -92,28 +92,15 @@ final class ColdStartCommand implements Callable<Integer> {
             }
             var store = new CheckpointStore(checkpointsFolder, settings.positiveInt(PREFIX + "keep-checkpoints"));
             var trainer = new LmTrainer(policy.weights(), training, store);
-            int startStep = trainer.restoreLatest();
             int total = trainer.totalSteps(train.size());
             err.printf(Locale.ROOT, "%,d train and %,d held-out examples (%,d target tokens per epoch); %d steps%n",
                     train.size(), heldOut.size(), PackedSequences.targetTokens(train), total);
-            StopSignal stop = StopSignal.install(err);
-            int reached;
-            double heldOutLoss;
             long started = System.nanoTime();
-            try (LmRunOutput output = new LmRunOutput(folder, "cold-start loss", err, startStep, total)) {
-                reached = trainer.run(train, heldOut, output, stop::requested);
-                output.writeChart();
-                heldOutLoss = output.lastHeldOutLoss();
-            } finally {
-                stop.uninstall();
-            }
-            if (reached < total) {
-                err.printf(Locale.ROOT, "stopped at step %d of %d with a checkpoint; continue with --resume%n", reached, total);
+            var finished = LmRunOutput.runToEnd(trainer, train, heldOut, folder, "cold-start loss", err);
+            if (finished.isEmpty()) {
                 return ExitCode.INTERRUPTED;
             }
-            if (Double.isNaN(heldOutLoss)) {
-                heldOutLoss = trainer.heldOutLoss(heldOut);
-            }
+            double heldOutLoss = finished.getAsDouble();
             Path exported = folder.resolve("model");
             HfExporter.export(policy.weights(), exported, Optional.of(source.resolve("tokenizer.json")),
                     readIfPresent(source.resolve("tokenizer_config.json")));

@@ -3,13 +3,16 @@ package dev.deepretrieval.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.policy.lm.LmTrainer;
+import dev.deepretrieval.policy.lm.SupervisedExample;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /**
  * What a supervised run (pretrain, cold start) shows and leaves behind: the progress bar, {@code metrics.jsonl}
@@ -97,6 +100,38 @@ final class LmRunOutput implements LmTrainer.Listener, AutoCloseable {
 
     double lastHeldOutLoss() {
         return lastHeldOut;
+    }
+
+    /**
+     * Runs {@code trainer} to the end with this output (progress, metrics, chart) and a graceful-stop hook.
+     *
+     * @return the held-out loss at the end, or empty when Ctrl-C/SIGTERM stopped the run (a checkpoint was written
+     *     and the reason printed)
+     */
+    static OptionalDouble runToEnd(LmTrainer trainer, List<SupervisedExample> train,
+            List<SupervisedExample> heldOut, Path folder, String title, PrintWriter err)
+            throws IOException {
+        int startStep = trainer.restoreLatest();
+        int total = trainer.totalSteps(train.size());
+        if (startStep > 0) {
+            err.printf(Locale.ROOT, "resuming at step %d of %d%n", startStep, total);
+        }
+        StopSignal stop = StopSignal.install(err);
+        int reached;
+        double heldOutLoss;
+        try (LmRunOutput output = new LmRunOutput(folder, title, err, startStep, total)) {
+            reached = trainer.run(train, heldOut, output, stop::requested);
+            output.writeChart();
+            heldOutLoss = output.lastHeldOutLoss();
+            if (reached < total) {
+                err.printf(Locale.ROOT, "stopped at step %d of %d with a checkpoint; continue with --resume%n", reached,
+                        total);
+                return OptionalDouble.empty();
+            }
+        } finally {
+            stop.uninstall();
+        }
+        return OptionalDouble.of(Double.isNaN(heldOutLoss) ? trainer.heldOutLoss(heldOut) : heldOutLoss);
     }
 
     @Override

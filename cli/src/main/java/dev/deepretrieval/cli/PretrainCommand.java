@@ -109,28 +109,12 @@ final class PretrainCommand implements Callable<Integer> {
                 DecoderWeights weights = DecoderWeights.random(config, runSeed, manager)) {
             var store = new CheckpointStore(checkpointsFolder, settings.positiveInt(PREFIX + "keep-checkpoints"));
             var trainer = new LmTrainer(weights, training, store);
-            int startStep = trainer.restoreLatest();
-            int total = trainer.totalSteps(train.size());
-            if (startStep > 0) {
-                err.printf(Locale.ROOT, "resuming at step %d of %d%n", startStep, total);
-            }
-            StopSignal stop = StopSignal.install(err);
-            int reached;
-            double heldOutLoss;
-            try (LmRunOutput output = new LmRunOutput(folder, "pretraining loss", err, startStep, total)) {
-                reached = trainer.run(train, heldOut, output, stop::requested);
-                output.writeChart();
-                heldOutLoss = output.lastHeldOutLoss();
-            } finally {
-                stop.uninstall();
-            }
-            if (reached < total) {
-                err.printf(Locale.ROOT, "stopped at step %d of %d with a checkpoint; continue with --resume%n", reached, total);
+            var finished = LmRunOutput.runToEnd(trainer, train, heldOut, folder, "pretraining loss", err);
+            if (finished.isEmpty()) {
                 return ExitCode.INTERRUPTED;
             }
-            if (Double.isNaN(heldOutLoss)) {
-                heldOutLoss = trainer.heldOutLoss(heldOut);
-            }
+            double heldOutLoss = finished.getAsDouble();
+            int total = trainer.totalSteps(train.size());
             HfExporter.export(weights, folder.resolve("model"), Optional.of(tokenizerFile),
                     Optional.of(LmSettings.tokenizerConfig(settings.text(PREFIX + "tokenizer.end-of-text"),
                             settings.text(PREFIX + "tokenizer.end-of-turn"), config.maxPositions())));
