@@ -49,27 +49,17 @@ final class ColdStartCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FOLDER", description = "The pretrained Hugging Face folder (default from config).")
     Path model;
 
-    @Option(names = "--out", paramLabel = "FOLDER", description = "Output folder (default from config).")
-    Path out;
-
-    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-    boolean resume;
-
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the examples (default from config).")
-    Integer epochs;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Shuffling seed (default from config).")
-    Long seed;
+    @Mixin
+    SupervisedRunOptions run;
 
     @Override
     public Integer call() throws IOException {
         Settings settings = new Settings(configOptions.load());
         Path source = model != null ? model : settings.path(PREFIX + "model");
-        Path folder = out != null ? out : settings.path(PREFIX + "out");
-        long runSeed = seed != null ? seed : settings.raw().getLong(PREFIX + "seed");
-        LmTrainingSettings training = LmSettings.read(settings, PREFIX + "training", epochs, runSeed);
-        Path checkpointsFolder = folder.resolve("checkpoints");
-        RunFolders.prepare(folder, checkpointsFolder, resume, spec);
+        SupervisedRunOptions.Run prepared = run.prepare(settings, PREFIX, spec);
+        Path folder = prepared.folder();
+        Path checkpointsFolder = prepared.checkpoints();
+        LmTrainingSettings training = prepared.training();
         PrintWriter err = spec.commandLine().getErr();
         String endOfTurnText = settings.text("deepretrieval.pretrain.tokenizer.end-of-turn");
 

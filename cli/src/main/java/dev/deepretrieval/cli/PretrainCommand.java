@@ -50,26 +50,17 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--out", paramLabel = "FOLDER", description = "Output folder (default from config).")
-    Path out;
-
-    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-    boolean resume;
-
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training text (default from config).")
-    Integer epochs;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Initialisation and shuffling seed (default from config).")
-    Long seed;
+    @Mixin
+    SupervisedRunOptions run;
 
     @Override
     public Integer call() throws IOException {
         Settings settings = new Settings(configOptions.load());
-        Path folder = out != null ? out : settings.path(PREFIX + "out");
-        long runSeed = seed != null ? seed : settings.raw().getLong(PREFIX + "seed");
-        LmTrainingSettings training = LmSettings.read(settings, PREFIX + "training", epochs, runSeed);
-        Path checkpointsFolder = folder.resolve("checkpoints");
-        RunFolders.prepare(folder, checkpointsFolder, resume, spec);
+        SupervisedRunOptions.Run prepared = run.prepare(settings, PREFIX, spec);
+        Path folder = prepared.folder();
+        Path checkpointsFolder = prepared.checkpoints();
+        LmTrainingSettings training = prepared.training();
+        long runSeed = prepared.seed();
         PrintWriter err = spec.commandLine().getErr();
 
         var datasetFolders = new ArrayList<Path>();
