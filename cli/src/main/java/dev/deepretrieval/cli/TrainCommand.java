@@ -188,7 +188,6 @@ final class TrainCommand implements Callable<Integer> {
                 return ExitCode.FAILURE;
             }
             if (ended.state() == TrainingRunSupervisor.State.STOPPED) {
-                err.printf(Locale.ROOT, "stopped at step %d with a checkpoint; continue with --resume%n", ended.lastStep());
                 return ExitCode.INTERRUPTED;
             }
             Path trained = folder.resolve("model");
@@ -241,6 +240,12 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 TrainingRunSupervisor.Ended end = ended.get();
                 outputs.writeChart("nDCG@10");
+                if (end.state() == TrainingRunSupervisor.State.STOPPED) {
+                    // said before the stop hook is released: after a signal the JVM exits as soon as it is
+                    err.printf(Locale.ROOT, "stopped at step %d with a checkpoint; continue with --resume%n",
+                            end.lastStep());
+                    err.flush();
+                }
                 return end;
             } finally {
                 system.terminate();
