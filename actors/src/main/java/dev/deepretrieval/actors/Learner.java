@@ -107,16 +107,6 @@ public final class Learner implements AutoCloseable {
         }
     }
 
-    /** The caller's state of the newest checkpoint (empty before any). */
-    public Optional<Map<String, Object>> latestState() {
-        try {
-            return checkpoints.store().latestValid().map(c -> new ObjectMapper().convertValue(c.state(),
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoints", e);
-        }
-    }
-
     @Override
     public void close() {
         trainer.close();

@@ -13,7 +13,6 @@ import dev.deepretrieval.policy.lm.PackedSequences;
 import dev.deepretrieval.policy.lm.SupervisedExample;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,8 +91,7 @@ final class ColdStartCommand implements Callable<Integer> {
             }
             double heldOutLoss = finished.getAsDouble();
             Path exported = folder.resolve("model");
-            HfExporter.export(policy.weights(), exported, Optional.of(source.resolve("tokenizer.json")),
-                    readIfPresent(source.resolve("tokenizer_config.json")));
+            HfExporter.exportWithTokenizerOf(policy.weights(), exported, source);
             ObjectNode summary = Json.object();
             summary.put("base_model", source.toString());
             summary.put("train_examples", train.size());
@@ -129,11 +127,5 @@ final class ColdStartCommand implements Callable<Integer> {
                     template, task.hasPath("max-queries") ? task.getInt("max-queries") : 0));
         }
         return sources;
-    }
-
-    private static Optional<ObjectNode> readIfPresent(Path file) throws IOException {
-        return Files.isRegularFile(file)
-                ? Optional.of((ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()))
-                : Optional.empty();
     }
 }

@@ -30,9 +30,7 @@ import dev.deepretrieval.streams.TrainingRunSpec;
 import dev.deepretrieval.streams.TrainingRunSupervisor;
 import dev.deepretrieval.streams.TrainingSettings;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -140,11 +138,12 @@ final class TrainCommand implements Callable<Integer> {
         config.put("steps", totalSteps);
         config.put("seed", runSeed);
         config.put("rl", settings.raw().getConfig(PREFIX + "rl").root().unwrapped());
-        String runId = resume ? latestState(checkpoints).map(s -> String.valueOf(s.getOrDefault("run_id", "")))
-                .filter(id -> !id.isEmpty()).orElse(newRunId()) : newRunId();
-        config.put("run_id", runId);
-
         Map<String, Object> resumed = resume ? latestState(checkpoints).orElse(Map.of()) : Map.of();
+        String runId = String.valueOf(resumed.getOrDefault("run_id", ""));
+        if (runId.isEmpty()) {
+            runId = newRunId();
+        }
+        config.put("run_id", runId);
         long firstStep = ((Number) resumed.getOrDefault("step", 0)).longValue();
         var cursor = new PromptCursor.Position(((Number) resumed.getOrDefault("cursor_epoch", 0)).intValue(),
                 ((Number) resumed.getOrDefault("cursor_offset", 0)).intValue());
@@ -279,13 +278,9 @@ final class TrainCommand implements Callable<Integer> {
         heldout.set("original", original.toJson());
         heldout.set("initial", before.toJson());
         heldout.set("trained", after.toJson());
-        var outputs = new TrainingOutputs(folder, Long.MAX_VALUE);
-        summary.set("training", outputs.learningSignal());
-        outputs.close();
+        summary.set("training", TrainingOutputs.learningSignal(folder));
         RunFolders.writeJson(folder.resolve("summary.json"), summary);
-        try (var report = new TrainingOutputs(folder, Long.MAX_VALUE)) {
-            report.writeReport(summary);
-        }
+        TrainingOutputs.writeReport(folder, summary);
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "held-out %s (%d queries)%n", heldOutSplit.label(), original.queries());
@@ -306,12 +301,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The trained policy as a Hugging Face folder: the starting model with the last checkpoint's weights. */
     private static void exportTrained(Path model, Path checkpoints, Path target, String device) throws Exception {
         try (Policy policy = RolloutPolicies.load(model, checkpoints, device)) {
-            Path tokenizerJson = model.resolve("tokenizer.json");
-            Path tokenizerConfig = model.resolve("tokenizer_config.json");
-            HfExporter.export(policy.weights(), target, Files.isRegularFile(tokenizerJson) ? Optional.of(tokenizerJson)
-                    : Optional.empty(), Files.isRegularFile(tokenizerConfig)
-                    ? Optional.of((ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokenizerConfig.toFile()))
-                    : Optional.empty());
+            HfExporter.exportWithTokenizerOf(policy.weights(), target, model);
         }
     }
 

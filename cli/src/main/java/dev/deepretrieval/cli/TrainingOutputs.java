@@ -61,7 +61,7 @@ final class TrainingOutputs implements AutoCloseable {
     }
 
     /** A self-contained HTML page: the summary, the chart, and the per-step table. */
-    void writeReport(ObjectNode summary) throws IOException {
+    static void writeReport(Path folder, ObjectNode summary) throws IOException {
         var rows = new StringBuilder();
         for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
             rows.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%d</td><td>%d</td></tr>%n",
@@ -83,7 +83,7 @@ final class TrainingOutputs implements AutoCloseable {
     }
 
     /** Mean reward of the first and last fifth of the steps, with standard errors, from {@code metrics.jsonl}. */
-    ObjectNode learningSignal() {
+    static ObjectNode learningSignal(Path folder) {
         List<Double> rewards = new ArrayList<>();
         try {
             for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {

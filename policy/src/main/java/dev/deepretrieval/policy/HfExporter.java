@@ -59,6 +59,19 @@ public final class HfExporter {
         }
     }
 
+    /**
+     * Exports fine-tuned weights with the tokenizer files ({@code tokenizer.json}, {@code tokenizer_config.json}) of
+     * the folder they were loaded from, when it has them.
+     */
+    public static void exportWithTokenizerOf(DecoderWeights weights, Path folder, Path source) throws IOException {
+        Path tokenizerJson = source.resolve("tokenizer.json");
+        Path tokenizerConfig = source.resolve("tokenizer_config.json");
+        export(weights, folder, Files.isRegularFile(tokenizerJson) ? Optional.of(tokenizerJson) : Optional.empty(),
+                Files.isRegularFile(tokenizerConfig)
+                        ? Optional.of((ObjectNode) new ObjectMapper().readTree(tokenizerConfig.toFile()))
+                        : Optional.empty());
+    }
+
     static ObjectNode configJson(ModelConfig config) {
         ObjectNode node = new ObjectMapper().createObjectNode();
         node.putArray("architectures").add(config.architecture());

@@ -80,8 +80,4 @@ public final class PermitGate {
             drained.run();
         }
     }
-
-    public synchronized boolean paused() {
-        return paused;
-    }
 }

@@ -3,6 +3,7 @@ package dev.deepretrieval.streams;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.r2dbc.h2.H2ConnectionConfiguration;
+import dev.deepretrieval.environments.sql.SqlDialect;
 import io.r2dbc.h2.H2ConnectionFactory;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -29,36 +29,36 @@ public final class RunStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConnectionFactory factory;
-    private final boolean postgres;
-    private final boolean mariadb;
+    private final SqlDialect dialect;
 
-    private RunStore(ConnectionFactory factory, boolean postgres, boolean mariadb) {
+    private RunStore(ConnectionFactory factory, SqlDialect dialect) {
         this.factory = factory;
-        this.postgres = postgres;
-        this.mariadb = mariadb;
+        this.dialect = dialect;
     }
 
     /** An H2 database file at {@code file} (without the {@code .mv.db} suffix). */
     public static RunStore embedded(Path file) {
         return open(new H2ConnectionFactory(H2ConnectionConfiguration.builder()
-                .file(file.toAbsolutePath().toString()).username("sa").password("").build()), false, false);
+                .file(file.toAbsolutePath().toString()).username("sa").password("").build()), SqlDialect.H2);
     }
 
     /** A store by R2DBC URL ({@code r2dbc:postgresql://postgres@127.0.0.1:5432/test}). */
     public static RunStore of(String url) {
-        String lower = url.toLowerCase(Locale.ROOT);
-        return open(ConnectionFactories.get(url), lower.startsWith("r2dbc:postgres"),
-                lower.startsWith("r2dbc:mariadb") || lower.startsWith("r2dbc:mysql"));
+        return open(ConnectionFactories.get(url), SqlDialect.ofUrl(url));
     }
 
-    private static RunStore open(ConnectionFactory factory, boolean postgres, boolean mariadb) {
-        RunStore store = new RunStore(factory, postgres, mariadb);
+    private static RunStore open(ConnectionFactory factory, SqlDialect dialect) {
+        RunStore store = new RunStore(factory, dialect);
         store.createTables();
         return store;
     }
 
     private String text() {
-        return mariadb ? "LONGTEXT" : postgres ? "TEXT" : "CLOB";
+        return switch (dialect) {
+            case MARIADB -> "LONGTEXT";
+            case POSTGRESQL -> "TEXT";
+            case H2 -> "CLOB";
+        };
     }
 
     private void createTables() {
@@ -151,7 +151,7 @@ public final class RunStore implements AutoCloseable {
     }
 
     private String mark(int index) {
-        return mariadb ? "?" : "$" + (index + 1);
+        return dialect.bindMarker(index);
     }
 
     private String marks(int count) {
