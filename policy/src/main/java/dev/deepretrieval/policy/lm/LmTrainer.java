@@ -147,8 +147,12 @@ public final class LmTrainer implements AutoCloseable {
         try (NDManager scope = weights.manager().newSubManager();
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray nll = meanNegativeLogLikelihood(scope, batch);
-            collector.backward(nll);
             loss = nll.getFloat();
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("the training loss is " + loss + " at step " + (step + 1)
+                        + " (learning rate " + learningRate + "); lower the learning rate or resume from a checkpoint");
+            }
+            collector.backward(nll);
         }
         double norm = optimizer.step(learningRate);
         return new double[] {loss, norm};
