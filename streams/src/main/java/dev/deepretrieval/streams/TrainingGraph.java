@@ -142,13 +142,14 @@ public final class TrainingGraph {
                                 replyTo -> new PolicyActor.SwapWeights(learned.second().weights(), replyTo),
                                 settings.learnTimeout(), scheduler)
                         .thenApply(swapped -> report(learned.first(), learned.second(), swapped, settings)))
-                .map(report -> {
-                    listener.onBatchLearned(report.step());
-                    gate.finished();
-                    return report;
-                })
                 .viaMat(KillSwitches.single(), Keep.right())
-                .toMat(Sink.foreach(listener::onStep), Keep.both())
+                // the report is delivered before the permit goes back, so whoever stops the run on "drained" has
+                // already heard of every finished step
+                .toMat(Sink.foreach(report -> {
+                    listener.onBatchLearned(report.step());
+                    listener.onStep(report);
+                    gate.finished();
+                }), Keep.both())
                 .run(materializer);
         materialized.second().whenComplete((ok, failure) -> permitsBack.complete());
         return new Running(gate, materialized.first(), materialized.second());
