@@ -34,12 +34,14 @@ public final class LearnerActor extends AbstractBehavior<LearnerActor.Command> {
     public record Learned(long batchId, long version, Map<String, Double> metrics, WeightsSnapshot weights,
             boolean checkpointed) {}
 
-    /** Write a checkpoint now (graceful stop). */
+    /** Write a checkpoint now (graceful stop), with the newest update's state over {@code state}. */
     public record SaveCheckpoint(Map<String, Object> state, ActorRef<Saved> replyTo) implements Command {}
 
     public record Saved(long version) {}
 
     private final Learner learner;
+    /** The state saved with the newest update (data cursor, step), so a stop checkpoint resumes from there. */
+    private Map<String, Object> lastState = Map.of();
 
     private LearnerActor(ActorContext<Command> context, Learner learner) {
         super(context);
@@ -69,6 +71,7 @@ public final class LearnerActor extends AbstractBehavior<LearnerActor.Command> {
 
     private Behavior<Command> onLearn(Learn request) {
         ScoredBatch batch = request.batch();
+        lastState = request.state();
         var metrics = new LinkedHashMap<String, Double>();
         if (!batch.rollouts().isEmpty()) {
             metrics.putAll(learner.learn(batch));
@@ -85,7 +88,9 @@ public final class LearnerActor extends AbstractBehavior<LearnerActor.Command> {
     }
 
     private Behavior<Command> onSave(SaveCheckpoint request) {
-        learner.save(learner.updates(), request.state());
+        var state = new LinkedHashMap<String, Object>(request.state());
+        state.putAll(lastState);
+        learner.save(learner.updates(), state);
         request.replyTo().tell(new Saved(learner.updates()));
         return this;
     }

@@ -21,9 +21,16 @@ public final class PermitGate {
         this.inFlight = initialInFlight;
     }
 
-    /** A batch was drawn. */
-    synchronized void started() {
+    /**
+     * A permit arrived: counts a new batch in flight and returns true, or returns false once stopping (the graph's
+     * source then completes). Checking and counting together means a stop never misses a batch that starts.
+     */
+    synchronized boolean tryStart() {
+        if (onDrained != null) {
+            return false;
+        }
         inFlight++;
+        return true;
     }
 
     /** A batch's update is done: its permit goes back, unless paused or stopping. */

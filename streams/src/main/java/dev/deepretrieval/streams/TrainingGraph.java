@@ -106,9 +106,9 @@ public final class TrainingGraph {
         }, 0);
         Pair<UniqueKillSwitch, CompletionStage<Done>> materialized = permitQueue.second()
                 .take(remaining)
+                .takeWhile(permit -> gate.tryStart())
                 .zipWithIndex()
                 .map(pair -> {
-                    gate.started();
                     long batchId = firstStep + pair.second() + 1;
                     List<Integer> indices = cursor.next(settings.promptsPerStep());
                     batchPositions.put(batchId, cursor.position());

@@ -73,6 +73,8 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
     private State state = State.CREATED;
     private long lastStep;
     private TrainingGraph.Running running;
+    private boolean graphEnded;
+    private boolean stopCheckpointWritten;
 
     private TrainingRunSupervisor(ActorContext<Command> context, TrainingRunSpec<T> spec) {
         super(context);
@@ -174,9 +176,13 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
     }
 
     private Behavior<Command> onSaved(Throwable failure) {
+        stopCheckpointWritten = true;
         running.killSwitch().shutdown();
         if (failure != null) {
             getContext().getLog().error("the stop checkpoint failed", failure);
+        }
+        if (graphEnded) {
+            finish(State.STOPPED, null);
         }
         return this;
     }
@@ -195,6 +201,8 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
         if (failure != null) {
             getContext().getLog().error("training run failed at step {}", lastStep, failure);
             finish(State.FAILED, failure.toString());
+        } else if (state == State.STOPPING && !stopCheckpointWritten) {
+            graphEnded = true; // the stop checkpoint is still being written; the run ends when it is
         } else {
             finish(state == State.STOPPING ? State.STOPPED : State.COMPLETED, null);
         }
