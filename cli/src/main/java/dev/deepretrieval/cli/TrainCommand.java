@@ -4,20 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.RolloutPolicies;
-import dev.deepretrieval.environments.answer.AnswerFormat;
-import dev.deepretrieval.environments.beir.BeirDataset;
-import dev.deepretrieval.environments.beir.Split;
-import dev.deepretrieval.environments.lucene.Bm25Parameters;
-import dev.deepretrieval.environments.lucene.Bm25Retriever;
-import dev.deepretrieval.environments.lucene.Bm25Searcher;
-import dev.deepretrieval.environments.lucene.FlatBm25Index;
-import dev.deepretrieval.environments.lucene.QueryMode;
-import dev.deepretrieval.environments.metrics.Metric;
-import dev.deepretrieval.environments.prompt.PromptTemplate;
-import dev.deepretrieval.environments.retrieval.RetrievalEnvironment;
-import dev.deepretrieval.environments.retrieval.RetrievalEnvironmentSettings;
-import dev.deepretrieval.environments.retrieval.RetrievalTask;
-import dev.deepretrieval.environments.reward.PaperRewards;
 import dev.deepretrieval.policy.HfExporter;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
@@ -32,7 +18,6 @@ import dev.deepretrieval.streams.TrainingSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +25,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -60,7 +43,10 @@ import picocli.CommandLine.Spec;
             "With no arguments (the embedded defaults): the bundled default policy, prompted with the SciFact train"
                 + " claims, every rewrite scored by BM25 nDCG through the paper's BEIR reward, PPO. A Pekko actor per"
                 + " role (policy, environment, learner) under a run supervisor, connected by a backpressured stream.",
-            "Leaves in --out: metrics.jsonl, reward.png, report.html, summary.json (held-out nDCG@10 of the original"
+            "Other tasks: --task squad (evidence QA, BM25, the paper's rank-tier reward), --task spider (text-to-SQL"
+                + " with the schema in the prompt, execution match; --sql-url for MariaDB or PostgreSQL), and any BEIR"
+                + " dataset with --retriever dense.",
+            "Leaves in --out: metrics.jsonl, reward.png, report.html, summary.json (held-out results of the original"
                 + " queries, the initial policy and the trained one), checkpoints/, model/ and the run store."},
         footer = {"%nCtrl-C or SIGTERM finishes the batch in flight, checkpoints and stops; --resume continues.",
             "Example: ./deepretrieval train --steps 40 --algorithm grpo --out runs/grpo", ExitCode.HELP_FOOTER})
@@ -74,8 +60,25 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--task", paramLabel = "NAME", description = "Dataset to train on (a BEIR name or folder; default from config).")
+    @Option(names = "--task", paramLabel = "NAME",
+            description = "Dataset to train on: a name from deepretrieval.datasets (scifact, squad, spider) or a BEIR,"
+                    + " evidence-QA or Spider-layout folder (default from config).")
     String task;
+
+    @Option(names = "--retriever", paramLabel = "bm25|dense",
+            description = "BEIR datasets: the retriever scoring rewrites, bm25 or dense (deepretrieval.dense; default"
+                    + " from config).")
+    String retriever;
+
+    @Option(names = "--template", paramLabel = "NAME",
+            description = "The prompt template (scifact, nfcorpus, squad, nq, triviaqa, spider; default from config, else"
+                    + " the dataset's name).")
+    String template;
+
+    @Option(names = "--sql-url", paramLabel = "URL",
+            description = "Text-to-SQL: the R2DBC URL of the server to load and query (default from config: embedded"
+                    + " H2), e.g. r2dbc:mariadb://root@127.0.0.1:3306/test.")
+    String sqlUrl;
 
     @Option(names = "--model", paramLabel = "FOLDER", description = "The policy to start from (default: the bundled default policy).")
     Path model;
@@ -124,83 +127,92 @@ final class TrainCommand implements Callable<Integer> {
         double temperature = settings.number(PREFIX + "temperature");
         int maxTokens = settings.positiveInt(PREFIX + "max-tokens");
 
-        BeirDataset dataset = DatasetResolver.open(settings, taskName, spec);
-        PromptTemplate template = template(settings, dataset.name());
-        Bm25Parameters bm25 = new Bm25Parameters((float) settings.number("deepretrieval.bm25.k1"),
-                (float) settings.number("deepretrieval.bm25.b"));
-        QueryMode mode = settings.parsed("deepretrieval.bm25.query-mode", QueryMode::parse);
+        String retrieverName = retriever != null ? retriever : settings.text(PREFIX + "retriever");
+        if (!retrieverName.equals("bm25") && !retrieverName.equals("dense")) {
+            throw new ParameterException(spec.commandLine(), "--retriever '" + retrieverName + "' (expected bm25 or dense)");
+        }
         RlSettings rl = RlSettingsReader.read(settings, chosen, samplesPerPrompt, temperature, maxTokens, (int) totalSteps);
 
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("task", dataset.name());
-        config.put("model", modelFolder.toAbsolutePath().normalize().toString());
-        config.put("algorithm", chosen.name().toLowerCase(Locale.ROOT));
-        config.put("steps", totalSteps);
-        config.put("seed", runSeed);
-        config.put("rl", settings.raw().getConfig(PREFIX + "rl").root().unwrapped());
         Map<String, Object> resumed = resume ? latestState(checkpoints).orElse(Map.of()) : Map.of();
         String runId = String.valueOf(resumed.getOrDefault("run_id", ""));
         if (runId.isEmpty()) {
             runId = newRunId();
         }
-        config.put("run_id", runId);
         long firstStep = ((Number) resumed.getOrDefault("step", 0)).longValue();
         var cursor = new PromptCursor.Position(((Number) resumed.getOrDefault("cursor_epoch", 0)).intValue(),
                 ((Number) resumed.getOrDefault("cursor_offset", 0)).intValue());
         if (resume) {
             err.printf(Locale.ROOT, "resuming run %s at step %d of %d%n", runId, firstStep, totalSteps);
         }
-
-        try (FlatBm25Index index = FlatBm25Index.openOrBuild(dataset, settings.path("deepretrieval.cache-dir"),
-                        new ConsoleProgress(System.err));
-                ExecutorService retrievalPool = Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads"));
+        var request = new TrainingProblems.Request(taskName, template != null ? template : settings.text(PREFIX + "template"),
+                retrieverName, sqlUrl, modelFolder, device, maxTokens);
+        try (TrainingProblem<?> problem = TrainingProblems.open(settings, request, spec, err);
                 RunStore store = openStore(settings, folder)) {
-            Bm25Searcher searcher = index.searcher(bm25, settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
-            var environment = new RetrievalEnvironment(new Bm25Retriever(searcher, mode), new RetrievalEnvironmentSettings(
-                    AnswerFormat.THINK_THEN_ANSWER, settings.positiveInt(PREFIX + "environment.depth"),
-                    settings.positiveInt(PREFIX + "environment.reward-ndcg-cutoff"), PaperRewards.BEIR), retrievalPool);
-            var tasks = new BeirTrainingTasks(dataset, Split.parse(settings.text(PREFIX + "split")), template);
-            var training = new TrainingSettings(settings.positiveInt(PREFIX + "prompts-per-step"), samplesPerPrompt,
-                    totalSteps, settings.raw().getInt(PREFIX + "staleness"), settings.positiveInt(PREFIX + "scoring-parallelism"),
-                    settings.raw().getDuration(PREFIX + "environment.call-timeout"),
-                    settings.raw().getDuration(PREFIX + "generate-timeout"), settings.raw().getDuration(PREFIX + "learn-timeout"),
-                    runSeed, settings.positiveInt(PREFIX + "samples-stored"), "ndcg@10",
-                    settings.positiveInt(PREFIX + "checkpoint-every"));
-            SamplingSettings sampling = SamplingSettings.sampling(temperature, maxTokens, Set.of(), runSeed);
-            int keep = settings.positiveInt(PREFIX + "keep-checkpoints");
-            var runSpec = new TrainingRunSpec<RetrievalTask>(tasks, training,
-                    () -> RolloutPolicies.load(modelFolder, checkpoints, device), template, sampling,
-                    settings.positiveInt(PREFIX + "generation-batch"), environment,
-                    settings.positiveInt(PREFIX + "environment.max-in-flight"),
-                    settings.raw().getDuration(PREFIX + "environment.call-timeout"),
-                    () -> Learner.create(modelFolder, rl, checkpoints, keep, device), firstStep, cursor,
-                    Map.of("run_id", runId), settings.raw().getDuration(PREFIX + "restart-backoff"));
-            store.saveRun(runId, "running", config);
-            err.printf(Locale.ROOT, "run %s: %s on %s (%d train prompts), %d steps of %d prompts x %d samples%n", runId,
-                    chosen.name().toLowerCase(Locale.ROOT), dataset.name(), tasks.size(), totalSteps,
-                    training.promptsPerStep(), samplesPerPrompt);
-
-            TrainingRunSupervisor.Ended ended = runToEnd(settings, runSpec, folder, store, runId, firstStep, totalSteps, err);
-            store.saveRun(runId, ended.state().name().toLowerCase(Locale.ROOT), config);
-            if (ended.state() == TrainingRunSupervisor.State.FAILED) {
-                err.println("deepretrieval: error: training failed: " + ended.failure());
-                return ExitCode.FAILURE;
-            }
-            if (ended.state() == TrainingRunSupervisor.State.STOPPED) {
-                return ExitCode.INTERRUPTED;
-            }
-            Path trained = folder.resolve("model");
-            exportTrained(modelFolder, checkpoints, trained, device);
-            if (skipHeldout) {
-                return ExitCode.OK;
-            }
-            return finish(settings, dataset, searcher, mode, retrievalPool, template, modelFolder, trained, folder, config,
-                    err);
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("task", problem.datasetName());
+            config.put("family", problem.family());
+            config.put("retriever", problem.environment().name());
+            config.put("model", modelFolder.toAbsolutePath().normalize().toString());
+            config.put("algorithm", chosen.name().toLowerCase(Locale.ROOT));
+            config.put("steps", totalSteps);
+            config.put("seed", runSeed);
+            config.put("rl", settings.raw().getConfig(PREFIX + "rl").root().unwrapped());
+            config.put("run_id", runId);
+            return train(settings, problem, store, config, new RunPlan(folder, checkpoints, modelFolder, chosen, rl,
+                    samplesPerPrompt, totalSteps, runSeed, firstStep, cursor, device, temperature, maxTokens), err);
         }
     }
 
-    private TrainingRunSupervisor.Ended runToEnd(Settings settings, TrainingRunSpec<RetrievalTask> runSpec, Path folder,
-            RunStore store, String runId, long firstStep, long totalSteps, PrintWriter err) throws Exception {
+    /** Where a run goes and how it learns, resolved from flags and config. */
+    private record RunPlan(Path folder, Path checkpoints, Path model, RlSettings.Algorithm algorithm, RlSettings rl,
+            int samplesPerPrompt, long totalSteps, long seed, long firstStep, PromptCursor.Position cursor,
+            String device, double temperature, int maxTokens) {}
+
+    private <T> int train(Settings settings, TrainingProblem<T> problem, RunStore store, Map<String, Object> config,
+            RunPlan plan, PrintWriter err) throws Exception {
+        String runId = (String) config.get("run_id");
+        var training = new TrainingSettings(settings.positiveInt(PREFIX + "prompts-per-step"), plan.samplesPerPrompt(),
+                plan.totalSteps(), settings.raw().getInt(PREFIX + "staleness"),
+                settings.positiveInt(PREFIX + "scoring-parallelism"),
+                settings.raw().getDuration(PREFIX + "environment.call-timeout"),
+                settings.raw().getDuration(PREFIX + "generate-timeout"), settings.raw().getDuration(PREFIX + "learn-timeout"),
+                plan.seed(), settings.positiveInt(PREFIX + "samples-stored"), problem.metric(),
+                settings.positiveInt(PREFIX + "checkpoint-every"));
+        SamplingSettings sampling = SamplingSettings.sampling(plan.temperature(), plan.maxTokens(), Set.of(), plan.seed());
+        int keep = settings.positiveInt(PREFIX + "keep-checkpoints");
+        String device = plan.device();
+        var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
+                () -> RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(), sampling,
+                settings.positiveInt(PREFIX + "generation-batch"), problem.environment(),
+                settings.positiveInt(PREFIX + "environment.max-in-flight"),
+                settings.raw().getDuration(PREFIX + "environment.call-timeout"),
+                () -> Learner.create(plan.model(), plan.rl(), plan.checkpoints(), keep, device), plan.firstStep(),
+                plan.cursor(), Map.of("run_id", runId), settings.raw().getDuration(PREFIX + "restart-backoff"));
+        store.saveRun(runId, "running", config);
+        err.printf(Locale.ROOT, "run %s: %s on %s with %s (%d train prompts), %d steps of %d prompts x %d samples%n", runId,
+                plan.algorithm().name().toLowerCase(Locale.ROOT), problem.datasetName(), problem.environment().name(),
+                problem.tasks().size(), plan.totalSteps(), training.promptsPerStep(), plan.samplesPerPrompt());
+
+        TrainingRunSupervisor.Ended ended = runToEnd(settings, runSpec, plan.folder(), store, runId, plan.firstStep(),
+                plan.totalSteps(), problem.metric(), err);
+        store.saveRun(runId, ended.state().name().toLowerCase(Locale.ROOT), config);
+        if (ended.state() == TrainingRunSupervisor.State.FAILED) {
+            err.println("deepretrieval: error: training failed: " + ended.failure());
+            return ExitCode.FAILURE;
+        }
+        if (ended.state() == TrainingRunSupervisor.State.STOPPED) {
+            return ExitCode.INTERRUPTED;
+        }
+        Path trained = plan.folder().resolve("model");
+        exportTrained(plan.model(), plan.checkpoints(), trained, device);
+        if (skipHeldout) {
+            return ExitCode.OK;
+        }
+        return finish(problem.heldOut(), plan.model(), trained, plan.folder(), config, err);
+    }
+
+    private <T> TrainingRunSupervisor.Ended runToEnd(Settings settings, TrainingRunSpec<T> runSpec, Path folder,
+            RunStore store, String runId, long firstStep, long totalSteps, String metric, PrintWriter err) throws Exception {
         var ended = new CompletableFuture<TrainingRunSupervisor.Ended>();
         var progress = new ProgressBar(err, (int) firstStep, (int) totalSteps);
         var supervisorRef = new java.util.concurrent.atomic.AtomicReference<ActorRef<TrainingRunSupervisor.Command>>();
@@ -222,7 +234,7 @@ final class TrainCommand implements Callable<Integer> {
                                     outputs.step(r);
                                     store.saveStep(runId, r);
                                     progress.update((int) r.step(), String.format(Locale.ROOT,
-                                            "reward %.3f · nDCG@10 %.3f · format %.2f%s", r.rewardMean(), r.metricMean(),
+                                            "reward %.3f · %s %.3f · format %.2f%s", r.rewardMean(), metric, r.metricMean(),
                                             r.formatValidRate(), r.failed() > 0 ? " · " + r.failed() + " failed" : ""));
                                 }
                                 case TrainingRunSupervisor.Ended end -> ended.complete(end);
@@ -238,7 +250,7 @@ final class TrainCommand implements Callable<Integer> {
                     settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
             try {
                 TrainingRunSupervisor.Ended end = ended.get();
-                outputs.writeChart("nDCG@10");
+                outputs.writeChart(metric);
                 if (end.state() == TrainingRunSupervisor.State.STOPPED) {
                     // said before the stop hook is released: after a signal the JVM exits as soon as it is
                     err.printf(Locale.ROOT, "stopped at step %d with a checkpoint; continue with --resume%n",
@@ -255,44 +267,36 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int finish(Settings settings, BeirDataset dataset, Bm25Searcher searcher, QueryMode mode,
-            ExecutorService pool, PromptTemplate template, Path initial, Path trained, Path folder,
-            Map<String, Object> config, PrintWriter err) throws Exception {
-        Split heldOutSplit = Split.parse(settings.text(PREFIX + "heldout.split"));
-        List<Metric> metrics = Metric.parseAll(settings.texts(PREFIX + "heldout.metrics"));
-        String device = settings.text("deepretrieval.policy.device");
-        int maxTokens = settings.positiveInt(PREFIX + "max-tokens");
-        int batch = settings.positiveInt(PREFIX + "heldout.batch-size");
-        var evaluation = new HeldOutEvaluation(dataset, heldOutSplit, searcher, mode, metrics, pool,
-                settings.raw().getInt(PREFIX + "heldout.max-queries"));
-        err.printf(Locale.ROOT, "held-out evaluation on %s %s: original queries, initial and trained policy (greedy)...%n",
-                dataset.name(), heldOutSplit.label());
-        HeldOutEvaluation.Result original = evaluation.original();
-        HeldOutEvaluation.Result before = evaluation.rewritten(initial, template, device, maxTokens, batch);
-        HeldOutEvaluation.Result after = evaluation.rewritten(trained, template, device, maxTokens, batch);
+    private int finish(HeldOutEvaluation evaluation, Path initial, Path trained, Path folder, Map<String, Object> config,
+            PrintWriter err) throws Exception {
+        err.printf(Locale.ROOT, "held-out evaluation (%s): original queries, initial and trained policy (greedy)...%n",
+                evaluation.label());
+        var rows = new LinkedHashMap<String, HeldOutEvaluation.Result>();
+        evaluation.original().ifPresent(result -> rows.put("original", result));
+        rows.put("initial", evaluation.rewritten(initial));
+        rows.put("trained", evaluation.rewritten(trained));
 
         ObjectNode summary = Json.object();
         summary.putPOJO("config", config);
         ObjectNode heldout = summary.putObject("heldout");
-        heldout.put("split", heldOutSplit.label());
-        heldout.set("original", original.toJson());
-        heldout.set("initial", before.toJson());
-        heldout.set("trained", after.toJson());
+        heldout.put("split", evaluation.label());
+        rows.forEach((name, result) -> heldout.set(name, result.toJson()));
         summary.set("training", TrainingOutputs.learningSignal(folder));
         RunFolders.writeJson(folder.resolve("summary.json"), summary);
         TrainingOutputs.writeReport(folder, summary);
 
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "held-out %s (%d queries)%n", heldOutSplit.label(), original.queries());
+        HeldOutEvaluation.Result first = rows.values().iterator().next();
+        out.printf(Locale.ROOT, "held-out: %s (%d queries)%n", evaluation.label(), first.queries());
         out.printf(Locale.ROOT, "%-10s", "queries");
-        original.metrics().keySet().forEach(k -> out.printf(Locale.ROOT, " %12s", k));
+        first.metrics().keySet().forEach(k -> out.printf(Locale.ROOT, " %12s", k));
         out.printf(Locale.ROOT, " %12s%n", "format");
-        for (var row : List.of(Map.entry("original", original), Map.entry("initial", before), Map.entry("trained", after))) {
-            out.printf(Locale.ROOT, "%-10s", row.getKey());
-            row.getValue().metrics().values().forEach(v -> out.printf(Locale.ROOT, " %12.4f", v));
-            out.printf(Locale.ROOT, " %12s%n", row.getValue().formatValidRate().map(r -> String.format(Locale.ROOT, "%.4f", r))
+        rows.forEach((name, result) -> {
+            out.printf(Locale.ROOT, "%-10s", name);
+            result.metrics().values().forEach(v -> out.printf(Locale.ROOT, " %12.4f", v));
+            out.printf(Locale.ROOT, " %12s%n", result.formatValidRate().map(r -> String.format(Locale.ROOT, "%.4f", r))
                     .orElse("-"));
-        }
+        });
         out.println("outputs in " + folder);
         out.flush();
         return ExitCode.OK;
@@ -313,15 +317,6 @@ final class TrainCommand implements Callable<Integer> {
     private RunStore openStore(Settings settings, Path folder) {
         String url = storeUrl != null ? storeUrl : settings.text(PREFIX + "store-url");
         return url.equals("embedded") ? RunStore.embedded(folder.resolve("runs")) : RunStore.of(url);
-    }
-
-    private PromptTemplate template(Settings settings, String datasetName) {
-        String name = settings.text(PREFIX + "template");
-        try {
-            return PromptTemplate.bundled(name.isEmpty() ? datasetName : name);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage() + " (set deepretrieval.train.template)");
-        }
     }
 
     private RlSettings.Algorithm algorithm(String name) {

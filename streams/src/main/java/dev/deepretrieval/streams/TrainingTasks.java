@@ -1,5 +1,8 @@
 package dev.deepretrieval.streams;
 
+import java.util.List;
+import java.util.function.Function;
+
 /**
  * The prompts a run trains on, each with the task instance its rollouts are scored against.
  *
@@ -20,4 +23,42 @@ public interface TrainingTasks<T> {
 
     /** The task instance the prompt was built from. */
     T task(int index);
+
+    /**
+     * Task instances in a fixed order as prompts.
+     *
+     * @param id a stable id of an instance
+     * @param original the original query (or question) of an instance
+     * @param prompt the rendered prompt of an instance
+     */
+    static <T> TrainingTasks<T> of(List<T> tasks, Function<T, String> id, Function<T, String> original,
+            Function<T, String> prompt) {
+        List<T> fixed = List.copyOf(tasks);
+        return new TrainingTasks<>() {
+            @Override
+            public int size() {
+                return fixed.size();
+            }
+
+            @Override
+            public String promptId(int index) {
+                return id.apply(fixed.get(index));
+            }
+
+            @Override
+            public String original(int index) {
+                return original.apply(fixed.get(index));
+            }
+
+            @Override
+            public String prompt(int index) {
+                return prompt.apply(fixed.get(index));
+            }
+
+            @Override
+            public T task(int index) {
+                return fixed.get(index);
+            }
+        };
+    }
 }

@@ -1,0 +1,150 @@
+package dev.deepretrieval.cli;
+
+import dev.deepretrieval.environments.Environment;
+import dev.deepretrieval.environments.Retriever;
+import dev.deepretrieval.environments.answer.AnswerFormat;
+import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.beir.Qrels;
+import dev.deepretrieval.environments.beir.Query;
+import dev.deepretrieval.environments.beir.Split;
+import dev.deepretrieval.environments.dense.DenseRetriever;
+import dev.deepretrieval.environments.dense.SentenceEncoder;
+import dev.deepretrieval.environments.dense.VectorIndex;
+import dev.deepretrieval.environments.lucene.Bm25Parameters;
+import dev.deepretrieval.environments.lucene.Bm25Retriever;
+import dev.deepretrieval.environments.lucene.FlatBm25Index;
+import dev.deepretrieval.environments.lucene.QueryMode;
+import dev.deepretrieval.environments.metrics.Metric;
+import dev.deepretrieval.environments.retrieval.RetrievalEnvironment;
+import dev.deepretrieval.environments.retrieval.RetrievalEnvironmentSettings;
+import dev.deepretrieval.environments.retrieval.RetrievalTask;
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.environments.reward.PaperRewards;
+import dev.deepretrieval.streams.TrainingTasks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * BEIR retrieval as a training problem: a split's judged queries, each rewrite retrieved by BM25 or the dense
+ * encoder and rewarded by nDCG through the paper's BEIR reward; held out: the {@code heldout.split} split.
+ */
+final class BeirTrainingProblem implements TrainingProblem<RetrievalTask> {
+
+    private static final String PREFIX = "deepretrieval.train.";
+
+    private final BeirDataset dataset;
+    private final TrainingTasks<RetrievalTask> tasks;
+    private final RetrievalEnvironment environment;
+    private final HeldOutEvaluation heldOut;
+    private final PromptTemplate template;
+    private final OwnedResources owned;
+
+    private BeirTrainingProblem(BeirDataset dataset, TrainingTasks<RetrievalTask> tasks, RetrievalEnvironment environment,
+            HeldOutEvaluation heldOut, PromptTemplate template, OwnedResources owned) {
+        this.dataset = dataset;
+        this.tasks = tasks;
+        this.environment = environment;
+        this.heldOut = heldOut;
+        this.template = template;
+        this.owned = owned;
+    }
+
+    /** @param retrieverName {@code bm25} or {@code dense} */
+    static BeirTrainingProblem open(Settings settings, BeirDataset dataset, String retrieverName,
+            GreedyRewriting rewriting, PromptBudget budget) throws Exception {
+        Split split = Split.parse(settings.text(PREFIX + "split"));
+        Split heldOutSplit = Split.parse(settings.text(PREFIX + "heldout.split"));
+        List<Metric> metrics = Metric.parseAll(settings.texts(PREFIX + "heldout.metrics"));
+        var owned = new OwnedResources();
+        try {
+            ExecutorService pool = owned.add(Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads")));
+            Retriever retriever = switch (retrieverName) {
+                case "bm25" -> bm25(settings, dataset, owned);
+                case "dense" -> dense(settings, dataset, owned);
+                default -> throw settings.bad(PREFIX + "retriever", "must be bm25 or dense, got " + retrieverName);
+            };
+            var environment = new RetrievalEnvironment(retriever, new RetrievalEnvironmentSettings(
+                    AnswerFormat.THINK_THEN_ANSWER, settings.positiveInt(PREFIX + "environment.depth"),
+                    settings.positiveInt(PREFIX + "environment.reward-ndcg-cutoff"), PaperRewards.BEIR), pool);
+            TrainingTasks<RetrievalTask> tasks = budget.fitting(TrainingTasks.of(judgedQueries(dataset, split),
+                    RetrievalTask::queryId, RetrievalTask::queryText, t -> rewriting.template().render(t.queryText())));
+            var heldOut = new BeirHeldOut(dataset, heldOutSplit, retriever, metrics, pool,
+                    settings.raw().getInt(PREFIX + "heldout.max-queries"), rewriting);
+            return new BeirTrainingProblem(dataset, tasks, environment, heldOut, rewriting.template(), owned);
+        } catch (Exception | Error e) {
+            owned.close();
+            throw e;
+        }
+    }
+
+    private static Retriever bm25(Settings settings, BeirDataset dataset, OwnedResources owned) {
+        FlatBm25Index index = owned.add(FlatBm25Index.openOrBuild(dataset, settings.path("deepretrieval.cache-dir"),
+                new ConsoleProgress(System.err)));
+        var parameters = new Bm25Parameters((float) settings.number("deepretrieval.bm25.k1"),
+                (float) settings.number("deepretrieval.bm25.b"));
+        return new Bm25Retriever(index.searcher(parameters, settings.positiveInt("deepretrieval.bm25.max-query-clauses")),
+                settings.parsed("deepretrieval.bm25.query-mode", QueryMode::parse));
+    }
+
+    private static Retriever dense(Settings settings, BeirDataset dataset, OwnedResources owned) {
+        SentenceEncoder encoder = owned.add(new SentenceEncoder(DenseSetup.encoder(settings)));
+        VectorIndex index = owned.add(DenseSetup.index(settings, DenseSetup.embeddings(settings, dataset.corpus(), encoder)));
+        return new DenseRetriever(encoder, index);
+    }
+
+    private static List<RetrievalTask> judgedQueries(BeirDataset dataset, Split split) {
+        Qrels qrels = dataset.qrels(split).orElseThrow(() -> new IllegalArgumentException(
+                dataset.name() + " has no " + split.label() + " qrels to train on"));
+        var list = new ArrayList<RetrievalTask>();
+        for (Query query : dataset.queriesOf(split)) {
+            Map<String, Integer> judged = qrels.judgments(query.id());
+            if (!judged.isEmpty()) {
+                list.add(new RetrievalTask(query.id(), query.text(), judged));
+            }
+        }
+        return list;
+    }
+
+    @Override
+    public String datasetName() {
+        return dataset.name();
+    }
+
+    @Override
+    public String family() {
+        return "beir";
+    }
+
+    @Override
+    public String metric() {
+        return "ndcg@10";
+    }
+
+    @Override
+    public PromptTemplate template() {
+        return template;
+    }
+
+    @Override
+    public TrainingTasks<RetrievalTask> tasks() {
+        return tasks;
+    }
+
+    @Override
+    public Environment<RetrievalTask> environment() {
+        return environment;
+    }
+
+    @Override
+    public HeldOutEvaluation heldOut() {
+        return heldOut;
+    }
+
+    @Override
+    public void close() throws Exception {
+        owned.close();
+    }
+}

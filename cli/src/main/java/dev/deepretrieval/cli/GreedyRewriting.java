@@ -1,0 +1,27 @@
+package dev.deepretrieval.cli;
+
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.PolicyLoader;
+import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.rewriter.QueryRewriter;
+import dev.deepretrieval.rewriter.Rewrite;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Greedy rewrites of rendered prompts by a policy loaded from a folder (held-out evaluations). */
+record GreedyRewriting(PromptTemplate template, String device, int maxTokens, int batchSize) {
+
+    List<Rewrite> rewrite(Path model, List<QueryRewriter.Prompt> prompts) {
+        try (Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device))) {
+            return new QueryRewriter(policy, template).rewritePrompts(prompts, 1,
+                    SamplingSettings.greedy(maxTokens, Set.of()), batchSize);
+        }
+    }
+
+    static double formatValidRate(List<Rewrite> rewrites) {
+        return rewrites.isEmpty() ? 0 : rewrites.stream().filter(Rewrite::formatValid).count() / (double) rewrites.size();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.deepretrieval.cli;
+
+import dev.deepretrieval.environments.Environment;
+import dev.deepretrieval.environments.answer.AnswerFormat;
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.environments.reward.PaperRewards;
+import dev.deepretrieval.environments.sql.SpiderDataset;
+import dev.deepretrieval.environments.sql.SpiderDatabases;
+import dev.deepretrieval.environments.sql.SqlEnvironment;
+import dev.deepretrieval.environments.sql.SqlExecution;
+import dev.deepretrieval.environments.sql.SqlSettings;
+import dev.deepretrieval.environments.sql.SqlTask;
+import dev.deepretrieval.streams.TrainingTasks;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * Text-to-SQL as a training problem: each question prompted with its database's schema, the model's SQL run read-only
+ * and rewarded by execution match through the paper's SQL reward. Questions whose gold query does not run on the
+ * server are left out of training (they cannot be scored); held out: one question in {@code heldout.every}, scored
+ * by execution accuracy.
+ */
+final class SqlTrainingProblem implements TrainingProblem<SqlTask> {
+
+    private static final String PREFIX = "deepretrieval.train.";
+
+    private final SpiderDataset dataset;
+    private final TrainingTasks<SqlTask> tasks;
+    private final SqlEnvironment environment;
+    private final HeldOutEvaluation heldOut;
+    private final PromptTemplate template;
+    private final OwnedResources owned;
+
+    private SqlTrainingProblem(SpiderDataset dataset, TrainingTasks<SqlTask> tasks, SqlEnvironment environment,
+            HeldOutEvaluation heldOut, PromptTemplate template, OwnedResources owned) {
+        this.dataset = dataset;
+        this.tasks = tasks;
+        this.environment = environment;
+        this.heldOut = heldOut;
+        this.template = template;
+        this.owned = owned;
+    }
+
+    static SqlTrainingProblem open(Settings settings, SpiderDataset dataset, String sqlUrl, GreedyRewriting rewriting,
+            PromptBudget budget, PrintWriter err) throws Exception {
+        var split = new EveryNth(settings.positiveInt(PREFIX + "heldout.every"));
+        SqlSettings limits = SqlSetup.settings(settings);
+        var owned = new OwnedResources();
+        try {
+            SpiderDatabases databases = owned.add(SqlSetup.load(dataset, SqlSetup.server(settings, sqlUrl), limits, System.err));
+            var environment = new SqlEnvironment(databases, limits, AnswerFormat.THINK_THEN_ANSWER, PaperRewards.SQL);
+            Function<SqlTask, String> prompt = t -> rewriting.template().render(t.question(),
+                    Map.of("schema", databases.schema(t.databaseId()).promptText()));
+            List<SqlTask> trainedOn = split.trainedOn(dataset.questions());
+            List<SqlTask> scoreable = withRunningGold(environment, trainedOn, limits.maxConnections() * 4);
+            if (scoreable.size() < trainedOn.size()) {
+                err.printf(Locale.ROOT, "%d of %d training questions left out: their gold query does not run on %s%n",
+                        trainedOn.size() - scoreable.size(), trainedOn.size(), databases.server().describe());
+            }
+            TrainingTasks<SqlTask> tasks = budget.fitting(TrainingTasks.of(scoreable, SqlTask::id, SqlTask::question, prompt));
+            int maxQueries = settings.raw().getInt(PREFIX + "heldout.max-queries");
+            List<SqlTask> heldOutTasks = split.heldOut(dataset.questions());
+            if (maxQueries > 0 && heldOutTasks.size() > maxQueries) {
+                heldOutTasks = heldOutTasks.subList(0, maxQueries);
+            }
+            var heldOut = new SqlHeldOut(dataset.name() + ", " + split.label(), heldOutTasks, environment, prompt,
+                    limits.maxConnections() * 4, rewriting);
+            return new SqlTrainingProblem(dataset, tasks, environment, heldOut, rewriting.template(), owned);
+        } catch (Exception | Error e) {
+            owned.close();
+            throw e;
+        }
+    }
+
+    /** The tasks whose gold query executes, {@code concurrency} at a time (each gold result stays cached). */
+    private static List<SqlTask> withRunningGold(SqlEnvironment environment, List<SqlTask> tasks, int concurrency) {
+        var running = new ArrayList<SqlTask>();
+        for (int from = 0; from < tasks.size(); from += concurrency) {
+            List<SqlTask> window = tasks.subList(from, Math.min(tasks.size(), from + concurrency));
+            var golds = new ArrayList<CompletableFuture<SqlExecution>>(window.size());
+            window.forEach(t -> golds.add(environment.gold(t).toCompletableFuture()));
+            for (int i = 0; i < window.size(); i++) {
+                if (golds.get(i).join().succeeded()) {
+                    running.add(window.get(i));
+                }
+            }
+        }
+        return running;
+    }
+
+    @Override
+    public String datasetName() {
+        return dataset.name();
+    }
+
+    @Override
+    public String family() {
+        return "text-to-sql";
+    }
+
+    @Override
+    public String metric() {
+        return "exec_match";
+    }
+
+    @Override
+    public PromptTemplate template() {
+        return template;
+    }
+
+    @Override
+    public TrainingTasks<SqlTask> tasks() {
+        return tasks;
+    }
+
+    @Override
+    public Environment<SqlTask> environment() {
+        return environment;
+    }
+
+    @Override
+    public HeldOutEvaluation heldOut() {
+        return heldOut;
+    }
+
+    @Override
+    public void close() throws Exception {
+        owned.close();
+    }
+}

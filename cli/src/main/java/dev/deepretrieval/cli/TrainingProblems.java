@@ -1,0 +1,65 @@
+package dev.deepretrieval.cli;
+
+import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.environments.qa.QaDataset;
+import dev.deepretrieval.environments.sql.SpiderDataset;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** Opens the training problem a {@code --task} names: a Spider folder, a QA folder, or a BEIR dataset. */
+final class TrainingProblems {
+
+    private static final String PREFIX = "deepretrieval.train.";
+
+    private TrainingProblems() {}
+
+    /** What the run needs to open its problem. */
+    /** @param template a bundled template's name; empty = the one named like the dataset */
+    record Request(String task, String template, String retriever, String sqlUrl, Path model, String device, int maxTokens) {}
+
+    static TrainingProblem<?> open(Settings settings, Request request, CommandSpec spec, PrintWriter err) throws Exception {
+        DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, request.task(), spec);
+        boolean sql = SpiderDataset.isSpiderFolder(resolved.folder());
+        boolean qa = !sql && QaDataset.isQaFolder(resolved.folder());
+        if ((sql || qa) && !request.retriever().equals("bm25")) {
+            throw new ParameterException(spec.commandLine(), "--retriever " + request.retriever() + " applies to BEIR"
+                    + " datasets; " + resolved.name() + " is " + (sql ? "text-to-SQL" : "evidence QA (BM25)"));
+        }
+        var rewriting = new GreedyRewriting(template(request.template(), resolved.name(), spec), request.device(),
+                request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"));
+        var resources = new OwnedResources();
+        try {
+            PromptBudget budget = PromptBudget.of(settings, request.model(), request.maxTokens(), resources);
+            TrainingProblem<?> problem;
+            if (sql) {
+                problem = SqlTrainingProblem.open(settings, SpiderDataset.open(resolved.name(), resolved.folder()),
+                        request.sqlUrl(), rewriting, budget, err);
+            } else if (qa) {
+                problem = QaTrainingProblem.open(settings, QaDataset.open(resolved.name(), resolved.folder()), rewriting,
+                        budget);
+            } else {
+                problem = BeirTrainingProblem.open(settings, BeirDataset.open(resolved.name(), resolved.folder()),
+                        request.retriever(), rewriting, budget);
+            }
+            if (budget.left() > 0) {
+                err.printf(Locale.ROOT, "%d training prompts longer than %d tokens left out (%d kept)%n", budget.left(),
+                        budget.maxPromptTokens(), problem.tasks().size());
+            }
+            return problem;
+        } finally {
+            resources.close();
+        }
+    }
+
+    private static PromptTemplate template(String name, String datasetName, CommandSpec spec) {
+        try {
+            return PromptTemplate.bundled(name.isEmpty() ? datasetName : name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage() + " (choose one with --template)");
+        }
+    }
+}
