@@ -7,6 +7,7 @@ import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Loads the policy a run currently stands at: the starting model with its newest checkpoint's actor weights. */
 public final class RolloutPolicies {
@@ -17,12 +18,34 @@ public final class RolloutPolicies {
     private RolloutPolicies() {}
 
     public static Policy load(Path model, Path checkpointFolder, String device) {
+        return loadAt(model, checkpointFolder, OptionalLong.empty(), device).policy();
+    }
+
+    /** A policy and the checkpoint step its weights come from (empty: the starting model's own). */
+    public record Loaded(Policy policy, OptionalLong step) {}
+
+    /**
+     * The starting model with the actor weights of checkpoint {@code step}, or of the newest valid checkpoint when
+     * {@code step} is empty (the model as it is when there is none).
+     *
+     * @throws IllegalArgumentException when the pinned step has no valid checkpoint
+     */
+    public static Loaded loadAt(Path model, Path checkpointFolder, OptionalLong step, String device) {
+        Optional<Checkpoint> checkpoint;
+        try {
+            var store = new CheckpointStore(checkpointFolder, 1);
+            checkpoint = step.isPresent() ? store.validAt(step.getAsLong()) : store.latestValid();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read checkpoints in " + checkpointFolder + ": " + e.getMessage(), e);
+        }
+        if (step.isPresent() && checkpoint.isEmpty()) {
+            throw new IllegalArgumentException("no valid checkpoint of step " + step.getAsLong() + " in " + checkpointFolder);
+        }
         Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device));
         try {
-            Optional<Checkpoint> latest = new CheckpointStore(checkpointFolder, 1).latestValid();
-            latest.ifPresent(c -> c.restore(ACTOR_GROUP, policy.weights().parameters()));
-            return policy;
-        } catch (IOException | RuntimeException e) {
+            checkpoint.ifPresent(c -> c.restore(ACTOR_GROUP, policy.weights().parameters()));
+            return new Loaded(policy, checkpoint.map(c -> OptionalLong.of(c.step())).orElse(OptionalLong.empty()));
+        } catch (RuntimeException e) {
             policy.close();
             throw new IllegalStateException("cannot restore the policy from " + checkpointFolder + ": " + e.getMessage(), e);
         }

@@ -15,12 +15,12 @@ final class StopSignal {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
 
-    private StopSignal(PrintWriter err) {
+    private StopSignal(PrintWriter err, String message) {
         this.hook = new Thread(() -> {
             requested.set(true);
             onRequest.run();
             err.println();
-            err.println("stopping: finishing the current step and writing a checkpoint...");
+            err.println(message);
             err.flush();
             try {
                 finished.await();
@@ -31,7 +31,12 @@ final class StopSignal {
     }
 
     static StopSignal install(PrintWriter err) {
-        StopSignal signal = new StopSignal(err);
+        return install(err, "stopping: finishing the current step and writing a checkpoint...");
+    }
+
+    /** As {@link #install(PrintWriter)}, saying {@code message} when the signal comes. */
+    static StopSignal install(PrintWriter err, String message) {
+        StopSignal signal = new StopSignal(err, message);
         Runtime.getRuntime().addShutdownHook(signal.hook);
         return signal;
     }

@@ -6,6 +6,7 @@ import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.generation.GeneratedSequence;
 import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.policy.generation.TokenListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -83,6 +84,59 @@ public final class QueryRewriter {
             }
         }
         return out;
+    }
+
+    /** Hears a streamed rewrite's text as it grows; may cancel it. Called on the generating thread. */
+    public interface TextListener {
+
+        /** The completion grew by {@code delta} (whole characters only). */
+        void onText(String delta);
+
+        /** Whether to stop before the next token (the rewrite then ends as it is). */
+        default boolean cancelled() {
+            return false;
+        }
+    }
+
+    /**
+     * One rewrite of one rendered prompt, streamed: {@code listener} hears the completion (the template's pre-fill
+     * first) grow as tokens are chosen. The result is the same as {@link #rewritePrompts} gives for that prompt alone.
+     */
+    public Rewrite rewriteStreaming(Prompt input, SamplingSettings settings, TextListener listener) {
+        int[] prompt = policy.promptTokens(input.text());
+        var stops = new HashSet<>(settings.stopTokenIds());
+        stops.addAll(policy.stopTokenIds());
+        SamplingSettings withStops = new SamplingSettings(settings.greedy(), settings.temperature(), settings.topP(),
+                settings.topK(), settings.maxNewTokens(), stops, settings.stopStrings(), settings.seed());
+        if (!template.assistantPrefill().isEmpty()) {
+            listener.onText(template.assistantPrefill());
+        }
+        var tokens = new ArrayList<Integer>();
+        var said = new StringBuilder();
+        GeneratedSequence sequence = policy.generator().generate(List.of(prompt), withStops,
+                new TokenListener() {
+                    @Override
+                    public void onToken(int index, int token) {
+                        if (stops.contains(token)) {
+                            return;
+                        }
+                        tokens.add(token);
+                        String text = policy.tokenizer().decodeContinuation(prompt,
+                                tokens.stream().mapToInt(Integer::intValue).toArray());
+                        // a token may end inside a multi-byte character: say only what is stable
+                        int stable = text.endsWith("\uFFFD") ? text.length() - 1 : text.length();
+                        if (stable > said.length() && text.startsWith(said.toString())) {
+                            listener.onText(text.substring(said.length(), stable));
+                            said.append(text, said.length(), stable);
+                        }
+                    }
+
+                    @Override
+                    public boolean cancelled(int index) {
+                        return listener.cancelled();
+                    }
+                }).getFirst();
+        return toRewrite(input.original(), prompt, sequence);
     }
 
     /** Parses a generated continuation of {@code prompt} as the reward would. */

@@ -104,6 +104,16 @@ public final class CheckpointStore {
         return Optional.empty();
     }
 
+    /** The checkpoint of {@code step}, when it is kept and verifies. */
+    public Optional<Checkpoint> validAt(long step) throws IOException {
+        Path dir = root.resolve(String.format("step-%08d", step));
+        if (!Files.isDirectory(dir) || verify(dir).isPresent()) {
+            return Optional.empty();
+        }
+        JsonNode state = mapper.readTree(dir.resolve(STATE).toFile());
+        return Optional.of(new Checkpoint(dir, state.path("step").asLong(), (ObjectNode) state, List.of()));
+    }
+
     /** Checkpoint folders, newest step first (temporary folders excluded). */
     public List<Path> checkpointsNewestFirst() throws IOException {
         if (!Files.isDirectory(root)) {

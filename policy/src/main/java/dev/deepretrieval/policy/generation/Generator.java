@@ -34,15 +34,24 @@ public final class Generator {
     }
 
     public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings) {
-        return run(prompts, settings, true);
+        return run(prompts, settings, true, TokenListener.NONE);
+    }
+
+    /**
+     * As {@link #generate}, telling {@code listener} every token as it is chosen; a sequence the listener cancels
+     * stops there ({@link StopReason#CANCELLED}).
+     */
+    public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings, TokenListener listener) {
+        return run(prompts, settings, true, listener);
     }
 
     /** The same as {@link #generate}, recomputing every position at every step (no KV cache). */
     public List<GeneratedSequence> generateWithoutCache(List<int[]> prompts, SamplingSettings settings) {
-        return run(prompts, settings, false);
+        return run(prompts, settings, false, TokenListener.NONE);
     }
 
-    private List<GeneratedSequence> run(List<int[]> prompts, SamplingSettings settings, boolean cached) {
+    private List<GeneratedSequence> run(List<int[]> prompts, SamplingSettings settings, boolean cached,
+            TokenListener listener) {
         int batch = prompts.size();
         if (batch == 0) {
             return List.of();
@@ -78,9 +87,15 @@ public final class Generator {
                         next[b] = padId;
                         continue;
                     }
+                    if (listener.cancelled(b)) {
+                        next[b] = padId;
+                        state.cancel(b);
+                        continue;
+                    }
                     TokenSampler.Choice choice = sampler.choose(logits, b * vocab, vocab, randoms[b]);
                     next[b] = choice.token();
                     state.accept(b, choice, detokenizer);
+                    listener.onToken(b, choice.token());
                 }
                 if (state.allFinished() || t == settings.maxNewTokens() - 1) {
                     break;
@@ -160,6 +175,11 @@ public final class Generator {
                     reasons[b] = StopReason.STOP_STRING;
                 }
             }
+        }
+
+        void cancel(int b) {
+            finished[b] = true;
+            reasons[b] = StopReason.CANCELLED;
         }
 
         int[] generated(int b) {

@@ -7,5 +7,7 @@ public enum StopReason {
     /** Its decoded text came to contain a stop string. */
     STOP_STRING,
     /** It reached the token limit. */
-    MAX_TOKENS
+    MAX_TOKENS,
+    /** Its listener cancelled it (for example, the client went away). */
+    CANCELLED
 }

@@ -1,0 +1,102 @@
+package dev.deepretrieval.cli;
+
+import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.http.CheckpointSwapper;
+import dev.deepretrieval.http.RewriteHttpServer;
+import dev.deepretrieval.http.RewriteService;
+import dev.deepretrieval.http.ServeSettings;
+import dev.deepretrieval.http.ServedPolicy;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.PolicyLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Serves the rewriter over HTTP until Ctrl-C or SIGTERM. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serves query rewrites over HTTP (deepretrieval.serve in application.conf): POST /v1/rewrite,"
+                + " its stream as server-sent events (POST /v1/rewrite/stream) or over a WebSocket (GET"
+                + " /v1/rewrite/stream), OpenAI-compatible POST /v1/chat/completions (stream: true as SSE) and GET"
+                + " /v1/models; POST /v1/model swaps in a training run's checkpoint (latest or pinned step).",
+            "State-changing endpoints need 'Authorization: Bearer <token>' when deepretrieval.serve.auth-token (or"
+                + " DEEPRETRIEVAL_API_TOKEN) is set."},
+        footer = {"%nExample: ./deepretrieval serve --port 8080 --model runs/train/model",
+            "  curl -s localhost:8080/v1/rewrite -d '{\"query\": \"vitamin D and fractures\", \"task\": \"scifact\"}'",
+            ExitCode.HELP_FOOTER})
+final class ServeCommand implements Callable<Integer> {
+
+    private static final String PREFIX = "deepretrieval.serve.";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--port", paramLabel = "P", description = "Port (default from config; 0 = any free port).")
+    Integer port;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Address to bind (default from config).")
+    String host;
+
+    @Option(names = "--model", paramLabel = "FOLDER", description = "The policy to serve (default: the bundled default policy).")
+    Path model;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = new Settings(configOptions.load());
+        ServeSettings serve = serveSettings(settings);
+        PrintWriter err = spec.commandLine().getErr();
+        Path folder = model != null ? model : settings.path(PREFIX + "model");
+        String device = settings.text("deepretrieval.policy.device");
+        Policy policy = PolicyLoader.load(folder, Optional.empty(), PolicyLoader.device(device));
+        var stopped = new CompletableFuture<Void>();
+        StopSignal stop = StopSignal.install(err, "stopping: finishing requests in flight...").onRequest(
+                () -> stopped.complete(null));
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "deepretrieval-serve",
+                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+        try (ServedPolicy served = new ServedPolicy(policy, CheckpointSwapper.versionOf(folder));
+                RewriteService service = new RewriteService(served, serve)) {
+            ServerBinding binding = RewriteHttpServer.start(system, host != null ? host : settings.text(PREFIX + "host"),
+                    port != null ? port : settings.raw().getInt(PREFIX + "port"), service, serve,
+                    new CheckpointSwapper(served, folder, device)).toCompletableFuture().get();
+            err.printf(Locale.ROOT, "serving %s (version %s) on %s; Ctrl-C stops%n", serve.modelName(), served.version(),
+                    RewriteHttpServer.describe(binding));
+            err.flush();
+            stopped.get();
+            RewriteHttpServer.stop(binding, settings.raw().getDuration(PREFIX + "stop-grace")).toCompletableFuture().get();
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get();
+            stop.uninstall();
+        }
+        return ExitCode.OK;
+    }
+
+    static ServeSettings serveSettings(Settings settings) {
+        String token = settings.text(PREFIX + "auth-token");
+        try {
+            return new ServeSettings(settings.text(PREFIX + "model-name"), settings.text(PREFIX + "default-task"),
+                    settings.positiveInt(PREFIX + "max-concurrent"), settings.raw().getInt(PREFIX + "max-queued"),
+                    settings.raw().getBytes(PREFIX + "max-body-size"), settings.positiveInt(PREFIX + "max-query-chars"),
+                    settings.positiveInt(PREFIX + "default-max-tokens"), settings.positiveInt(PREFIX + "max-tokens-limit"),
+                    token.isEmpty() ? Optional.empty() : Optional.of(token), settings.flag(PREFIX + "protect-reads"),
+                    settings.number(PREFIX + "rate-limit.requests-per-second"),
+                    settings.positiveInt(PREFIX + "rate-limit.burst"));
+        } catch (IllegalArgumentException e) {
+            throw settings.bad(PREFIX.substring(0, PREFIX.length() - 1), e.getMessage());
+        }
+    }
+
+}

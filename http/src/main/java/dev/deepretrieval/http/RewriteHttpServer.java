@@ -1,0 +1,42 @@
+package dev.deepretrieval.http;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.Materializer;
+
+/** Binds the service's routes on a host and port. */
+public final class RewriteHttpServer {
+
+    private RewriteHttpServer() {}
+
+    /**
+     * Starts serving; the binding's local address tells the port when {@code port} is 0.
+     *
+     * @param swapper loads a policy to serve in place of the current one ({@code POST /v1/model})
+     */
+    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, String host, int port,
+            RewriteService service, ServeSettings settings, PolicySwapper swapper) {
+        var routes = new ServiceRoutes(service, settings, Materializer.matFromSystem(system), swapper);
+        var guards = new ServiceGuards(settings, new ClientRateLimiter(settings.requestsPerSecond(), settings.burst(),
+                System::nanoTime));
+        ServerSettings serverSettings = ServerSettings.create(system.classicSystem()).withRemoteAddressAttribute(true);
+        return Http.get(system).newServerAt(host, port).withSettings(serverSettings)
+                .bind(guards.guard(routes.reads(), routes.writes()));
+    }
+
+    /** The bound address, for logs and clients. */
+    public static String describe(ServerBinding binding) {
+        InetSocketAddress address = binding.localAddress();
+        return "http://" + address.getHostString() + ":" + address.getPort();
+    }
+
+    /** Stops accepting, lets requests in flight finish for up to {@code grace}, then closes. */
+    public static CompletionStage<?> stop(ServerBinding binding, Duration grace) {
+        return binding.terminate(grace);
+    }
+}

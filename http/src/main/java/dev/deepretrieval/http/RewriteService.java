@@ -1,0 +1,105 @@
+package dev.deepretrieval.http;
+
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.rewriter.QueryRewriter;
+import dev.deepretrieval.rewriter.Rewrite;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Generations for the HTTP endpoints, at most {@code maxConcurrent} at once with {@code maxQueued} waiting; a request
+ * beyond both fails at once with {@link Overloaded}. Each generation holds a lease on the served policy version it
+ * started with.
+ */
+public final class RewriteService implements AutoCloseable {
+
+    /** A finished generation. */
+    public record Generation(Rewrite rewrite, String modelVersion, long latencyMs, boolean stopped) {
+
+        /** The generated text after the prompt (the template's pre-fill excluded). */
+        public String generatedText(PromptTemplate template) {
+            return rewrite.completion().substring(template.assistantPrefill().length());
+        }
+
+        /** OpenAI's finish reason: {@code stop} at a stop token, {@code length} at the token limit. */
+        public String finishReason() {
+            return stopped ? "stop" : "length";
+        }
+    }
+
+    /** The template of OpenAI chat requests: the rendered conversation, then an open ChatML assistant turn. */
+    public static final PromptTemplate CHAT = new PromptTemplate("chat", "{query}<|im_start|>assistant\n",
+            dev.deepretrieval.environments.answer.AnswerFormat.THINK_THEN_ANSWER, "query");
+
+    private final ServedPolicy served;
+    private final ThreadPoolExecutor pool;
+
+    public RewriteService(ServedPolicy served, ServeSettings settings) {
+        this.served = served;
+        BlockingQueue<Runnable> queue = settings.maxQueued() == 0 ? new SynchronousQueue<>()
+                : new ArrayBlockingQueue<>(settings.maxQueued());
+        var ids = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS, queue,
+                r -> {
+                    Thread thread = new Thread(r, "rewrite-generation-" + ids.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    public ServedPolicy served() {
+        return served;
+    }
+
+    /** Sampling of a request: temperature 0 is greedy; otherwise seeded by {@code seed}, or at random. */
+    public static SamplingSettings sampling(double temperature, int maxTokens, java.util.OptionalLong seed) {
+        return temperature == 0 ? SamplingSettings.greedy(maxTokens, Set.of())
+                : SamplingSettings.sampling(temperature, maxTokens, Set.of(),
+                        seed.orElseGet(() -> ThreadLocalRandom.current().nextLong()));
+    }
+
+    /**
+     * Generates one completion of {@code promptText} (already rendered) on a generation thread.
+     *
+     * @param listener hears the text as it grows and may cancel (a client that went away)
+     */
+    public CompletableFuture<Generation> generate(String original, String promptText, PromptTemplate template,
+            SamplingSettings sampling, QueryRewriter.TextListener listener) {
+        var result = new CompletableFuture<Generation>();
+        try {
+            pool.execute(() -> {
+                long start = System.nanoTime();
+                try (ServedPolicy.Lease lease = served.acquire()) {
+                    var rewriter = new QueryRewriter(lease.policy(), template);
+                    Rewrite rewrite = rewriter.rewriteStreaming(new QueryRewriter.Prompt(original, promptText), sampling,
+                            listener);
+                    int[] generated = rewrite.generatedTokens();
+                    boolean stopped = generated.length > 0
+                            && lease.policy().stopTokenIds().contains(generated[generated.length - 1]);
+                    result.complete(new Generation(rewrite, lease.version(), (System.nanoTime() - start) / 1_000_000,
+                            stopped));
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new Overloaded("all " + pool.getMaximumPoolSize()
+                    + " generation slots and the queue are busy; retry shortly"));
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

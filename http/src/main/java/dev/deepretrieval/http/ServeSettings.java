@@ -1,0 +1,31 @@
+package dev.deepretrieval.http;
+
+import java.util.Optional;
+
+/**
+ * How the service serves (deepretrieval.serve in application.conf).
+ *
+ * @param modelName the name {@code /v1/models} lists and chat completions answer as
+ * @param defaultTask the prompt template of a rewrite request that names no task
+ * @param maxConcurrent generations running at once
+ * @param maxQueued requests waiting for a generation slot; beyond them a request is answered 503
+ * @param maxBodyBytes the largest request body; larger is answered 413
+ * @param maxQueryChars the longest query a rewrite request may carry
+ * @param defaultMaxTokens new tokens of a request that sets none
+ * @param maxTokensLimit the most new tokens a request may ask for
+ * @param authToken the bearer token for state-changing endpoints; empty = no authentication
+ * @param protectReads whether rewrites and reads need the token too
+ * @param requestsPerSecond per-client rate (bearer token, else address); beyond the burst a request is answered 429
+ * @param burst requests a client may send at once
+ */
+public record ServeSettings(String modelName, String defaultTask, int maxConcurrent, int maxQueued, long maxBodyBytes,
+        int maxQueryChars, int defaultMaxTokens, int maxTokensLimit, Optional<String> authToken, boolean protectReads,
+        double requestsPerSecond, int burst) {
+
+    public ServeSettings {
+        if (maxConcurrent < 1 || maxQueued < 0 || maxBodyBytes < 1 || maxQueryChars < 1 || defaultMaxTokens < 1
+                || maxTokensLimit < defaultMaxTokens || requestsPerSecond <= 0 || burst < 1) {
+            throw new IllegalArgumentException("serve settings out of range: " + this);
+        }
+    }
+}
