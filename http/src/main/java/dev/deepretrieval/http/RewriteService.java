@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Generations for the HTTP endpoints, at most {@code maxConcurrent} at once with {@code maxQueued} waiting; a request
@@ -23,7 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RewriteService implements AutoCloseable {
 
     /** A finished generation. */
-    public record Generation(Rewrite rewrite, String modelVersion, long latencyMs, boolean stopped) {
+    /**
+     * @param stopped it ended at a stop token (else at the token limit, or cancelled)
+     * @param cancelled its listener cancelled it (the client went away)
+     */
+    public record Generation(Rewrite rewrite, String modelVersion, long latencyMs, boolean stopped, boolean cancelled) {
 
         /** The generated text after the prompt (the template's pre-fill excluded). */
         public String generatedText(PromptTemplate template) {
@@ -42,9 +47,16 @@ public final class RewriteService implements AutoCloseable {
 
     private final ServedPolicy served;
     private final ThreadPoolExecutor pool;
+    private final Consumer<Generation> finished;
 
     public RewriteService(ServedPolicy served, ServeSettings settings) {
+        this(served, settings, generation -> {});
+    }
+
+    /** @param finished hears every generation that ends (metrics, tests), on the generating thread */
+    public RewriteService(ServedPolicy served, ServeSettings settings, Consumer<Generation> finished) {
         this.served = served;
+        this.finished = finished;
         BlockingQueue<Runnable> queue = settings.maxQueued() == 0 ? new SynchronousQueue<>()
                 : new ArrayBlockingQueue<>(settings.maxQueued());
         var ids = new AtomicInteger();
@@ -85,8 +97,10 @@ public final class RewriteService implements AutoCloseable {
                     int[] generated = rewrite.generatedTokens();
                     boolean stopped = generated.length > 0
                             && lease.policy().stopTokenIds().contains(generated[generated.length - 1]);
-                    result.complete(new Generation(rewrite, lease.version(), (System.nanoTime() - start) / 1_000_000,
-                            stopped));
+                    var generation = new Generation(rewrite, lease.version(), (System.nanoTime() - start) / 1_000_000,
+                            stopped, !stopped && listener.cancelled());
+                    finished.accept(generation);
+                    result.complete(generation);
                 } catch (RuntimeException | Error e) {
                     result.completeExceptionally(e);
                 }

@@ -13,6 +13,7 @@ import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
@@ -37,10 +38,24 @@ final class ServiceGuards extends AllDirectives {
 
     /** The whole service: {@code reads} and {@code writes} behind the guards. */
     Route guard(Route reads, Route writes) {
-        return handleExceptions(exceptions(), () -> withSizeLimit(settings.maxBodyBytes(), () ->
-                rateLimited(() -> concat(
+        return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+                withSizeLimit(settings.maxBodyBytes(), () -> rateLimited(() -> concat(
                         settings.protectReads() ? authenticated(() -> reads) : reads,
-                        authenticated(() -> writes)))));
+                        authenticated(() -> writes))))));
+    }
+
+    /** Pekko's answers to rejected requests (404, 405, 413, ...) with the same JSON error body as the rest. */
+    private static RejectionHandler rejections() {
+        return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+            if (response.entity() instanceof org.apache.pekko.http.scaladsl.model.HttpEntity.Strict strict
+                    && !response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+                String type = response.status().intValue() == 413 ? "request_too_large"
+                        : response.status().reason().toLowerCase(java.util.Locale.ROOT).replace(' ', '_');
+                return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ServiceRoutes.text(
+                        ResponseBodies.error(type, strict.data().utf8String(), null))));
+            }
+            return response;
+        });
     }
 
     private Route rateLimited(Supplier<Route> inner) {
