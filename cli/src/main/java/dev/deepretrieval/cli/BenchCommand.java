@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. Figures go to BENCHMARKS.md with the command that produced them.",
         subcommands = {BenchRetrievalCommand.class, BenchGenerateCommand.class, BenchUpdateCommand.class,
-            BenchDenseCommand.class, BenchTrainCommand.class, BenchServeCommand.class},
+            BenchDenseCommand.class, BenchTrainCommand.class, BenchServeCommand.class,
+            BenchSearchCommand.class},
         footer = ExitCode.HELP_FOOTER)
 final class BenchCommand {}

@@ -18,6 +18,7 @@ import dev.deepretrieval.environments.dense.EncoderSpec;
 import dev.deepretrieval.environments.dense.SentenceEncoder;
 import dev.deepretrieval.environments.dense.VectorIndex;
 import dev.deepretrieval.environments.qa.QaDataset;
+import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.qa.QaEvaluation;
 import dev.deepretrieval.environments.qa.QaQuestion;
 import dev.deepretrieval.environments.answer.AnswerFormat;
@@ -82,6 +83,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     PolicyRewriteOptions rewriting;
 
+    @Mixin
+    SearchOptions searchOptions;
+
     @Option(names = "--sql-url", paramLabel = "URL",
             description = "Text-to-SQL datasets: the R2DBC URL of the server to load and query (default from config:"
                     + " embedded H2), e.g. r2dbc:mariadb://root@127.0.0.1:3306/test.")
@@ -117,6 +121,10 @@ final class EvalCommand implements Callable<Integer> {
         DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, dataset, spec);
         if (SpiderDataset.isSpiderFolder(resolved.folder())) {
             return evaluateSql(settings, SpiderDataset.open(resolved.name(), resolved.folder()), out);
+        }
+        if (LiteratureTasks.isTaskFolder(resolved.folder())) {
+            return LiteratureEval.run(settings, resolved.name(), resolved.folder(), chosen.label(), searchOptions, rewriting,
+                    json, out, spec);
         }
         if (QaDataset.isQaFolder(resolved.folder())) {
             return evaluateQa(settings, QaDataset.open(resolved.name(), resolved.folder()), parameters, mode, threads, out);

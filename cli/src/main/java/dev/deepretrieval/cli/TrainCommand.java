@@ -44,8 +44,9 @@ import picocli.CommandLine.Spec;
                 + " claims, every rewrite scored by BM25 nDCG through the paper's BEIR reward, PPO. A Pekko actor per"
                 + " role (policy, environment, learner) under a run supervisor, connected by a backpressured stream.",
             "Other tasks: --task squad (evidence QA, BM25, the paper's rank-tier reward), --task spider (text-to-SQL"
-                + " with the schema in the prompt, execution match; --sql-url for MariaDB or PostgreSQL), and any BEIR"
-                + " dataset with --retriever dense.",
+                + " with the schema in the prompt, execution match; --sql-url for MariaDB or PostgreSQL), --task cohen2006"
+                + " (literature search on a local corpus, recall tiers), --task clef-tar-2019 (PubMed; --engine,"
+                + " --pubmed-url, --ctgov-url), and any BEIR dataset with --retriever dense.",
             "Leaves in --out: metrics.jsonl, reward.png, report.html, summary.json (held-out results of the original"
                 + " queries, the initial policy and the trained one), checkpoints/, model/ and the run store."},
         footer = {"%nCtrl-C or SIGTERM finishes the batch in flight, checkpoints and stops; --resume continues.",
@@ -74,6 +75,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "The prompt template (scifact, nfcorpus, squad, nq, triviaqa, spider; default from config, else"
                     + " the dataset's name).")
     String template;
+
+    @Mixin
+    SearchOptions searchOptions;
 
     @Option(names = "--sql-url", paramLabel = "URL",
             description = "Text-to-SQL: the R2DBC URL of the server to load and query (default from config: embedded"
@@ -145,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "resuming run %s at step %d of %d%n", runId, firstStep, totalSteps);
         }
         var request = new TrainingProblems.Request(taskName, template != null ? template : settings.text(PREFIX + "template"),
-                retrieverName, sqlUrl, modelFolder, device, maxTokens);
+                retrieverName, sqlUrl, searchOptions, modelFolder, device, maxTokens);
         try (TrainingProblem<?> problem = TrainingProblems.open(settings, request, spec, err);
                 RunStore store = openStore(settings, folder)) {
             Map<String, Object> config = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.environments.qa.QaDataset;
+import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.sql.SpiderDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,7 +11,10 @@ import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
-/** Opens the training problem a {@code --task} names: a Spider folder, a QA folder, or a BEIR dataset. */
+/**
+ * Opens the training problem a {@code --task} names: a Spider folder, a QA folder, a literature task folder, or a BEIR
+ * dataset.
+ */
 final class TrainingProblems {
 
     private static final String PREFIX = "deepretrieval.train.";
@@ -19,17 +23,22 @@ final class TrainingProblems {
 
     /** What the run needs to open its problem. */
     /** @param template a bundled template's name; empty = the one named like the dataset */
-    record Request(String task, String template, String retriever, String sqlUrl, Path model, String device, int maxTokens) {}
+    record Request(String task, String template, String retriever, String sqlUrl, SearchOptions search, Path model,
+            String device, int maxTokens) {}
 
     static TrainingProblem<?> open(Settings settings, Request request, CommandSpec spec, PrintWriter err) throws Exception {
         DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, request.task(), spec);
         boolean sql = SpiderDataset.isSpiderFolder(resolved.folder());
         boolean qa = !sql && QaDataset.isQaFolder(resolved.folder());
-        if ((sql || qa) && !request.retriever().equals("bm25")) {
+        boolean literature = !sql && !qa && LiteratureTasks.isTaskFolder(resolved.folder());
+        if ((sql || qa || literature) && !request.retriever().equals("bm25")) {
             throw new ParameterException(spec.commandLine(), "--retriever " + request.retriever() + " applies to BEIR"
-                    + " datasets; " + resolved.name() + " is " + (sql ? "text-to-SQL" : "evidence QA (BM25)"));
+                    + " datasets; " + resolved.name() + " is " + (sql ? "text-to-SQL" : qa ? "evidence QA (BM25)"
+                    : "literature search"));
         }
-        var rewriting = new GreedyRewriting(template(request.template(), resolved.name(), spec), request.device(),
+        String defaultTemplate = literature ? SearchSetup.templateFor(settings, resolved.folder(), request.search())
+                : resolved.name();
+        var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate, spec), request.device(),
                 request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"));
         var resources = new OwnedResources();
         try {
@@ -38,6 +47,9 @@ final class TrainingProblems {
             if (sql) {
                 problem = SqlTrainingProblem.open(settings, SpiderDataset.open(resolved.name(), resolved.folder()),
                         request.sqlUrl(), rewriting, budget, err);
+            } else if (literature) {
+                problem = LiteratureTrainingProblem.open(settings, resolved.name(), resolved.folder(), request.search(),
+                        rewriting, budget, err);
             } else if (qa) {
                 problem = QaTrainingProblem.open(settings, QaDataset.open(resolved.name(), resolved.folder()), rewriting,
                         budget);

@@ -26,7 +26,7 @@ public record PromptTemplate(String name, String text, AnswerFormat format, Stri
 
     /** Tasks with a bundled template. */
     public static final List<String> BUNDLED = List.of("scifact", "nfcorpus", "squad", "nq", "triviaqa", "spider",
-            "copy");
+            "pubmed", "ctgov", "copy");
 
     public PromptTemplate {
         Objects.requireNonNull(name, "name");

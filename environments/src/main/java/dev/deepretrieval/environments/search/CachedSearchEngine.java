@@ -114,6 +114,11 @@ public final class CachedSearchEngine implements SearchEngine {
                 });
     }
 
+    @Override
+    public Map<String, Double> stats() {
+        return Map.of("search/cache_hit_rate", hitRate(), "search/engine_calls", (double) misses.get());
+    }
+
     /** Searches answered from memory or by sharing a call in flight. */
     public long memoryHits() {
         return memoryHits.get();

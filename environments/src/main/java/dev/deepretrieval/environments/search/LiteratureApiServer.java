@@ -47,6 +47,7 @@ public final class LiteratureApiServer implements AutoCloseable {
     private final List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
     private final Map<FaultPlan.Fault, AtomicLong> faults = new EnumMap<>(FaultPlan.Fault.class);
     private final AtomicLong outageAnswers = new AtomicLong();
+    private final Map<String, List<String>> rankings = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LiteratureApiServer(HttpServer server, ExecutorService handlers, SearchEngine engine, FaultPlan plan) {
         this.server = server;
@@ -177,8 +178,7 @@ public final class LiteratureApiServer implements AutoCloseable {
             int retmax = integer(query, "retmax", 20);
             int retstart = integer(query, "retstart", 0);
             Optional<LocalDate> maxDate = Optional.ofNullable(query.get("maxdate")).map(d -> LocalDate.parse(d, DATE));
-            List<String> all = engine.search(new SearchRequest(term.isBlank() ? " " : term, maxDate,
-                    PubMedSearch.MAX_POSITION)).toCompletableFuture().join();
+            List<String> all = results(term, maxDate);
             List<String> page = all.subList(Math.min(retstart, all.size()), Math.min(all.size(), retstart + retmax));
             ObjectNode body = JSON.createObjectNode();
             body.putObject("header").put("type", "esearch").put("version", "0.3");
@@ -199,8 +199,7 @@ public final class LiteratureApiServer implements AutoCloseable {
             int pageSize = Math.min(ClinicalTrialsSearch.MAX_PAGE, integer(query, "pageSize", 10));
             int offset = query.containsKey("pageToken") ? Integer.parseInt(query.get("pageToken").replace("offset-", "")) : 0;
             String term = query.getOrDefault("query.term", "");
-            List<String> all = engine.search(new SearchRequest(term.isBlank() ? " " : term, Optional.empty(),
-                    PubMedSearch.MAX_POSITION)).toCompletableFuture().join();
+            List<String> all = results(term, Optional.empty());
             List<String> page = all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + pageSize));
             ObjectNode body = JSON.createObjectNode();
             var studies = body.putArray("studies");
@@ -212,6 +211,12 @@ public final class LiteratureApiServer implements AutoCloseable {
             }
             send(exchange, 200, JSON.writeValueAsString(body));
         }
+    }
+
+    /** The engine's ranking of a term (kept, as pages of one search ask for it again). */
+    private List<String> results(String term, Optional<LocalDate> maxDate) {
+        return rankings.computeIfAbsent(term + "\u0000" + maxDate.map(Object::toString).orElse(""), key -> engine.search(
+                new SearchRequest(term.isBlank() ? " " : term, maxDate, PubMedSearch.MAX_POSITION)).toCompletableFuture().join());
     }
 
     private static Map<String, String> parameters(URI uri) {

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletionStage;
  * is rewarded through the paper's recall tiers (format +1 / −4; an answer whose JSON holds no usable query scores −4,
  * as there). When the engine cannot answer, the stage fails: the sample is a counted failure, never a wrong answer.
  *
- * <p>Metrics per completion: {@code recall@<depth>} and {@code retrieved}.
+ * <p>Metrics per completion: {@code recall@<depth>}, {@code retrieved}, and the engine's running figures (the
+ * cache's hit rate).
  */
 public final class LiteratureEnvironment implements Environment<LiteratureTask> {
 
@@ -62,8 +63,12 @@ public final class LiteratureEnvironment implements Environment<LiteratureTask> 
         String query = answer.value().get();
         return engine.search(new SearchRequest(query, task.reviewDate(), depth)).thenApply(ids -> {
             double recall = recall(ids, task);
-            return new EnvironmentResult(reward.reward(new Outcome.Measured(recall)), true, Optional.of(query),
-                    Map.of(recallLabel(), recall, "retrieved", (double) ids.size()), ids);
+            var metrics = new java.util.LinkedHashMap<String, Double>();
+            metrics.put(recallLabel(), recall);
+            metrics.put("retrieved", (double) ids.size());
+            metrics.putAll(engine.stats());
+            return new EnvironmentResult(reward.reward(new Outcome.Measured(recall)), true, Optional.of(query), metrics,
+                    ids);
         });
     }
 

@@ -1,54 +1,86 @@
 package dev.deepretrieval.environments.search;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
- * A token bucket for one API on this node: every HTTP attempt (first tries, retries, further pages) takes a token;
- * a caller beyond the rate waits its turn without holding a thread. Share one limiter between every client of the
- * API on the node. Requests are spaced 5% under the configured rate, so jitter between here and the server does not
- * make the server count more than the limit.
+ * An API's request limit on this node, kept as the server counts it: {@code n} tokens per window (n = the rate ×
+ * the window, the window one second, or longer for rates under one a second). A request holds a token from before it
+ * is sent until its exchange is over, and the token comes back a whole window after that. Any two requests on one
+ * token then arrive at the server at least a window apart — whatever the network, connection set-up or retries do
+ * in between — so no window at the server ever sees more than n requests. Waiters hold no thread. Share one limiter
+ * between every client of the API on the node.
  */
 public final class RequestRateLimiter {
 
-    private static final double HEADROOM = 0.95;
+    /** A token held for one request; {@link #release()} when its exchange is over. */
+    public final class Permit {
+        private boolean released;
 
-    private final double tokensPerNano;
-    private final double burst;
-    private final LongSupplier nanoTime;
-    private double tokens;
-    private long updated;
-
-    /** @param burst requests that may go at once after a quiet spell (1 = evenly spaced) */
-    public RequestRateLimiter(double requestsPerSecond, int burst, LongSupplier nanoTime) {
-        if (!(requestsPerSecond > 0) || burst < 1) {
-            throw new IllegalArgumentException("need a positive rate and burst >= 1");
+        /** The exchange is over: the token returns one window from now. */
+        public void release() {
+            synchronized (RequestRateLimiter.this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+            }
+            CompletableFuture.runAsync(RequestRateLimiter.this::giveBack,
+                    CompletableFuture.delayedExecutor(window.toNanos(), TimeUnit.NANOSECONDS));
         }
-        this.tokensPerNano = requestsPerSecond * HEADROOM / 1e9;
-        this.burst = burst;
-        this.nanoTime = nanoTime;
-        this.tokens = burst;
-        this.updated = nanoTime.getAsLong();
     }
 
-    public RequestRateLimiter(double requestsPerSecond, int burst) {
-        this(requestsPerSecond, burst, System::nanoTime);
+    private final int tokens;
+    private final Duration window;
+    private final Queue<CompletableFuture<Permit>> waiting = new ArrayDeque<>();
+    private int free;
+
+    public RequestRateLimiter(double requestsPerSecond) {
+        if (!(requestsPerSecond > 0)) {
+            throw new IllegalArgumentException("need a positive rate, got " + requestsPerSecond);
+        }
+        if (requestsPerSecond >= 1) {
+            this.tokens = (int) Math.floor(requestsPerSecond);
+            this.window = Duration.ofSeconds(1);
+        } else {
+            this.tokens = 1;
+            this.window = Duration.ofNanos((long) Math.ceil(1e9 / requestsPerSecond));
+        }
+        this.free = tokens;
     }
 
-    /** Completes when the caller may send. */
-    public CompletableFuture<Void> acquire() {
-        long wait = reserve();
-        return wait <= 0 ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS));
+    /** Requests a window admits. */
+    public int tokens() {
+        return tokens;
     }
 
-    /** Takes a token, going into debt when none is left; returns how long the caller must wait (ns). */
-    synchronized long reserve() {
-        long now = nanoTime.getAsLong();
-        tokens = Math.min(burst, tokens + (now - updated) * tokensPerNano);
-        updated = now;
-        tokens -= 1;
-        return tokens >= 0 ? 0 : (long) Math.ceil(-tokens / tokensPerNano);
+    public Duration window() {
+        return window;
+    }
+
+    /** Completes with a permit when the caller may send. */
+    public synchronized CompletableFuture<Permit> acquire() {
+        if (free > 0) {
+            free--;
+            return CompletableFuture.completedFuture(new Permit());
+        }
+        var turn = new CompletableFuture<Permit>();
+        waiting.add(turn);
+        return turn;
+    }
+
+    private void giveBack() {
+        CompletableFuture<Permit> next;
+        synchronized (this) {
+            next = waiting.poll();
+            if (next == null) {
+                free++;
+                return;
+            }
+        }
+        next.complete(new Permit());
     }
 }

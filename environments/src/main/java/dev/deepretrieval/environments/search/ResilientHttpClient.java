@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * GET requests to one search API through everything a network needs: the node's token bucket, a circuit breaker
+ * GET requests to one search API through everything a network needs: at most one request per pooled connection on
+ * the wire, the node's token bucket, a circuit breaker
  * (opens after consecutive failures, half-opens after {@code breakerReset}), a per-attempt timeout, and retries with
  * jittered exponential backoff on 429, 5xx, timeouts, dropped connections and malformed bodies, honouring
  * {@code Retry-After}. A 4xx other than 429 is not retried. When the attempts are spent the stage fails with
@@ -64,6 +65,7 @@ public final class ResilientHttpClient {
     private final Materializer materializer;
     private final ConnectionPoolSettings pool;
     private final CircuitBreaker breaker;
+    private final RequestSlots slots;
     private final ActorSystem system;
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
@@ -79,6 +81,7 @@ public final class ResilientHttpClient {
         int openRequests = Integer.highestOneBit(Math.max(32, settings.maxConnections() * 8));
         this.pool = ConnectionPoolSettings.create(system).withMaxConnections(settings.maxConnections())
                 .withMaxOpenRequests(openRequests).withMaxRetries(0);
+        this.slots = new RequestSlots(settings.maxConnections());
         this.breaker = CircuitBreaker.create(system.scheduler(), settings.breakerFailures(), settings.callTimeout(),
                 settings.breakerReset());
         breaker.addOnOpenListener(() -> LOG.warn("{}: circuit breaker open after {} consecutive failures", api,
@@ -117,8 +120,26 @@ public final class ResilientHttpClient {
 
     private <T> CompletionStage<T> attempt(String uri, String what, Function<String, T> parser, int number) {
         attempts.incrementAndGet();
-        CompletionStage<T> outcome = limiter.acquire()
-                .thenCompose(ready -> breaker.callWithCircuitBreakerCS(() -> once(uri, parser)));
+        var sent = new java.util.concurrent.atomic.AtomicBoolean();
+        var permit = new java.util.concurrent.atomic.AtomicReference<RequestRateLimiter.Permit>();
+        CompletionStage<T> outcome = slots.acquire()
+                .thenCompose(slot -> limiter.acquire())
+                .thenCompose(held -> {
+                    permit.set(held);
+                    return breaker.callWithCircuitBreakerCS(() -> {
+                        sent.set(true);
+                        return once(uri, parser, held);
+                    });
+                })
+                .whenComplete((value, error) -> {
+                    if (!sent.get()) {
+                        // the open breaker failed it before it went out
+                        slots.release();
+                        if (permit.get() != null) {
+                            permit.get().release();
+                        }
+                    }
+                });
         return outcome.handle((value, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(value);
@@ -138,8 +159,13 @@ public final class ResilientHttpClient {
         }).thenCompose(Function.identity());
     }
 
-    private <T> CompletionStage<T> once(String uri, Function<String, T> parser) {
-        return http.singleRequest(HttpRequest.GET(uri), http.defaultClientHttpsContext(), pool, system.log())
+    /**
+     * One request on the wire; its slot and rate token are given back when the exchange is over (even after the caller
+     * timed out).
+     */
+    private <T> CompletionStage<T> once(String uri, Function<String, T> parser, RequestRateLimiter.Permit permit) {
+        CompletionStage<T> exchange = http.singleRequest(HttpRequest.GET(uri), http.defaultClientHttpsContext(), pool,
+                        system.log())
                 .thenCompose(response -> {
                     int status = response.status().intValue();
                     if (status != 200) {
@@ -156,6 +182,11 @@ public final class ResilientHttpClient {
                                 }
                             });
                 });
+        exchange.whenComplete((value, error) -> {
+            slots.release();
+            permit.release();
+        });
+        return exchange;
     }
 
     private static boolean retryable(Throwable cause) {

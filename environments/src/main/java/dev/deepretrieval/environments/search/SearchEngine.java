@@ -1,6 +1,7 @@
 package dev.deepretrieval.environments.search;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -14,6 +15,11 @@ public interface SearchEngine extends AutoCloseable {
 
     /** Ids of the top {@code request.depth()} results, best first. */
     CompletionStage<List<String>> search(SearchRequest request);
+
+    /** Running figures for metrics (for example a cache's hit rate), by name; none by default. */
+    default Map<String, Double> stats() {
+        return Map.of();
+    }
 
     @Override
     default void close() {}

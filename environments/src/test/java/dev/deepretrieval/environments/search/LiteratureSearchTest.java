@@ -87,7 +87,7 @@ class LiteratureSearchTest {
     @Test
     void bothProtocolsPageToTheDepthAndReturnTheEngineRanking() throws Exception {
         try (var server = LiteratureApiServer.start(engine, FaultPlan.none(), 0)) {
-            var client = new ResilientHttpClient("pubmed", api(server.eutilsUrl(), 1000, 1), new RequestRateLimiter(1000, 10),
+            var client = new ResilientHttpClient("pubmed", api(server.eutilsUrl(), 1000, 1), new RequestRateLimiter(1000),
                     system);
             var pubmed = new PubMedSearch(client, server.eutilsUrl(), 1000, Optional.of("k3y"), "deepretrieval", "dev@example.org");
             String query = "hypertension OR blood pressure";
@@ -96,7 +96,7 @@ class LiteratureSearchTest {
             assertEquals(expected, pubmed.search(new SearchRequest(query, Optional.empty(), 2500)).toCompletableFuture().get());
             assertEquals(3, server.arrivals().size(), "retmax 1000: pages at retstart 0, 1000, 2000");
             var ctgovClient = new ResilientHttpClient("ctgov", api(server.clinicalTrialsUrl(), 1000, 1),
-                    new RequestRateLimiter(1000, 10), system);
+                    new RequestRateLimiter(1000), system);
             var ctgov = new ClinicalTrialsSearch(ctgovClient, server.clinicalTrialsUrl());
             assertEquals(expected, ctgov.search(new SearchRequest(query, Optional.empty(), 2500)).toCompletableFuture().get());
             assertEquals(6, server.arrivals().size(), "pageSize 1000: three pages by nextPageToken");
@@ -109,7 +109,7 @@ class LiteratureSearchTest {
 
     @Test
     void theQueryIsUrlEncodedAndTheDateLimitAndKeyAreSent() {
-        var client = new ResilientHttpClient("pubmed", api("http://127.0.0.1:9", 10, 1), new RequestRateLimiter(10, 1), system);
+        var client = new ResilientHttpClient("pubmed", api("http://127.0.0.1:9", 10, 1), new RequestRateLimiter(10), system);
         var pubmed = new PubMedSearch(client, "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/", 3000, Optional.of("abc"),
                 "deepretrieval", "a@b.org");
         String url = pubmed.url(new SearchRequest("(statin* OR \"HMG-CoA\") AND risk & #1",
@@ -125,7 +125,7 @@ class LiteratureSearchTest {
         try (var server = LiteratureApiServer.start(engine, plan, 0)) {
             // slow answers take 800 ms, past the 400 ms timeout
             var client = new ResilientHttpClient("pubmed", api(server.eutilsUrl(), 10, 12, Duration.ofMillis(400)),
-                    new RequestRateLimiter(10, 1), system);
+                    new RequestRateLimiter(10), system);
             var pubmed = new PubMedSearch(client, server.eutilsUrl(), 3000, Optional.empty(), "", "");
             var searches = new ArrayList<CompletableFuture<List<String>>>();
             for (String query : QUERIES) {
@@ -157,7 +157,7 @@ class LiteratureSearchTest {
     void theBreakerOpensUnderAnOutageFailsFastAndClosesAfterRecovery() throws Exception {
         try (var server = LiteratureApiServer.start(engine, FaultPlan.none(), 0)) {
             var client = new ResilientHttpClient("ctgov", api(server.clinicalTrialsUrl(), 1000, 3),
-                    new RequestRateLimiter(1000, 10), system);
+                    new RequestRateLimiter(1000), system);
             var ctgov = new ClinicalTrialsSearch(client, server.clinicalTrialsUrl());
             server.outage(true);
             // two searches of three attempts: the first five reach the server and fail, the sixth meets the open breaker
@@ -179,7 +179,7 @@ class LiteratureSearchTest {
     @Test
     void theCacheServesRepeatsWithoutRequestsAcrossInstancesAndSharesCallsInFlight(@TempDir Path store) throws Exception {
         try (var server = LiteratureApiServer.start(engine, FaultPlan.none(), 0)) {
-            var limiter = new RequestRateLimiter(1000, 10);
+            var limiter = new RequestRateLimiter(1000);
             var request = new SearchRequest("  beta blockers   AND heart failure ", Optional.of(java.time.LocalDate.of(2005, 1, 1)), 100);
             ExecutorService storeIo = Executors.newSingleThreadExecutor();
             try (var first = new CachedSearchEngine(new PubMedSearch(new ResilientHttpClient("pubmed",
