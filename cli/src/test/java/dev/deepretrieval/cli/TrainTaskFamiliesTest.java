@@ -116,6 +116,69 @@ class TrainTaskFamiliesTest {
     }
 
     @Test
+    void literatureSearchTrainsOnTheLocalCohenEngine(@TempDir Path out) throws Exception {
+        CliRun run = CliRun.of("train", "--task", "cohen2006", "--steps", "2", "--out", out.toString());
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals("literature-search", summary.path("config").path("family").asText());
+        assertEquals("local-cohen2006", summary.path("config").path("retriever").asText());
+        assertEquals("cohen2006, 1 in 20 tasks held out, local-cohen2006", summary.path("heldout").path("split").asText());
+        for (String row : List.of("original", "initial", "trained")) {
+            JsonNode result = summary.path("heldout").path(row);
+            assertTrue(result.has("recall@3000"), row + " in " + summary);
+            assertEquals(0, result.path("failed").asInt());
+            assertEquals(1, result.path("queries").asInt(), "of 14 reviews the first is held out");
+        }
+        assertStepsReported(out, 2);
+        JsonNode step = JSON.readTree(Files.readAllLines(out.resolve("metrics.jsonl")).getLast());
+        assertTrue(step.has("env/search/cache_hit_rate"), "the cache's hit rate is a step metric: " + step);
+    }
+
+    @Test
+    void evalSearchesPubMedThroughTheGivenUrlWithTheProtocolAndItsFaults() throws Exception {
+        Path data = Path.of("..", "data", "cohen2006").toAbsolutePath().normalize();
+        try (var index = dev.deepretrieval.environments.lucene.FlatBm25Index.openOrBuild(
+                        dev.deepretrieval.environments.beir.Corpus.in("cohen2006", data, "corpus.jsonl"), cache,
+                        dev.deepretrieval.environments.lucene.IndexBuildListener.SILENT);
+                var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var engine = new dev.deepretrieval.environments.search.LocalSearchEngine("local", index.searcher(
+                    new dev.deepretrieval.environments.lucene.Bm25Parameters(0.9f, 0.4f), 1024), pool);
+            var plan = new dev.deepretrieval.environments.search.FaultPlan(0.1, 0, 0.1, 0, java.time.Duration.ZERO, 0, 0.1, 3);
+            try (var server = dev.deepretrieval.environments.search.LiteratureApiServer.start(engine, plan, 0)) {
+                System.setProperty("deepretrieval.search.pubmed.backoff-min", "10ms");
+                System.setProperty("deepretrieval.search.cache.store", "none");
+                CliRun run;
+                try {
+                    run = CliRun.of("eval", "--dataset", "clef-tar-2019", "--split", "test", "--pubmed-url",
+                            server.eutilsUrl(), "--json");
+                } finally {
+                    System.clearProperty("deepretrieval.search.pubmed.backoff-min");
+                    System.clearProperty("deepretrieval.search.cache.store");
+                }
+                assertEquals(ExitCode.OK, run.exitCode(), run.err());
+                JsonNode result = JSON.readTree(run.lastLine());
+                assertEquals("pubmed", result.path("engine").asText());
+                assertEquals(20, result.path("queries").asInt());
+                assertEquals(0, result.path("failed").asInt(), "faults were retried");
+                // the server answers from the Cohen corpus, which holds a few of the CLEF reviews' PMIDs
+                var tasks = dev.deepretrieval.environments.search.LiteratureTasks.read(
+                        Path.of("..", "data", "clef-tar-2019"), java.util.Optional.of("test")).tasks();
+                double expected = 0;
+                for (var task : tasks) {
+                    expected += dev.deepretrieval.environments.search.LiteratureEnvironment.recall(engine.search(
+                            new dev.deepretrieval.environments.search.SearchRequest(task.originalQuery(),
+                                    java.util.Optional.empty(), 3000)).toCompletableFuture().join(), task);
+                }
+                assertEquals(expected / tasks.size(), result.path("recall@3000").asDouble(), 1e-12);
+                assertTrue(server.count(dev.deepretrieval.environments.search.FaultPlan.Fault.NONE) >= 20);
+                assertTrue(server.arrivals().size() > server.count(dev.deepretrieval.environments.search.FaultPlan.Fault.NONE),
+                        "some requests met faults and were retried");
+                assertTrue(server.maxRequestsWithin(java.time.Duration.ofSeconds(1)) <= 3, "NCBI's 3 requests/s without a key");
+            }
+        }
+    }
+
+    @Test
     void promptsBeyondTheBudgetAreLeftOutAndABudgetNothingFitsIsAConfigError(@TempDir Path out) throws Exception {
         // the default policy's SciFact prompts run from 217 to 279 tokens
         System.setProperty("deepretrieval.train.max-prompt-tokens", "230");

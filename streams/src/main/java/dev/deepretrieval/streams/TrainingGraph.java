@@ -203,10 +203,16 @@ public final class TrainingGraph {
         int formatValid = 0;
         int failed = 0;
         var samples = new ArrayList<StepReport.SampleRecord>();
+        var environmentMetrics = new java.util.TreeMap<String, double[]>();
         for (Outcome<T> o : regrouped.outcomes()) {
             if (o.outcome() instanceof EnvironmentActor.Scored scored) {
                 EnvironmentResult result = scored.result();
                 rewards.add(result.reward());
+                result.metrics().forEach((key, value) -> {
+                    double[] sumAndCount = environmentMetrics.computeIfAbsent(key, k -> new double[2]);
+                    sumAndCount[0] += value;
+                    sumAndCount[1]++;
+                });
                 double metric = result.metrics().getOrDefault(settings.metricName(), 0.0);
                 metricSum += metric;
                 formatValid += result.formatValid() ? 1 : 0;
@@ -223,6 +229,8 @@ public final class TrainingGraph {
         double mean = rewards.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         double variance = n < 2 ? 0 : rewards.stream().mapToDouble(r -> (r - mean) * (r - mean)).sum() / (n - 1);
         var metrics = new LinkedHashMap<String, Double>(learned.metrics());
+        // every environment metric, averaged over the samples that reported it (e.g. env/recall@100, env/search/...)
+        environmentMetrics.forEach((key, sumAndCount) -> metrics.put("env/" + key, sumAndCount[0] / sumAndCount[1]));
         metrics.put("timing_s/generate", regrouped.generateSeconds());
         metrics.put("timing_s/reward", regrouped.rewardSeconds());
         metrics.put("timing_s/swap", swapped.seconds());

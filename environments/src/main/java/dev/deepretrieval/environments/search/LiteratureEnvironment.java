@@ -19,8 +19,8 @@ import java.util.concurrent.CompletionStage;
  * is rewarded through the paper's recall tiers (format +1 / −4; an answer whose JSON holds no usable query scores −4,
  * as there). When the engine cannot answer, the stage fails: the sample is a counted failure, never a wrong answer.
  *
- * <p>Metrics per completion: {@code recall@<depth>}, {@code retrieved}, and the engine's running figures (the
- * cache's hit rate).
+ * <p>Metrics per completion: {@code recall@<depth>} and {@code retrieved} when it searched, and always the engine's
+ * running figures (the cache's hit rate).
  */
 public final class LiteratureEnvironment implements Environment<LiteratureTask> {
 
@@ -53,12 +53,12 @@ public final class LiteratureEnvironment implements Environment<LiteratureTask> 
     public CompletionStage<EnvironmentResult> score(LiteratureTask task, String completion) {
         ParsedAnswer answer = parser.parse(completion);
         if (!answer.structureValid()) {
-            return CompletableFuture.completedFuture(EnvironmentResult.withoutRetrieval(
-                    reward.reward(new Outcome.FormatInvalid()), false, answer.value()));
+            return CompletableFuture.completedFuture(new EnvironmentResult(reward.reward(new Outcome.FormatInvalid()),
+                    false, answer.value(), engine.stats(), List.of()));
         }
         if (answer.value().isEmpty() || answer.value().get().isBlank()) {
-            return CompletableFuture.completedFuture(EnvironmentResult.withoutRetrieval(
-                    reward.reward(new Outcome.AnswerUnusable()), true, answer.value()));
+            return CompletableFuture.completedFuture(new EnvironmentResult(reward.reward(new Outcome.AnswerUnusable()),
+                    true, answer.value(), engine.stats(), List.of()));
         }
         String query = answer.value().get();
         return engine.search(new SearchRequest(query, task.reviewDate(), depth)).thenApply(ids -> {
