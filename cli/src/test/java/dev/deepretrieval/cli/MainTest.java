@@ -94,7 +94,7 @@ class MainTest {
 
         CliRun dataset = CliRun.of("eval", "--dataset", "no-such-dataset");
         assertEquals(ExitCode.USAGE, dataset.exitCode());
-        assertTrue(dataset.err().contains("neither a dataset name (scifact, spider, squad) nor a folder"), dataset.err());
+        assertTrue(dataset.err().contains("neither a dataset name (clef-tar-2019, cohen2006, scifact, spider, squad) nor a folder"), dataset.err());
     }
 
     @Test

@@ -35,7 +35,7 @@ class PromptTemplateTest {
         assertEquals(AnswerFormat.ANSWER_ONLY, PromptTemplate.bundled("copy").format());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> PromptTemplate.bundled("fiqa"));
-        assertEquals("no prompt template for task 'fiqa' (known: scifact, nfcorpus, squad, nq, triviaqa, spider, copy)",
+        assertEquals("no prompt template for task 'fiqa' (known: scifact, nfcorpus, squad, nq, triviaqa, spider, pubmed, ctgov, copy)",
                 unknown.getMessage());
     }
 
