@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Load on {@code POST /v1/rewrite} with wrk on loopback (requests/s, p50 and p99 at each connection count), and the
- * endpoint's overhead: wrk's p50 at one connection minus the in-process p50 of the same greedy rewrite.
+ * endpoint's overhead: wrk's p50 on one connection minus the p50 of the same greedy rewrite in process, measured in
+ * alternating blocks.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Requests/s and p50/p99 latency of POST /v1/rewrite under wrk (Debian package wrk) at each of"
@@ -78,7 +79,8 @@ final class BenchServeCommand implements Callable<Integer> {
         int maxTokens = settings.positiveInt(PREFIX + "max-tokens");
         List<Integer> connections = settings.positiveInts(PREFIX + "connections");
         int seconds = (int) settings.raw().getDuration(PREFIX + "duration", TimeUnit.SECONDS);
-        int repetitions = settings.positiveInt(PREFIX + "in-process-repetitions");
+        int repetitions = settings.positiveInt(PREFIX + "in-process-per-block");
+        int blocks = settings.positiveInt(PREFIX + "overhead-blocks");
         ServeSettings base = ServeCommand.serveSettings(settings);
         int most = connections.stream().mapToInt(Integer::intValue).max().orElse(1);
         // the load comes from one address: no rate limit, and a queue that holds every connection's request
@@ -93,26 +95,34 @@ final class BenchServeCommand implements Callable<Integer> {
         try (ServedPolicy served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device)),
                         CheckpointSwapper.versionOf(model));
                 RewriteService service = new RewriteService(served, serve)) {
-            double inProcessP50 = inProcessP50(served, query, task, maxTokens, repetitions);
-            err.printf(Locale.ROOT, "in-process greedy rewrite (%d tokens max): p50 %.2f ms over %d runs%n", maxTokens,
-                    inProcessP50, repetitions);
             ServerBinding binding = RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
                     new CheckpointSwapper(served, model, device)).toCompletableFuture().get();
             String body = Json.line(Json.object().put("query", query).put("task", task).put("max_tokens", maxTokens));
             Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = '" + body.replace("'", "\\'") + "'\n"
                     + "wrk.headers[\"Content-Type\"] = \"application/json\"\n", StandardCharsets.UTF_8);
             String url = RewriteHttpServer.describe(binding) + "/v1/rewrite";
+            err.printf(Locale.ROOT, "overhead: %d blocks of %d in-process rewrites then 2 s of wrk on one connection...%n",
+                    blocks, repetitions);
+            err.flush();
+            double[] paired = pairedOverhead(service, script, url, query, task, maxTokens, blocks, repetitions);
+            double inProcessP50 = paired[0];
             var loads = new ArrayList<Load>();
             for (int c : connections) {
                 err.printf(Locale.ROOT, "wrk: %d connection(s) for %d s...%n", c, seconds);
                 err.flush();
                 loads.add(wrk(script, url, c, seconds));
+                // requests wrk left behind when it closed its connections finish before the next row
+                while (service.inFlight() > 0) {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
             }
             binding.unbind().toCompletableFuture().get();
-            print(out, inProcessP50, maxTokens, seconds, loads);
+            print(out, paired, maxTokens, seconds, loads);
             if (json) {
                 ObjectNode node = Json.object();
-                node.put("in_process_p50_ms", inProcessP50);
+                node.put("in_process_p50_ms", paired[0]);
+                node.put("wrk_paired_p50_ms", paired[1]);
+                node.put("overhead_p50_ms", paired[2]);
                 node.put("max_tokens", maxTokens);
                 var rows = node.putArray("loads");
                 for (Load load : loads) {
@@ -121,7 +131,7 @@ final class BenchServeCommand implements Callable<Integer> {
                             .put("socket_errors", load.errors());
                 }
                 loads.stream().filter(l -> l.connections() == 1).findFirst()
-                        .ifPresent(l -> node.put("overhead_p50_ms", l.p50Ms() - inProcessP50));
+                        .ifPresent(l -> node.put("wrk_1_connection_p50_minus_in_process_ms", l.p50Ms() - inProcessP50));
                 out.println(Json.line(node));
             }
             out.flush();
@@ -133,23 +143,42 @@ final class BenchServeCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** The median latency of the same greedy rewrite run directly on the policy (after two warm-up runs). */
-    private static double inProcessP50(ServedPolicy served, String query, String task, int maxTokens, int repetitions) {
+    /**
+     * The endpoint's overhead, paired in time: {@code blocks} times, {@code perBlock} greedy rewrites in process (the
+     * service's generation, as the endpoint calls it), then wrk on one connection for two seconds. Returns {p50 in
+     * process over all blocks, wrk's p50 over the blocks' medians, median over blocks of (wrk p50 − in-process p50)}
+     * in ms; pairing block by block cancels the machine's drift.
+     */
+    private static double[] pairedOverhead(RewriteService service, Path script, String url, String query, String task,
+            int maxTokens, int blocks, int perBlock) throws IOException, InterruptedException {
         PromptTemplate template = PromptTemplate.bundled(task);
-        double[] millis = new double[repetitions];
-        try (ServedPolicy.Lease lease = served.acquire()) {
-            var rewriter = new QueryRewriter(lease.policy(), template);
-            var prompt = List.of(new QueryRewriter.Prompt(query, template.render(query)));
-            for (int i = -2; i < repetitions; i++) {
-                long start = System.nanoTime();
-                rewriter.rewritePrompts(prompt, 1, SamplingSettings.greedy(maxTokens, Set.of()), 1);
-                if (i >= 0) {
-                    millis[i] = (System.nanoTime() - start) / 1e6;
-                }
-            }
+        double[] local = new double[blocks * perBlock];
+        double[] remote = new double[blocks];
+        double[] differences = new double[blocks];
+        for (int i = -2; i < 0; i++) {
+            service.generate(query, template.render(query), template, SamplingSettings.greedy(maxTokens, Set.of()),
+                    RewriteService.SILENT).join();
         }
-        Arrays.sort(millis);
-        return repetitions % 2 == 1 ? millis[repetitions / 2] : (millis[repetitions / 2 - 1] + millis[repetitions / 2]) / 2;
+        for (int b = 0; b < blocks; b++) {
+            double[] block = new double[perBlock];
+            for (int i = 0; i < perBlock; i++) {
+                long start = System.nanoTime();
+                service.generate(query, template.render(query), template, SamplingSettings.greedy(maxTokens, Set.of()),
+                        RewriteService.SILENT).join();
+                block[i] = (System.nanoTime() - start) / 1e6;
+                local[b * perBlock + i] = block[i];
+            }
+            remote[b] = wrk(script, url, 1, 2).p50Ms();
+            differences[b] = remote[b] - median(block);
+        }
+        return new double[] {median(local), median(remote), median(differences)};
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static Load wrk(Path script, String url, int connections, int seconds) throws IOException, InterruptedException {
@@ -191,7 +220,7 @@ final class BenchServeCommand implements Callable<Integer> {
                 non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socketErrors);
     }
 
-    private static void print(PrintWriter out, double inProcessP50, int maxTokens, int seconds, List<Load> loads) {
+    private static void print(PrintWriter out, double[] paired, int maxTokens, int seconds, List<Load> loads) {
         out.printf(Locale.ROOT, "POST /v1/rewrite, greedy, up to %d new tokens, wrk %d s per row%n", maxTokens, seconds);
         out.printf(Locale.ROOT, "%-12s %12s %10s %10s %8s %8s%n", "connections", "requests/s", "p50 ms", "p99 ms", "non-2xx",
                 "errors");
@@ -199,8 +228,7 @@ final class BenchServeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-12d %12.2f %10.2f %10.2f %8d %8d%n", load.connections(), load.requestsPerSecond(),
                     load.p50Ms(), load.p99Ms(), load.non2xx(), load.errors());
         }
-        out.printf(Locale.ROOT, "in-process p50 %.2f ms%n", inProcessP50);
-        loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l -> out.printf(Locale.ROOT,
-                "endpoint overhead at p50 (1 connection): %.2f ms%n", l.p50Ms() - inProcessP50));
+        out.printf(Locale.ROOT, "paired blocks: in-process p50 %.2f ms, wrk (1 connection) p50 %.2f ms; endpoint overhead"
+                + " (median of the blocks' differences) %.2f ms%n", paired[0], paired[1], paired[2]);
     }
 }

@@ -4,12 +4,11 @@ import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +46,8 @@ public final class RewriteService implements AutoCloseable {
 
     private final ServedPolicy served;
     private final ThreadPoolExecutor pool;
+    private final Semaphore admission;
+    private final int capacity;
     private final Consumer<Generation> finished;
 
     public RewriteService(ServedPolicy served, ServeSettings settings) {
@@ -57,15 +58,15 @@ public final class RewriteService implements AutoCloseable {
     public RewriteService(ServedPolicy served, ServeSettings settings, Consumer<Generation> finished) {
         this.served = served;
         this.finished = finished;
-        BlockingQueue<Runnable> queue = settings.maxQueued() == 0 ? new SynchronousQueue<>()
-                : new ArrayBlockingQueue<>(settings.maxQueued());
+        this.capacity = settings.maxConcurrent() + settings.maxQueued();
+        this.admission = new Semaphore(capacity);
         var ids = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS, queue,
-                r -> {
+        this.pool = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
                     Thread thread = new Thread(r, "rewrite-generation-" + ids.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                });
     }
 
     public ServedPolicy served() {
@@ -79,6 +80,9 @@ public final class RewriteService implements AutoCloseable {
                         seed.orElseGet(() -> ThreadLocalRandom.current().nextLong()));
     }
 
+    /** A listener for requests that want only the finished generation. */
+    public static final QueryRewriter.TextListener SILENT = delta -> {};
+
     /**
      * Generates one completion of {@code promptText} (already rendered) on a generation thread.
      *
@@ -87,29 +91,41 @@ public final class RewriteService implements AutoCloseable {
     public CompletableFuture<Generation> generate(String original, String promptText, PromptTemplate template,
             SamplingSettings sampling, QueryRewriter.TextListener listener) {
         var result = new CompletableFuture<Generation>();
-        try {
-            pool.execute(() -> {
-                long start = System.nanoTime();
-                try (ServedPolicy.Lease lease = served.acquire()) {
-                    var rewriter = new QueryRewriter(lease.policy(), template);
-                    Rewrite rewrite = rewriter.rewriteStreaming(new QueryRewriter.Prompt(original, promptText), sampling,
-                            listener);
-                    int[] generated = rewrite.generatedTokens();
-                    boolean stopped = generated.length > 0
-                            && lease.policy().stopTokenIds().contains(generated[generated.length - 1]);
-                    var generation = new Generation(rewrite, lease.version(), (System.nanoTime() - start) / 1_000_000,
-                            stopped, !stopped && listener.cancelled());
-                    finished.accept(generation);
-                    result.complete(generation);
-                } catch (RuntimeException | Error e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
+        if (!admission.tryAcquire()) {
             result.completeExceptionally(new Overloaded("all " + pool.getMaximumPoolSize()
                     + " generation slots and the queue are busy; retry shortly"));
+            return result;
         }
+        pool.execute(() -> {
+            long start = System.nanoTime();
+            Generation generation;
+            try (ServedPolicy.Lease lease = served.acquire()) {
+                var rewriter = new QueryRewriter(lease.policy(), template);
+                var prompt = new QueryRewriter.Prompt(original, promptText);
+                // nobody listening: the batch path, without decoding the text at every token
+                Rewrite rewrite = listener == SILENT ? rewriter.rewritePrompts(List.of(prompt), 1, sampling, 1).getFirst()
+                        : rewriter.rewriteStreaming(prompt, sampling, listener);
+                int[] generated = rewrite.generatedTokens();
+                boolean stopped = generated.length > 0
+                        && lease.policy().stopTokenIds().contains(generated[generated.length - 1]);
+                generation = new Generation(rewrite, lease.version(), (System.nanoTime() - start) / 1_000_000, stopped,
+                        !stopped && listener.cancelled());
+            } catch (RuntimeException | Error e) {
+                admission.release();
+                result.completeExceptionally(e);
+                return;
+            }
+            // the place is free before the answer goes out, so the client's next request finds it free
+            admission.release();
+            finished.accept(generation);
+            result.complete(generation);
+        });
         return result;
+    }
+
+    /** Generations running or waiting now. */
+    public int inFlight() {
+        return capacity - admission.availablePermits();
     }
 
     @Override

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
-import dev.deepretrieval.rewriter.QueryRewriter;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +76,7 @@ final class ServiceRoutes extends AllDirectives {
         PromptTemplate template = PromptTemplate.bundled(request.task());
         CompletableFuture<RewriteService.Generation> generation = service.generate(request.query(),
                 template.render(request.query()), template,
-                RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed()), noListener());
+                RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed()), RewriteService.SILENT);
         return onSuccess(generation, done -> json(StatusCodes.OK, ResponseBodies.rewrite(request, done)));
     }
 
@@ -155,7 +154,7 @@ final class ServiceRoutes extends AllDirectives {
         String prompt = RewriteService.CHAT.render(request.conversation());
         var sampling = RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed());
         if (!request.stream()) {
-            return onSuccess(service.generate(request.conversation(), prompt, RewriteService.CHAT, sampling, noListener()),
+            return onSuccess(service.generate(request.conversation(), prompt, RewriteService.CHAT, sampling, RewriteService.SILENT),
                     done -> json(StatusCodes.OK, ResponseBodies.chatCompletion(id, created, settings.modelName(), done)));
         }
         GenerationSource.Started started = GenerationSource.start(materializer, request.maxTokens(),
@@ -177,10 +176,6 @@ final class ServiceRoutes extends AllDirectives {
                 }))
                 .concat(Source.single(ServerSentEvent.create("[DONE]")));
         return completeOK(chunks, EventStreamMarshalling.toEventStream());
-    }
-
-    private static QueryRewriter.TextListener noListener() {
-        return delta -> {};
     }
 
     /** Reads the body as JSON (size-limited by the guards); malformed JSON is a 400. */

@@ -45,12 +45,18 @@ public record PromptTemplate(String name, String text, AnswerFormat format, Stri
         this(name, text, format, "query");
     }
 
-    /** The bundled template of a task; unknown names fail listing the known ones. */
+    private static final Map<String, PromptTemplate> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The bundled template of a task (read once); unknown names fail listing the known ones. */
     public static PromptTemplate bundled(String task) {
         if (!BUNDLED.contains(task)) {
             throw new IllegalArgumentException("no prompt template for task '" + task + "' (known: "
                     + String.join(", ", BUNDLED) + ")");
         }
+        return LOADED.computeIfAbsent(task, PromptTemplate::read);
+    }
+
+    private static PromptTemplate read(String task) {
         try (InputStream in = PromptTemplate.class.getResourceAsStream(task + ".txt")) {
             if (in == null) {
                 throw new IllegalStateException("bundled template " + task + ".txt is missing from the classpath");
