@@ -96,7 +96,7 @@ final class BenchServeCommand implements Callable<Integer> {
                         CheckpointSwapper.versionOf(model));
                 RewriteService service = new RewriteService(served, serve)) {
             ServerBinding binding = RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
-                    new CheckpointSwapper(served, model, device)).toCompletableFuture().get();
+                    new CheckpointSwapper(served, model, device), Optional.empty()).toCompletableFuture().get();
             String body = Json.line(Json.object().put("query", query).put("task", task).put("max_tokens", maxTokens));
             Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = '" + body.replace("'", "\\'") + "'\n"
                     + "wrk.headers[\"Content-Type\"] = \"application/json\"\n", StandardCharsets.UTF_8);

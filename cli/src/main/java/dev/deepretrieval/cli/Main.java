@@ -55,7 +55,8 @@ public final class Main implements Runnable {
         return ExitCode.USAGE;
     }
 
-    private static int handleFailure(Exception e, CommandLine commandLine, ParseResult parseResult) {
+    /** Maps a command's failure to an exit code and one line on its error stream. */
+    static int handleFailure(Exception e, CommandLine commandLine, ParseResult parseResult) {
         if (e instanceof ParameterException usage) {
             return handleUsageError(usage, new String[0]);
         }

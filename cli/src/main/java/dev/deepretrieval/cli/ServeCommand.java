@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,17 +63,21 @@ final class ServeCommand implements Callable<Integer> {
         String device = settings.text("deepretrieval.policy.device");
         Policy policy = PolicyLoader.load(folder, Optional.empty(), PolicyLoader.device(device));
         var stopped = new CompletableFuture<Void>();
-        StopSignal stop = StopSignal.install(err, "stopping: finishing requests in flight...").onRequest(
+        StopSignal stop = StopSignal.install(err, "stopping: finishing requests in flight; training runs checkpoint...")
+                .onRequest(
                 () -> stopped.complete(null));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "deepretrieval-serve",
                 settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
         try (ServedPolicy served = new ServedPolicy(policy, CheckpointSwapper.versionOf(folder));
-                RewriteService service = new RewriteService(served, serve)) {
+                RewriteService service = new RewriteService(served, serve);
+                LocalTrainingRuns runs = new LocalTrainingRuns(settings, settings.path(PREFIX + "runs-dir"),
+                        configOptions.configFile, settings.positiveInt(PREFIX + "max-active-runs"),
+                        Materializer.matFromSystem(system))) {
             ServerBinding binding = RewriteHttpServer.start(system, host != null ? host : settings.text(PREFIX + "host"),
                     port != null ? port : settings.raw().getInt(PREFIX + "port"), service, serve,
-                    new CheckpointSwapper(served, folder, device)).toCompletableFuture().get();
-            err.printf(Locale.ROOT, "serving %s (version %s) on %s; Ctrl-C stops%n", serve.modelName(), served.version(),
-                    RewriteHttpServer.describe(binding));
+                    new CheckpointSwapper(served, folder, device), Optional.of(runs)).toCompletableFuture().get();
+            err.printf(Locale.ROOT, "serving %s (version %s) on %s (dashboard at /); Ctrl-C stops%n", serve.modelName(),
+                    served.version(), RewriteHttpServer.describe(binding));
             err.flush();
             stopped.get();
             RewriteHttpServer.stop(binding, settings.raw().getDuration(PREFIX + "stop-grace")).toCompletableFuture().get();

@@ -110,6 +110,12 @@ final class TrainCommand implements Callable<Integer> {
                     + " r2dbc:postgresql://postgres@127.0.0.1:5432/test.")
     String storeUrl;
 
+    @Option(names = "--run-id", hidden = true, paramLabel = "ID", description = "The new run's id (the runs API names runs).")
+    String requestedRunId;
+
+    /** Set when the run is started in process (the runs API): steps go to it and it stops the run, not signals. */
+    RunControl control;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = new Settings(configOptions.load());
@@ -140,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> resumed = resume ? latestState(checkpoints).orElse(Map.of()) : Map.of();
         String runId = String.valueOf(resumed.getOrDefault("run_id", ""));
         if (runId.isEmpty()) {
-            runId = newRunId();
+            runId = requestedRunId != null ? requestedRunId : newRunId();
         }
         long firstStep = ((Number) resumed.getOrDefault("step", 0)).longValue();
         var cursor = new PromptCursor.Position(((Number) resumed.getOrDefault("cursor_epoch", 0)).intValue(),
@@ -220,12 +226,13 @@ final class TrainCommand implements Callable<Integer> {
         var ended = new CompletableFuture<TrainingRunSupervisor.Ended>();
         var progress = new ProgressBar(err, (int) firstStep, (int) totalSteps);
         var supervisorRef = new java.util.concurrent.atomic.AtomicReference<ActorRef<TrainingRunSupervisor.Command>>();
-        StopSignal stop = StopSignal.install(err).onRequest(() -> {
+        Runnable stopRun = () -> {
             ActorRef<TrainingRunSupervisor.Command> supervisor = supervisorRef.get();
             if (supervisor != null) {
                 supervisor.tell(new TrainingRunSupervisor.Stop());
             }
-        });
+        };
+        StopSignal stop = control == null ? StopSignal.install(err).onRequest(stopRun) : null;
         try (TrainingOutputs outputs = new TrainingOutputs(folder, firstStep)) {
             Behavior<Void> root = Behaviors.setup(context -> {
                 ActorRef<TrainingRunSupervisor.Command> supervisor = context.spawn(
@@ -237,6 +244,9 @@ final class TrainCommand implements Callable<Integer> {
                                     StepReport r = step.report();
                                     outputs.step(r);
                                     store.saveStep(runId, r);
+                                    if (control != null) {
+                                        control.step(r);
+                                    }
                                     progress.update((int) r.step(), String.format(Locale.ROOT,
                                             "reward %.3f · %s %.3f · format %.2f%s", r.rewardMean(), metric, r.metricMean(),
                                             r.formatValidRate(), r.failed() > 0 ? " · " + r.failed() + " failed" : ""));
@@ -248,6 +258,9 @@ final class TrainCommand implements Callable<Integer> {
                 supervisor.tell(new TrainingRunSupervisor.Subscribe(listener));
                 supervisor.tell(new TrainingRunSupervisor.Start());
                 supervisorRef.set(supervisor);
+                if (control != null) {
+                    control.stopWith(stopRun);
+                }
                 return Behaviors.empty();
             });
             ActorSystem<Void> system = ActorSystem.create(root, "deepretrieval",
@@ -267,7 +280,9 @@ final class TrainCommand implements Callable<Integer> {
                 system.getWhenTerminated().toCompletableFuture().get();
             }
         } finally {
-            stop.uninstall();
+            if (stop != null) {
+                stop.uninstall();
+            }
         }
     }
 

@@ -28,6 +28,11 @@ final class TrainingOutputs implements AutoCloseable {
     }
 
     void step(StepReport report) {
+        metrics.write(line(report));
+    }
+
+    /** A step as one {@code metrics.jsonl} line. */
+    static ObjectNode line(StepReport report) {
         ObjectNode line = Json.object();
         line.put("step", report.step());
         line.put("reward_mean", report.rewardMean());
@@ -39,7 +44,7 @@ final class TrainingOutputs implements AutoCloseable {
         line.put("scored", report.scored());
         line.put("failed", report.failed());
         report.metrics().forEach(line::put);
-        metrics.write(line);
+        return line;
     }
 
     /** Reward and metric per step, from everything {@code metrics.jsonl} holds. */

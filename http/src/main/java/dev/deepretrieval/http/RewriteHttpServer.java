@@ -2,14 +2,16 @@ package dev.deepretrieval.http;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
 
-/** Binds the service's routes on a host and port. */
+/** Binds the service's routes (rewrites, runs, dashboard) on a host and port. */
 public final class RewriteHttpServer {
 
     private RewriteHttpServer() {}
@@ -18,15 +20,20 @@ public final class RewriteHttpServer {
      * Starts serving; the binding's local address tells the port when {@code port} is 0.
      *
      * @param swapper loads a policy to serve in place of the current one ({@code POST /v1/model})
+     * @param runs the training runs the API and the dashboard show (none: no runs API)
      */
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, String host, int port,
-            RewriteService service, ServeSettings settings, PolicySwapper swapper) {
+            RewriteService service, ServeSettings settings, PolicySwapper swapper, Optional<TrainingRuns> runs) {
         var routes = new ServiceRoutes(service, settings, Materializer.matFromSystem(system), swapper);
+        var dashboard = new DashboardRoutes();
+        Route reads = runs.map(r -> routes.concat(dashboard.route(), routes.reads(), new RunRoutes(r).reads()))
+                .orElseGet(() -> routes.concat(dashboard.route(), routes.reads()));
+        Route writes = runs.map(r -> routes.concat(routes.writes(), new RunRoutes(r).writes())).orElseGet(routes::writes);
         var guards = new ServiceGuards(settings, new ClientRateLimiter(settings.requestsPerSecond(), settings.burst(),
                 System::nanoTime));
         ServerSettings serverSettings = ServerSettings.create(system.classicSystem()).withRemoteAddressAttribute(true);
         return Http.get(system).newServerAt(host, port).withSettings(serverSettings)
-                .bind(guards.guard(routes.reads(), routes.writes()));
+                .bind(guards.guard(reads, writes));
     }
 
     /** The bound address, for logs and clients. */

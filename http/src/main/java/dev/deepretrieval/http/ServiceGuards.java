@@ -107,6 +107,7 @@ final class ServiceGuards extends AllDirectives {
                         .addHeader(RetryAfter.create(1L))
                         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
                                 ServiceRoutes.text(ResponseBodies.error("overloaded", e.getMessage(), null))))))
+                .match(Conflict.class, e -> error(StatusCodes.CONFLICT, "conflict", e.getMessage(), null))
                 .match(EntityStreamSizeException.class, e -> error(StatusCodes.PAYLOAD_TOO_LARGE, "request_too_large",
                         "the body is larger than " + settings.maxBodyBytes() + " bytes", null))
                 .match(java.util.concurrent.CompletionException.class, e -> unwrapped(e.getCause()))

@@ -81,7 +81,7 @@ class RewriteServiceHttpTest {
                 "default-policy");
         var service = new RewriteService(served, settings, finished);
         ServerBinding binding = RewriteHttpServer.start(system, "127.0.0.1", 0, service, settings,
-                new CheckpointSwapper(served, MODEL, "cpu")).toCompletableFuture().get();
+                new CheckpointSwapper(served, MODEL, "cpu"), Optional.empty()).toCompletableFuture().get();
         open.add(served);
         open.add(service);
         open.add(() -> binding.unbind().toCompletableFuture().get());

@@ -1,0 +1,373 @@
+package dev.deepretrieval.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.http.Conflict;
+import dev.deepretrieval.http.InvalidRequest;
+import dev.deepretrieval.http.TrainingRuns;
+import dev.deepretrieval.streams.StepReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Source;
+import picocli.CommandLine;
+
+/**
+ * Training runs started through the HTTP API, each the same job as {@code ./deepretrieval train} on its own thread,
+ * in {@code <runs-dir>/<id>} (its metrics.jsonl, checkpoints, summary, train.log); at most {@code maxActive} at once.
+ * Runs already in the folder (earlier servers, the CLI) are listed from their files.
+ */
+final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> ALGORITHMS = Set.of("ppo", "grpo", "dr-grpo", "rloo");
+    private static final int EVENT_BUFFER = 256;
+
+    /** One run started here. */
+    private static final class Run {
+        final String id;
+        final Path folder;
+        final ObjectNode config;
+        final long totalSteps;
+        final List<ObjectNode> steps = new CopyOnWriteArrayList<>();
+        final List<BoundedSourceQueue<ObjectNode>> followers = new CopyOnWriteArrayList<>();
+        final RunControl control;
+        volatile String state = "starting";
+        Thread thread;
+
+        Run(String id, Path folder, ObjectNode config, long totalSteps, RunControl control) {
+            this.id = id;
+            this.folder = folder;
+            this.config = config;
+            this.totalSteps = totalSteps;
+            this.control = control;
+        }
+    }
+
+    private final Settings settings;
+    private final Path runsDir;
+    private final Path configFile;
+    private final int maxActive;
+    private final Materializer materializer;
+    private final Map<String, Run> runs = new LinkedHashMap<>();
+
+    /** @param configFile the {@code --config} the server was started with, or null */
+    LocalTrainingRuns(Settings settings, Path runsDir, Path configFile, int maxActive, Materializer materializer)
+            throws IOException {
+        this.settings = settings;
+        this.runsDir = Files.createDirectories(runsDir);
+        this.configFile = configFile;
+        this.maxActive = maxActive;
+        this.materializer = materializer;
+    }
+
+    @Override
+    public synchronized ObjectNode start(JsonNode request) {
+        var fields = new Fields(request);
+        var args = new ArrayList<String>(List.of("train"));
+        ObjectNode config = JSON.createObjectNode();
+        fields.text("task").ifPresent(t -> {
+            if (!(t.matches("[A-Za-z0-9_-]+") && settings.raw().hasPath("deepretrieval.datasets." + t))
+                    && !Files.isDirectory(Path.of(t))) {
+                throw new InvalidRequest("task", "'" + t + "' is neither a dataset name ("
+                        + String.join(", ", new java.util.TreeSet<>(settings.raw().getConfig("deepretrieval.datasets")
+                                .root().keySet())) + ") nor a folder");
+            }
+            add(args, config, "--task", "task", t);
+        });
+        fields.text("algorithm").ifPresent(a -> {
+            if (!ALGORITHMS.contains(a)) {
+                throw new InvalidRequest("algorithm", "must be one of " + ALGORITHMS);
+            }
+            add(args, config, "--algorithm", "algorithm", a);
+        });
+        fields.text("retriever").ifPresent(r -> {
+            if (!r.equals("bm25") && !r.equals("dense")) {
+                throw new InvalidRequest("retriever", "must be bm25 or dense");
+            }
+            add(args, config, "--retriever", "retriever", r);
+        });
+        fields.text("template").ifPresent(t -> add(args, config, "--template", "template", t));
+        fields.text("model").ifPresent(m -> {
+            if (!Files.isRegularFile(Path.of(m).resolve("config.json"))) {
+                throw new InvalidRequest("model", "no model folder (config.json) at " + m);
+            }
+            add(args, config, "--model", "model", m);
+        });
+        long steps = fields.integer("steps", 1, 1_000_000).orElse(-1L);
+        if (steps > 0) {
+            args.addAll(List.of("--steps", String.valueOf(steps)));
+            config.put("steps", steps);
+        }
+        fields.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE).ifPresent(seed -> {
+            args.addAll(List.of("--seed", String.valueOf(seed)));
+            config.put("seed", seed);
+        });
+        var overrides = new StringBuilder();
+        fields.integer("prompts_per_step", 1, 4096).ifPresent(p -> {
+            config.put("prompts_per_step", p);
+            overrides.append("deepretrieval.train.prompts-per-step = ").append(p).append('\n');
+        });
+        fields.integer("heldout_max_queries", 0, 1_000_000).ifPresent(q -> {
+            config.put("heldout_max_queries", q);
+            overrides.append("deepretrieval.train.heldout.max-queries = ").append(q).append('\n');
+        });
+        long active = runs.values().stream().filter(r -> r.state.equals("starting") || r.state.equals("running")).count();
+        if (active >= maxActive) {
+            throw new Conflict("already " + active + " run(s) in progress (deepretrieval.serve.max-active-runs = "
+                    + maxActive + "); stop one first");
+        }
+        String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        Path folder = runsDir.resolve(id);
+        try {
+            Files.createDirectories(folder);
+            Path runConfig = folder.resolve("run.conf");
+            Files.writeString(runConfig, (configFile != null ? "include file(\"" + configFile.toAbsolutePath()
+                    .toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\")\n" : "") + overrides, StandardCharsets.UTF_8);
+            args.addAll(List.of("--config", runConfig.toString(), "--out", folder.resolve("out").toString(), "--run-id", id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Run run = new Run(id, folder, config, steps > 0 ? steps : -1, new RunControl(report -> stepped(id, report)));
+        runs.put(id, run);
+        run.thread = new Thread(() -> execute(run, args), "training-" + id);
+        run.thread.start();
+        return describe(id);
+    }
+
+    private static void add(List<String> args, ObjectNode config, String flag, String key, String value) {
+        args.add(flag);
+        args.add(value);
+        config.put(key, value);
+    }
+
+    private void execute(Run run, List<String> args) {
+        int code;
+        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.folder.resolve("train.log")), true)) {
+            var command = new TrainCommand();
+            command.control = run.control;
+            run.state = "running";
+            CommandLine line = new CommandLine(command);
+            line.setOut(log);
+            line.setErr(log);
+            line.setExecutionExceptionHandler(Main::handleFailure);
+            code = line.execute(args.subList(1, args.size()).toArray(String[]::new));
+        } catch (IOException | RuntimeException e) {
+            code = ExitCode.FAILURE;
+        }
+        run.state = switch (code) {
+            case ExitCode.OK -> "completed";
+            case ExitCode.INTERRUPTED -> "stopped";
+            default -> "failed";
+        };
+        ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", run.state).put("exit_code", code);
+        for (BoundedSourceQueue<ObjectNode> follower : run.followers) {
+            follower.offer(ended);
+            follower.complete();
+        }
+        run.followers.clear();
+    }
+
+    /** A step reached the run's listener: keep it and pass it to every follower (one too slow is let go). */
+    private void stepped(String id, StepReport report) {
+        Run live;
+        synchronized (this) {
+            live = runs.get(id);
+        }
+        ObjectNode line = TrainingOutputs.line(report);
+        line.put("type", "step");
+        var samples = line.putArray("samples");
+        report.samples().forEach(s -> samples.addObject().put("original", s.original()).put("parsed_query", s.parsedQuery())
+                .put("reward", s.reward()).put("metric", s.metric()));
+        live.steps.add(line);
+        for (BoundedSourceQueue<ObjectNode> follower : live.followers) {
+            if (follower.offer(line) != QueueOfferResult.enqueued()) {
+                follower.complete();
+                live.followers.remove(follower);
+            }
+        }
+    }
+
+    @Override
+    public synchronized boolean exists(String id) {
+        return runs.containsKey(id) || Files.isRegularFile(runsDir.resolve(id).resolve("out").resolve("metrics.jsonl"));
+    }
+
+    @Override
+    public synchronized ObjectNode describe(String id) {
+        Run run = runs.get(id);
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", id);
+        if (run != null) {
+            node.put("state", run.state);
+            node.set("config", run.config);
+            List<ObjectNode> steps = run.steps;
+            node.put("step", steps.isEmpty() ? 0 : steps.getLast().path("step").asLong());
+            node.put("total_steps", run.totalSteps);
+            if (!steps.isEmpty()) {
+                node.set("last", steps.getLast());
+            }
+            return node;
+        }
+        List<ObjectNode> steps = metrics(id);
+        node.put("state", Files.isRegularFile(runsDir.resolve(id).resolve("out").resolve("summary.json")) ? "completed"
+                : "ended");
+        node.set("config", JSON.createObjectNode());
+        node.put("step", steps.isEmpty() ? 0 : steps.getLast().path("step").asLong());
+        node.put("total_steps", -1);
+        return node;
+    }
+
+    @Override
+    public synchronized List<ObjectNode> list() {
+        var ids = new java.util.LinkedHashSet<String>();
+        var started = new ArrayList<>(runs.keySet());
+        java.util.Collections.reverse(started);
+        ids.addAll(started);
+        try (Stream<Path> folders = Files.list(runsDir)) {
+            folders.filter(f -> Files.isRegularFile(f.resolve("out").resolve("metrics.jsonl")))
+                    .sorted(Comparator.comparing((Path f) -> f.toFile().lastModified()).reversed())
+                    .forEach(f -> ids.add(f.getFileName().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ids.stream().map(this::describe).toList();
+    }
+
+    @Override
+    public synchronized boolean stop(String id) {
+        Run run = runs.get(id);
+        if (run == null || !(run.state.equals("running") || run.state.equals("starting"))) {
+            return false;
+        }
+        run.control.requestStop();
+        return true;
+    }
+
+    @Override
+    public List<ObjectNode> metrics(String id) {
+        Run run;
+        synchronized (this) {
+            run = runs.get(id);
+        }
+        if (run != null) {
+            return List.copyOf(run.steps);
+        }
+        Path file = runsDir.resolve(id).resolve("out").resolve("metrics.jsonl");
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            var lines = new ArrayList<ObjectNode>();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    lines.add((ObjectNode) JSON.readTree(line));
+                }
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Source<ObjectNode, NotUsed>> events(String id) {
+        Run run = runs.get(id);
+        if (run == null) {
+            if (!exists(id)) {
+                return Optional.empty();
+            }
+            ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", describe(id).path("state").asText());
+            return Optional.of(Source.from(metrics(id)).concat(Source.single(ended)));
+        }
+        Pair<BoundedSourceQueue<ObjectNode>, Source<ObjectNode, NotUsed>> queued =
+                Source.<ObjectNode>queue(EVENT_BUFFER).preMaterialize(materializer);
+        BoundedSourceQueue<ObjectNode> queue = queued.first();
+        for (ObjectNode step : run.steps) {
+            queue.offer(step);
+        }
+        if (run.state.equals("starting") || run.state.equals("running")) {
+            run.followers.add(queue);
+        } else {
+            queue.offer(JSON.createObjectNode().put("type", "ended").put("state", run.state));
+            queue.complete();
+        }
+        return Optional.of(queued.second().watchTermination((notUsed, done) -> {
+            done.whenComplete((d, e) -> run.followers.remove(queue));
+            return NotUsed.getInstance();
+        }));
+    }
+
+    /** Stops every run in progress (the server is shutting down) and waits until each has checkpointed and ended. */
+    @Override
+    public void close() throws InterruptedException {
+        List<Run> active;
+        synchronized (this) {
+            active = runs.values().stream().filter(r -> r.state.equals("running") || r.state.equals("starting")).toList();
+        }
+        active.forEach(r -> r.control.requestStop());
+        for (Run run : active) {
+            run.thread.join();
+        }
+    }
+
+    /** Typed reads of the request's fields. */
+    private static final class Fields {
+        private final JsonNode body;
+
+        Fields(JsonNode body) {
+            if (body == null || !body.isObject()) {
+                throw new InvalidRequest("", "the body must be a JSON object");
+            }
+            this.body = body;
+            var known = Set.of("task", "algorithm", "retriever", "template", "model", "steps", "seed", "prompts_per_step",
+                    "heldout_max_queries");
+            body.fieldNames().forEachRemaining(name -> {
+                if (!known.contains(name)) {
+                    throw new InvalidRequest(name, "unknown field (known: " + new java.util.TreeSet<>(known) + ")");
+                }
+            });
+        }
+
+        Optional<String> text(String field) {
+            JsonNode value = body.get(field);
+            if (value == null || value.isNull()) {
+                return Optional.empty();
+            }
+            if (!value.isTextual() || value.asText().isBlank()) {
+                throw new InvalidRequest(field, "must be a non-empty string");
+            }
+            return Optional.of(value.asText());
+        }
+
+        Optional<Long> integer(String field, long min, long max) {
+            JsonNode value = body.get(field);
+            if (value == null || value.isNull()) {
+                return Optional.empty();
+            }
+            if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
+                throw new InvalidRequest(field, "must be an integer from " + min + " to " + max);
+            }
+            return Optional.of(value.asLong());
+        }
+    }
+}

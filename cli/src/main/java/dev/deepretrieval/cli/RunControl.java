@@ -1,0 +1,40 @@
+package dev.deepretrieval.cli;
+
+import dev.deepretrieval.streams.StepReport;
+import java.util.function.Consumer;
+
+/**
+ * A training run's handle for whoever started it in process (the HTTP runs API) instead of a terminal: it hears every
+ * step, and can ask the run to stop gracefully (in place of Ctrl-C).
+ */
+final class RunControl {
+
+    private final Consumer<StepReport> steps;
+    private volatile Runnable stopper;
+    private volatile boolean stopRequested;
+
+    RunControl(Consumer<StepReport> steps) {
+        this.steps = steps;
+    }
+
+    /** Asks the run to finish the batch in flight, checkpoint and stop (also before it has started). */
+    void requestStop() {
+        stopRequested = true;
+        Runnable now = stopper;
+        if (now != null) {
+            now.run();
+        }
+    }
+
+    /** Called by the run once it can be stopped; a stop asked for earlier is passed on at once. */
+    void stopWith(Runnable stopper) {
+        this.stopper = stopper;
+        if (stopRequested) {
+            stopper.run();
+        }
+    }
+
+    void step(StepReport report) {
+        steps.accept(report);
+    }
+}

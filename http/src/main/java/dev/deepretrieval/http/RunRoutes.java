@@ -1,0 +1,87 @@
+package dev.deepretrieval.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.time.Duration;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The training-runs API: {@code POST /v1/runs} (a run config as JSON), {@code GET /v1/runs},
+ * {@code GET /v1/runs/{id}}, {@code POST /v1/runs/{id}/stop}, {@code GET /v1/runs/{id}/metrics} and live
+ * {@code GET /v1/runs/{id}/events} (server-sent events, kept alive).
+ */
+final class RunRoutes extends AllDirectives {
+
+    private final TrainingRuns runs;
+
+    RunRoutes(TrainingRuns runs) {
+        this.runs = runs;
+    }
+
+    Route reads() {
+        return pathPrefix(segment("v1").slash("runs"), () -> concat(
+                pathEnd(() -> get(() -> {
+                    ArrayNode list = ResponseBodies.JSON.createArrayNode();
+                    runs.list().forEach(list::add);
+                    return json(ResponseBodies.JSON.createObjectNode().set("runs", list));
+                })),
+                pathPrefix(PathMatchers.segment(), id -> {
+                    if (!runs.exists(id)) {
+                        return ServiceRoutes.json(StatusCodes.NOT_FOUND, ResponseBodies.error("not_found", "no run " + id,
+                                null), this);
+                    }
+                    return concat(
+                            pathEnd(() -> get(() -> json(runs.describe(id)))),
+                            path("metrics", () -> get(() -> {
+                                ArrayNode steps = ResponseBodies.JSON.createArrayNode();
+                                runs.metrics(id).forEach(steps::add);
+                                return json(ResponseBodies.JSON.createObjectNode().put("id", id).set("steps", steps));
+                            })),
+                            path("events", () -> get(() -> {
+                                Source<ServerSentEvent, NotUsed> events = runs.events(id).orElseThrow()
+                                        .map(node -> ServerSentEvent.create(ServiceRoutes.text(node),
+                                                node.path("type").asText("step")))
+                                        .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat);
+                                return completeOK(events, EventStreamMarshalling.toEventStream());
+                            })));
+                })));
+    }
+
+    Route writes() {
+        return pathPrefix(segment("v1").slash("runs"), () -> concat(
+                pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), text -> {
+                    JsonNode body;
+                    try {
+                        body = ResponseBodies.JSON.readTree(text);
+                    } catch (JsonProcessingException e) {
+                        throw new InvalidRequest("", "malformed JSON: " + e.getOriginalMessage());
+                    }
+                    return ServiceRoutes.json(StatusCodes.CREATED, runs.start(body), this);
+                }))),
+                path(PathMatchers.segment().slash("stop"), id -> post(() -> {
+                    if (!runs.exists(id)) {
+                        return ServiceRoutes.json(StatusCodes.NOT_FOUND, ResponseBodies.error("not_found", "no run " + id,
+                                null), this);
+                    }
+                    boolean stopping = runs.stop(id);
+                    return ServiceRoutes.json(stopping ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, stopping
+                            ? runs.describe(id) : ResponseBodies.error("not_running", "run " + id + " is not running", null),
+                            this);
+                }))));
+    }
+
+    private Route json(JsonNode body) {
+        return ServiceRoutes.json(StatusCodes.OK, body, this);
+    }
+}

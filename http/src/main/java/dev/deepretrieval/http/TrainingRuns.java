@@ -1,0 +1,36 @@
+package dev.deepretrieval.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+
+/** Training runs as the HTTP API sees them: start from a JSON config, list, inspect, stop, follow. */
+public interface TrainingRuns {
+
+    /** A run's summary: {@code {"id", "state", "config", "step", "total_steps", "last": {...}?}}. */
+    ObjectNode describe(String id);
+
+    /** Starts a run from a request body; an {@link InvalidRequest} names a bad field. Returns the run's description. */
+    ObjectNode start(JsonNode request);
+
+    /** Every known run's description, newest first. */
+    List<ObjectNode> list();
+
+    /** Whether a run of this id is known. */
+    boolean exists(String id);
+
+    /** Asks a run to stop gracefully (it checkpoints first); false when it is not running. */
+    boolean stop(String id);
+
+    /** Every step's metrics line so far. */
+    List<ObjectNode> metrics(String id);
+
+    /**
+     * The run's steps as they happen, preceded by those so far, ending with {@code {"type": "ended", "state"}}. A
+     * client that falls far behind is let go (the stream completes) rather than buffered without bound.
+     */
+    Optional<Source<ObjectNode, NotUsed>> events(String id);
+}
