@@ -1,0 +1,134 @@
+package dev.deepretrieval.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.http.CheckpointSwapper;
+import dev.deepretrieval.http.RewriteHttpServer;
+import dev.deepretrieval.http.RewriteService;
+import dev.deepretrieval.http.ServeSettings;
+import dev.deepretrieval.http.ServedPolicy;
+import dev.deepretrieval.policy.PolicyLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training-runs API on loopback: validation, one run at a time, the event stream, a graceful stop. */
+class RunsApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void runsStartValidatedStreamTheirStepsAndStopGracefully() throws Exception {
+        Path home = Path.of("..").toAbsolutePath().normalize();
+        System.setProperty("deepretrieval.home", home.toString());
+        System.setProperty("deepretrieval.cache-dir", temp.resolve("cache").toString());
+        Settings settings = new Settings(ConfigLoader.load(null));
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "runs-api-test",
+                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+        var serve = new ServeSettings("deepretrieval-default", "scifact", 1, 4, 65536, 2000, 96, 512,
+                Optional.of("t0ken"), false, 1000, 1000);
+        Path model = home.resolve("models").resolve("default-policy");
+        try (var served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")),
+                        "default-policy");
+                var service = new RewriteService(served, serve);
+                var runs = new LocalTrainingRuns(settings, temp.resolve("runs"), null, 1, Materializer.matFromSystem(system))) {
+            ServerBinding binding = RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
+                    new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get();
+            String base = RewriteHttpServer.describe(binding);
+            HttpClient client = HttpClient.newHttpClient();
+
+            assertEquals(401, post(client, base + "/v1/runs", "{}", false).statusCode(), "starting a run needs the token");
+            for (String[] bad : new String[][] {{"{\"steps\": 0}", "steps"}, {"{\"steps\": \"ten\"}", "steps"},
+                    {"{\"task\": \"nope\"}", "task"}, {"{\"algorithm\": \"sgd\"}", "algorithm"}, {"{\"stepz\": 3}", "stepz"},
+                    {"{\"model\": \"/nowhere\"}", "model"}, {"[1]", null}}) {
+                HttpResponse<String> response = post(client, base + "/v1/runs", bad[0], true);
+                assertEquals(400, response.statusCode(), bad[0] + " -> " + response.body());
+                if (bad[1] != null) {
+                    assertEquals(bad[1], JSON.readTree(response.body()).path("error").path("field").asText());
+                }
+            }
+            HttpResponse<String> created = post(client, base + "/v1/runs", "{\"steps\": 200, \"prompts_per_step\": 2,"
+                    + " \"algorithm\": \"grpo\", \"seed\": 3}", true);
+            assertEquals(201, created.statusCode(), created.body());
+            JsonNode run = JSON.readTree(created.body());
+            String id = run.path("id").asText();
+            assertEquals(200, run.path("config").path("steps").asInt());
+            assertEquals(409, post(client, base + "/v1/runs", "{\"steps\": 2}", true).statusCode(), "one run at a time");
+
+            // follow the events: stop after the second step; the stream ends with the run's end
+            var lines = new ArrayList<JsonNode>();
+            HttpResponse<java.util.stream.Stream<String>> events = client.send(HttpRequest.newBuilder(
+                    URI.create(base + "/v1/runs/" + id + "/events")).build(), HttpResponse.BodyHandlers.ofLines());
+            assertEquals("text/event-stream", events.headers().firstValue("Content-Type").orElse(""));
+            var iterator = events.body().iterator();
+            boolean stopAsked = false;
+            while (iterator.hasNext()) {
+                String line = iterator.next();
+                if (!line.startsWith("data:") || line.length() <= 5) {
+                    continue;
+                }
+                JsonNode event = JSON.readTree(line.substring(5));
+                lines.add(event);
+                if (event.path("type").asText().equals("ended")) {
+                    break;
+                }
+                if (event.path("step").asInt() == 2 && !stopAsked) {
+                    assertEquals(401, post(client, base + "/v1/runs/" + id + "/stop", "", false).statusCode());
+                    assertEquals(202, post(client, base + "/v1/runs/" + id + "/stop", "", true).statusCode());
+                    stopAsked = true;
+                }
+            }
+            JsonNode ended = lines.getLast();
+            assertEquals("stopped", ended.path("state").asText(), lines.toString());
+            int steps = lines.size() - 1;
+            assertTrue(steps >= 2 && steps < 200, "stopped early: " + steps);
+            for (int i = 0; i < steps; i++) {
+                assertEquals(i + 1, lines.get(i).path("step").asInt(), "steps in order, none lost");
+            }
+            JsonNode metrics = JSON.readTree(get(client, base + "/v1/runs/" + id + "/metrics").body());
+            assertEquals(steps, metrics.path("steps").size());
+            JsonNode described = JSON.readTree(get(client, base + "/v1/runs/" + id).body());
+            assertEquals("stopped", described.path("state").asText());
+            assertTrue(Files.isDirectory(temp.resolve("runs").resolve(id).resolve("out").resolve("checkpoints")
+                    .resolve(String.format("step-%08d", steps))), "the stop wrote a checkpoint of the last step");
+            assertEquals(id, JSON.readTree(get(client, base + "/v1/runs").body()).path("runs").path(0).path("id").asText());
+            assertEquals(404, get(client, base + "/v1/runs/run-none").statusCode());
+            assertEquals(409, post(client, base + "/v1/runs/" + id + "/stop", "", true).statusCode(), "not running any more");
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get();
+            System.clearProperty("deepretrieval.home");
+            System.clearProperty("deepretrieval.cache-dir");
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient client, String url, String body, boolean token) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token) {
+            request.header("Authorization", "Bearer t0ken");
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(HttpClient client, String url) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
