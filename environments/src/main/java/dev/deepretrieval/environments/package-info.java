@@ -5,8 +5,12 @@
  *
  * <p>Sub-packages: {@code beir} (dataset files), {@code lucene} (the BM25 index and query building),
  * {@code metrics} (trec_eval-style metrics), {@code answer} (format checks and answer extraction), {@code reward}
- * (the paper's reward tables as data) and {@code bm25} (the BM25 environment).
+ * (the paper's reward tables as data), {@code retrieval} (the BEIR environment over BM25 or dense retrievers),
+ * {@code dense} (ONNX sentence encoders, flat and HNSW indexes), {@code qa} (evidence QA), {@code sql} (text-to-SQL
+ * over R2DBC), {@code search} (literature search: PubMed, ClinicalTrials.gov, local) and {@code prompt} (the paper's
+ * prompt templates).
  *
- * <p>Depends on Lucene and Jackson only; knows nothing of actors, streams, http or the CLI.
+ * <p>Depends on libraries only (Lucene, DJL/ONNX Runtime, R2DBC, the Pekko HTTP client, Jackson); knows nothing of this
+ * project's actors, streams, http or CLI.
  */
 package dev.deepretrieval.environments;
