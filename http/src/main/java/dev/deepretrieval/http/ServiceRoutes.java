@@ -39,6 +39,11 @@ final class ServiceRoutes extends AllDirectives {
     private final Materializer materializer;
     private final PolicySwapper swapper;
     private final long started = Instant.now().getEpochSecond();
+    private final java.util.concurrent.ExecutorService swaps = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "policy-swap");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     ServiceRoutes(RewriteService service, ServeSettings settings, Materializer materializer, PolicySwapper swapper) {
         this.service = service;
@@ -65,7 +70,8 @@ final class ServiceRoutes extends AllDirectives {
                 get(() -> json(StatusCodes.OK, ResponseBodies.JSON.createObjectNode()
                         .put("model", settings.modelName()).put("version", service.served().version()))),
                 post(() -> jsonBody(body -> {
-                    CompletableFuture<String> swapped = CompletableFuture.supplyAsync(() -> swapper.swap(body));
+                    // loading a model blocks: off the HTTP dispatcher, one swap at a time
+                    CompletableFuture<String> swapped = CompletableFuture.supplyAsync(() -> swapper.swap(body), swaps);
                     return onSuccess(swapped, version -> json(StatusCodes.OK,
                             ResponseBodies.JSON.createObjectNode().put("model", settings.modelName()).put("version", version)));
                 }))));
