@@ -2,16 +2,17 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
-import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.http.CheckpointSwapper;
 import dev.deepretrieval.http.RewriteHttpServer;
 import dev.deepretrieval.http.RewriteService;
 import dev.deepretrieval.http.ServeSettings;
 import dev.deepretrieval.http.ServedPolicy;
 import dev.deepretrieval.policy.PolicyLoader;
-import dev.deepretrieval.policy.generation.SamplingSettings;
-import dev.deepretrieval.rewriter.QueryRewriter;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -37,8 +37,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * Load on {@code POST /v1/rewrite} with wrk on loopback (requests/s, p50 and p99 at each connection count), and the
- * endpoint's overhead: wrk's p50 on one connection minus the p50 of the same greedy rewrite in process, measured in
- * alternating blocks.
+ * endpoint's overhead over in-process generation: per request, the client's latency minus the generation's own time.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Requests/s and p50/p99 latency of POST /v1/rewrite under wrk (Debian package wrk) at each of"
@@ -47,9 +46,11 @@ import picocli.CommandLine.Spec;
 final class BenchServeCommand implements Callable<Integer> {
 
     private static final String PREFIX = "deepretrieval.bench.serve.";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$",
             Pattern.MULTILINE);
+    private static final Pattern GENERATION = Pattern.compile("^generation_ms ([0-9.]+)$", Pattern.MULTILINE);
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
     private static final Pattern ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
@@ -62,8 +63,14 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object on the last line of stdout.")
     boolean json;
 
-    /** One wrk run's figures. */
-    private record Load(int connections, double requestsPerSecond, double p50Ms, double p99Ms, long non2xx, long errors) {}
+    /**
+     * One wrk run's figures.
+     *
+     * @param generationP50Ms the median of the generation times the responses reported (the requests' own in-process
+     *     generation)
+     */
+    private record Load(int connections, double requestsPerSecond, double p50Ms, double p99Ms, long non2xx, long errors,
+            double generationP50Ms) {}
 
     @Override
     public Integer call() throws Exception {
@@ -79,8 +86,7 @@ final class BenchServeCommand implements Callable<Integer> {
         int maxTokens = settings.positiveInt(PREFIX + "max-tokens");
         List<Integer> connections = settings.positiveInts(PREFIX + "connections");
         int seconds = (int) settings.raw().getDuration(PREFIX + "duration", TimeUnit.SECONDS);
-        int repetitions = settings.positiveInt(PREFIX + "in-process-per-block");
-        int blocks = settings.positiveInt(PREFIX + "overhead-blocks");
+        int requests = settings.positiveInt(PREFIX + "overhead-requests");
         ServeSettings base = ServeCommand.serveSettings(settings);
         int most = connections.stream().mapToInt(Integer::intValue).max().orElse(1);
         // the load comes from one address: no rate limit, and a queue that holds every connection's request
@@ -99,13 +105,15 @@ final class BenchServeCommand implements Callable<Integer> {
                     new CheckpointSwapper(served, model, device), Optional.empty()).toCompletableFuture().get();
             String body = Json.line(Json.object().put("query", query).put("task", task).put("max_tokens", maxTokens));
             Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = '" + body.replace("'", "\\'") + "'\n"
-                    + "wrk.headers[\"Content-Type\"] = \"application/json\"\n", StandardCharsets.UTF_8);
+                    + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                    + "response = function(status, headers, body)\n"
+                    + "  local v = string.match(body, '\"latency_ms\":([0-9.]+)')\n"
+                    + "  if v then io.write('generation_ms ' .. v .. '\\n') end\n"
+                    + "end\n", StandardCharsets.UTF_8);
             String url = RewriteHttpServer.describe(binding) + "/v1/rewrite";
-            err.printf(Locale.ROOT, "overhead: %d blocks of %d in-process rewrites then 2 s of wrk on one connection...%n",
-                    blocks, repetitions);
+            err.printf(Locale.ROOT, "overhead: %d requests one at a time...%n", requests);
             err.flush();
-            double[] paired = pairedOverhead(service, script, url, query, task, maxTokens, blocks, repetitions);
-            double inProcessP50 = paired[0];
+            double[] paired = overheadPerRequest(url, body, requests);
             var loads = new ArrayList<Load>();
             for (int c : connections) {
                 err.printf(Locale.ROOT, "wrk: %d connection(s) for %d s...%n", c, seconds);
@@ -120,18 +128,18 @@ final class BenchServeCommand implements Callable<Integer> {
             print(out, paired, maxTokens, seconds, loads);
             if (json) {
                 ObjectNode node = Json.object();
-                node.put("in_process_p50_ms", paired[0]);
-                node.put("wrk_paired_p50_ms", paired[1]);
+                node.put("generation_p50_ms", paired[0]);
+                node.put("client_p50_ms", paired[1]);
                 node.put("overhead_p50_ms", paired[2]);
                 node.put("max_tokens", maxTokens);
                 var rows = node.putArray("loads");
                 for (Load load : loads) {
                     rows.addObject().put("connections", load.connections()).put("requests_per_second", load.requestsPerSecond())
                             .put("p50_ms", load.p50Ms()).put("p99_ms", load.p99Ms()).put("non_2xx", load.non2xx())
-                            .put("socket_errors", load.errors());
+                            .put("socket_errors", load.errors()).put("generation_p50_ms", load.generationP50Ms());
                 }
-                loads.stream().filter(l -> l.connections() == 1).findFirst()
-                        .ifPresent(l -> node.put("wrk_1_connection_p50_minus_in_process_ms", l.p50Ms() - inProcessP50));
+                loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l ->
+                        node.put("wrk_overhead_p50_ms", l.p50Ms() - l.generationP50Ms()));
                 out.println(Json.line(node));
             }
             out.flush();
@@ -144,34 +152,32 @@ final class BenchServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The endpoint's overhead, paired in time: {@code blocks} times, {@code perBlock} greedy rewrites in process (the
-     * service's generation, as the endpoint calls it), then wrk on one connection for two seconds. Returns {p50 in
-     * process over all blocks, wrk's p50 over the blocks' medians, median over blocks of (wrk p50 − in-process p50)}
-     * in ms; pairing block by block cancels the machine's drift.
+     * The endpoint's overhead per request: {@code n} requests one at a time over HTTP/1.1 (after warm-up), each one's
+     * latency at the client minus the generation's own time that the response reports for that same request. Returns
+     * {p50 of the generation's own time, p50 at the client, p50 of the per-request differences} in ms. Pairing within
+     * each request takes the generation's variance out of the comparison.
      */
-    private static double[] pairedOverhead(RewriteService service, Path script, String url, String query, String task,
-            int maxTokens, int blocks, int perBlock) throws IOException, InterruptedException {
-        PromptTemplate template = PromptTemplate.bundled(task);
-        double[] local = new double[blocks * perBlock];
-        double[] remote = new double[blocks];
-        double[] differences = new double[blocks];
-        for (int i = -2; i < 0; i++) {
-            service.generate(query, template.render(query), template, SamplingSettings.greedy(maxTokens, Set.of()),
-                    RewriteService.SILENT).join();
-        }
-        for (int b = 0; b < blocks; b++) {
-            double[] block = new double[perBlock];
-            for (int i = 0; i < perBlock; i++) {
-                long start = System.nanoTime();
-                service.generate(query, template.render(query), template, SamplingSettings.greedy(maxTokens, Set.of()),
-                        RewriteService.SILENT).join();
-                block[i] = (System.nanoTime() - start) / 1e6;
-                local[b * perBlock + i] = block[i];
+    private static double[] overheadPerRequest(String url, String body, int n) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        double[] generation = new double[n];
+        double[] client = new double[n];
+        double[] differences = new double[n];
+        for (int i = -3; i < n; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            double millis = (System.nanoTime() - start) / 1e6;
+            if (response.statusCode() != 200) {
+                throw new IOException("the endpoint answered " + response.statusCode() + ": " + response.body());
             }
-            remote[b] = wrk(script, url, 1, 2).p50Ms();
-            differences[b] = remote[b] - median(block);
+            if (i >= 0) {
+                generation[i] = JSON.readTree(response.body()).path("latency_ms").asDouble();
+                client[i] = millis;
+                differences[i] = millis - generation[i];
+            }
         }
-        return new double[] {median(local), median(remote), median(differences)};
+        return new double[] {median(generation), median(client), median(differences)};
     }
 
     private static double median(double[] values) {
@@ -216,19 +222,29 @@ final class BenchServeCommand implements Callable<Integer> {
                 socketErrors += Long.parseLong(errors.group(g));
             }
         }
+        Matcher generation = GENERATION.matcher(report);
+        var generated = new ArrayList<Double>();
+        while (generation.find()) {
+            generated.add(Double.parseDouble(generation.group(1)));
+        }
         return new Load(connections, Double.parseDouble(rate.group(1)), p50, p99,
-                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socketErrors);
+                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socketErrors,
+                median(generated.stream().mapToDouble(Double::doubleValue).toArray()));
     }
 
     private static void print(PrintWriter out, double[] paired, int maxTokens, int seconds, List<Load> loads) {
         out.printf(Locale.ROOT, "POST /v1/rewrite, greedy, up to %d new tokens, wrk %d s per row%n", maxTokens, seconds);
-        out.printf(Locale.ROOT, "%-12s %12s %10s %10s %8s %8s%n", "connections", "requests/s", "p50 ms", "p99 ms", "non-2xx",
-                "errors");
+        out.printf(Locale.ROOT, "%-12s %12s %10s %10s %8s %8s %16s%n", "connections", "requests/s", "p50 ms", "p99 ms",
+                "non-2xx", "errors", "generation p50");
         for (Load load : loads) {
-            out.printf(Locale.ROOT, "%-12d %12.2f %10.2f %10.2f %8d %8d%n", load.connections(), load.requestsPerSecond(),
-                    load.p50Ms(), load.p99Ms(), load.non2xx(), load.errors());
+            out.printf(Locale.ROOT, "%-12d %12.2f %10.2f %10.2f %8d %8d %16.2f%n", load.connections(), load.requestsPerSecond(),
+                    load.p50Ms(), load.p99Ms(), load.non2xx(), load.errors(), load.generationP50Ms());
         }
-        out.printf(Locale.ROOT, "paired blocks: in-process p50 %.2f ms, wrk (1 connection) p50 %.2f ms; endpoint overhead"
-                + " (median of the blocks' differences) %.2f ms%n", paired[0], paired[1], paired[2]);
+        loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l -> out.printf(Locale.ROOT,
+                "wrk, 1 connection: p50 %.2f ms minus the same requests' own generation p50 %.2f ms = %.2f ms endpoint"
+                        + " overhead%n", l.p50Ms(), l.generationP50Ms(), l.p50Ms() - l.generationP50Ms()));
+        out.printf(Locale.ROOT, "one request at a time: generation p50 %.2f ms, at the client p50 %.2f ms; endpoint"
+                + " overhead (p50 of each request's client time minus its own generation time) %.2f ms%n", paired[0],
+                paired[1], paired[2]);
     }
 }

@@ -12,7 +12,10 @@ final class ResponseBodies {
 
     private ResponseBodies() {}
 
-    /** {@code {"query", "rewritten", "think", "format_valid", "completion", "task", "model_version", "latency_ms"}}. */
+    /**
+     * {@code {"query", "rewritten", "think", "format_valid", "completion", "task", "model_version", "latency_ms"}}; the
+     * latency is the generation's own, to the microsecond (the time on the wire and in queues is the client's to see).
+     */
     static ObjectNode rewrite(RewriteRequest request, RewriteService.Generation generation) {
         Rewrite rewrite = generation.rewrite();
         ObjectNode node = JSON.createObjectNode();

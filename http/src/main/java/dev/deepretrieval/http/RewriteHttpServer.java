@@ -24,13 +24,14 @@ public final class RewriteHttpServer {
      */
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, String host, int port,
             RewriteService service, ServeSettings settings, PolicySwapper swapper, Optional<TrainingRuns> runs) {
-        var routes = new ServiceRoutes(service, settings, Materializer.matFromSystem(system), swapper);
-        var dashboard = new DashboardRoutes();
-        Route reads = runs.map(r -> routes.concat(dashboard.route(), routes.reads(), new RunRoutes(r).reads()))
-                .orElseGet(() -> routes.concat(dashboard.route(), routes.reads()));
-        Route writes = runs.map(r -> routes.concat(routes.writes(), new RunRoutes(r).writes())).orElseGet(routes::writes);
         var guards = new ServiceGuards(settings, new ClientRateLimiter(settings.requestsPerSecond(), settings.burst(),
                 System::nanoTime));
+        var routes = new ServiceRoutes(service, settings, Materializer.matFromSystem(system), swapper, guards::authenticated);
+        var dashboard = new DashboardRoutes();
+        Optional<RunRoutes> runRoutes = runs.map(r -> new RunRoutes(r, guards::authenticated));
+        Route reads = runRoutes.map(r -> routes.concat(dashboard.route(), routes.reads(), r.reads()))
+                .orElseGet(() -> routes.concat(dashboard.route(), routes.reads()));
+        Route writes = runRoutes.map(r -> routes.concat(routes.writes(), r.writes())).orElseGet(routes::writes);
         ServerSettings serverSettings = ServerSettings.create(system.classicSystem()).withRemoteAddressAttribute(true);
         return Http.get(system).newServerAt(host, port).withSettings(serverSettings)
                 .bind(guards.guard(reads, writes));

@@ -24,10 +24,11 @@ public final class RewriteService implements AutoCloseable {
 
     /** A finished generation. */
     /**
+     * @param latencyMs the generation's own time (from its start on a generation thread to its end), in ms
      * @param stopped it ended at a stop token (else at the token limit, or cancelled)
      * @param cancelled its listener cancelled it (the client went away)
      */
-    public record Generation(Rewrite rewrite, String modelVersion, long latencyMs, boolean stopped, boolean cancelled) {
+    public record Generation(Rewrite rewrite, String modelVersion, double latencyMs, boolean stopped, boolean cancelled) {
 
         /** The generated text after the prompt (the template's pre-fill excluded). */
         public String generatedText(PromptTemplate template) {
@@ -108,7 +109,7 @@ public final class RewriteService implements AutoCloseable {
                 int[] generated = rewrite.generatedTokens();
                 boolean stopped = generated.length > 0
                         && lease.policy().stopTokenIds().contains(generated[generated.length - 1]);
-                generation = new Generation(rewrite, lease.version(), (System.nanoTime() - start) / 1_000_000, stopped,
+                generation = new Generation(rewrite, lease.version(), Math.round((System.nanoTime() - start) / 1e3) / 1e3, stopped,
                         !stopped && listener.cancelled());
             } catch (RuntimeException | Error e) {
                 admission.release();

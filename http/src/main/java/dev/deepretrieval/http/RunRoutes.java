@@ -24,9 +24,12 @@ import org.apache.pekko.stream.javadsl.Source;
 final class RunRoutes extends AllDirectives {
 
     private final TrainingRuns runs;
+    private final java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated;
 
-    RunRoutes(TrainingRuns runs) {
+    /** @param authenticated guards a state-changing route (inside its path and method) */
+    RunRoutes(TrainingRuns runs, java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated) {
         this.runs = runs;
+        this.authenticated = authenticated;
     }
 
     Route reads() {
@@ -60,7 +63,7 @@ final class RunRoutes extends AllDirectives {
 
     Route writes() {
         return pathPrefix(segment("v1").slash("runs"), () -> concat(
-                pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), text -> {
+                pathEnd(() -> post(() -> authenticated.apply(() -> entity(Unmarshaller.entityToString(), text -> {
                     JsonNode body;
                     try {
                         body = ResponseBodies.JSON.readTree(text);
@@ -68,8 +71,8 @@ final class RunRoutes extends AllDirectives {
                         throw new InvalidRequest("", "malformed JSON: " + e.getOriginalMessage());
                     }
                     return ServiceRoutes.json(StatusCodes.CREATED, runs.start(body), this);
-                }))),
-                path(PathMatchers.segment().slash("stop"), id -> post(() -> {
+                })))),
+                path(PathMatchers.segment().slash("stop"), id -> post(() -> authenticated.apply(() -> {
                     if (!runs.exists(id)) {
                         return ServiceRoutes.json(StatusCodes.NOT_FOUND, ResponseBodies.error("not_found", "no run " + id,
                                 null), this);
@@ -78,7 +81,7 @@ final class RunRoutes extends AllDirectives {
                     return ServiceRoutes.json(stopping ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, stopping
                             ? runs.describe(id) : ResponseBodies.error("not_running", "run " + id + " is not running", null),
                             this);
-                }))));
+                })))));
     }
 
     private Route json(JsonNode body) {

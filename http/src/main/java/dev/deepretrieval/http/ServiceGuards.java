@@ -36,12 +36,14 @@ final class ServiceGuards extends AllDirectives {
         this.limiter = limiter;
     }
 
-    /** The whole service: {@code reads} and {@code writes} behind the guards. */
+    /**
+     * The whole service: {@code reads} and {@code writes} behind the guards. The write routes check the token themselves
+     * with {@link #authenticated}, inside their path and method, so a request for something else is never answered 401.
+     */
     Route guard(Route reads, Route writes) {
         return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
                 withSizeLimit(settings.maxBodyBytes(), () -> rateLimited(() -> concat(
-                        settings.protectReads() ? authenticated(() -> reads) : reads,
-                        authenticated(() -> writes))))));
+                        settings.protectReads() ? authenticated(() -> reads) : reads, writes)))));
     }
 
     /** Pekko's answers to rejected requests (404, 405, 413, ...) with the same JSON error body as the rest. */
@@ -76,7 +78,8 @@ final class ServiceGuards extends AllDirectives {
         return address.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown");
     }
 
-    private Route authenticated(Supplier<Route> inner) {
+    /** {@code inner} when the request carries the bearer token (or none is configured), else 401. */
+    Route authenticated(Supplier<Route> inner) {
         Optional<String> token = settings.authToken();
         if (token.isEmpty()) {
             return inner.get();

@@ -34,6 +34,7 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class ServiceRoutes extends AllDirectives {
 
+    private final java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated;
     private final RewriteService service;
     private final ServeSettings settings;
     private final Materializer materializer;
@@ -45,7 +46,10 @@ final class ServiceRoutes extends AllDirectives {
         return thread;
     });
 
-    ServiceRoutes(RewriteService service, ServeSettings settings, Materializer materializer, PolicySwapper swapper) {
+    /** @param authenticated guards a state-changing route (inside its path and method) */
+    ServiceRoutes(RewriteService service, ServeSettings settings, Materializer materializer, PolicySwapper swapper,
+            java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated) {
+        this.authenticated = authenticated;
         this.service = service;
         this.settings = settings;
         this.materializer = materializer;
@@ -61,15 +65,14 @@ final class ServiceRoutes extends AllDirectives {
                         get(() -> handleWebSocketMessages(rewriteSocket())))),
                 path(segment("v1").slash("chat").slash("completions"), () -> post(() -> jsonBody(this::chat))),
                 path(segment("v1").slash("models"), () -> get(() -> json(StatusCodes.OK,
-                        ResponseBodies.models(settings.modelName(), service.served().version(), started)))));
+                        ResponseBodies.models(settings.modelName(), service.served().version(), started)))),
+                path(segment("v1").slash("model"), () -> get(() -> json(StatusCodes.OK, ResponseBodies.JSON.createObjectNode()
+                        .put("model", settings.modelName()).put("version", service.served().version())))));
     }
 
     /** The routes that change state. */
     Route writes() {
-        return path(segment("v1").slash("model"), () -> concat(
-                get(() -> json(StatusCodes.OK, ResponseBodies.JSON.createObjectNode()
-                        .put("model", settings.modelName()).put("version", service.served().version()))),
-                post(() -> jsonBody(body -> {
+        return path(segment("v1").slash("model"), () -> post(() -> authenticated.apply(() -> jsonBody(body -> {
                     // loading a model blocks: off the HTTP dispatcher, one swap at a time
                     CompletableFuture<String> swapped = CompletableFuture.supplyAsync(() -> swapper.swap(body), swaps);
                     return onSuccess(swapped, version -> json(StatusCodes.OK,
