@@ -159,6 +159,8 @@ class LiteratureSearchTest {
             var client = new ResilientHttpClient("ctgov", api(server.clinicalTrialsUrl(), 1000, 3),
                     new RequestRateLimiter(1000), system);
             var ctgov = new ClinicalTrialsSearch(client, server.clinicalTrialsUrl());
+            var opened = new CompletableFuture<Void>();
+            client.breaker().addOnOpenListener(() -> opened.complete(null));
             server.outage(true);
             // two searches of three attempts: the first five reach the server and fail, the sixth meets the open breaker
             for (int i = 0; i < 2; i++) {
@@ -166,6 +168,7 @@ class LiteratureSearchTest {
                         new SearchRequest("opioids", Optional.empty(), 10)).toCompletableFuture().join());
                 assertInstanceOf(SearchApiException.class, failure.getCause());
             }
+            opened.get(30, TimeUnit.SECONDS);
             assertTrue(client.breaker().isOpen(), "5 consecutive failures open the breaker");
             assertEquals(5, server.outageAnswers(), "an attempt while open fails fast without a request");
             var closed = new CompletableFuture<Void>();
