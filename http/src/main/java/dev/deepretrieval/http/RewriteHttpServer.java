@@ -26,9 +26,9 @@ public final class RewriteHttpServer {
             RewriteService service, ServeSettings settings, PolicySwapper swapper, Optional<TrainingRuns> runs) {
         var guards = new ServiceGuards(settings, new ClientRateLimiter(settings.requestsPerSecond(), settings.burst(),
                 System::nanoTime));
-        var routes = new ServiceRoutes(service, settings, Materializer.matFromSystem(system), swapper, guards::authenticated);
+        var routes = new ServiceRoutes(service, settings, Materializer.matFromSystem(system), swapper, guards);
         var dashboard = new DashboardRoutes();
-        Optional<RunRoutes> runRoutes = runs.map(r -> new RunRoutes(r, guards::authenticated));
+        Optional<RunRoutes> runRoutes = runs.map(r -> new RunRoutes(r, guards));
         Route reads = runRoutes.map(r -> routes.concat(dashboard.route(), routes.reads(), r.reads()))
                 .orElseGet(() -> routes.concat(dashboard.route(), routes.reads()));
         Route writes = runRoutes.map(r -> routes.concat(routes.writes(), r.writes())).orElseGet(routes::writes);

@@ -24,12 +24,12 @@ import org.apache.pekko.stream.javadsl.Source;
 final class RunRoutes extends AllDirectives {
 
     private final TrainingRuns runs;
-    private final java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated;
+    private final Authentication authentication;
 
-    /** @param authenticated guards a state-changing route (inside its path and method) */
-    RunRoutes(TrainingRuns runs, java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated) {
+    /** @param authentication guards each state-changing route (inside its path and method) */
+    RunRoutes(TrainingRuns runs, Authentication authentication) {
         this.runs = runs;
-        this.authenticated = authenticated;
+        this.authentication = authentication;
     }
 
     Route reads() {
@@ -63,7 +63,7 @@ final class RunRoutes extends AllDirectives {
 
     Route writes() {
         return pathPrefix(segment("v1").slash("runs"), () -> concat(
-                pathEnd(() -> post(() -> authenticated.apply(() -> entity(Unmarshaller.entityToString(), text -> {
+                pathEnd(() -> post(() -> authentication.authenticated(() -> entity(Unmarshaller.entityToString(), text -> {
                     JsonNode body;
                     try {
                         body = ResponseBodies.JSON.readTree(text);
@@ -72,7 +72,7 @@ final class RunRoutes extends AllDirectives {
                     }
                     return ServiceRoutes.json(StatusCodes.CREATED, runs.start(body), this);
                 })))),
-                path(PathMatchers.segment().slash("stop"), id -> post(() -> authenticated.apply(() -> {
+                path(PathMatchers.segment().slash("stop"), id -> post(() -> authentication.authenticated(() -> {
                     if (!runs.exists(id)) {
                         return ServiceRoutes.json(StatusCodes.NOT_FOUND, ResponseBodies.error("not_found", "no run " + id,
                                 null), this);

@@ -1,6 +1,7 @@
 package dev.deepretrieval.http;
 
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * bearer-token authentication (401) for state-changing routes and, when configured, for reads too, and the mapping
  * of failures to JSON errors: invalid input 400 naming the field, overload 503. Bad input never yields a 500.
  */
-final class ServiceGuards extends AllDirectives {
+final class ServiceGuards extends AllDirectives implements Authentication {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceGuards.class);
 
@@ -79,7 +80,8 @@ final class ServiceGuards extends AllDirectives {
     }
 
     /** {@code inner} when the request carries the bearer token (or none is configured), else 401. */
-    Route authenticated(Supplier<Route> inner) {
+    @Override
+    public Route authenticated(Supplier<Route> inner) {
         Optional<String> token = settings.authToken();
         if (token.isEmpty()) {
             return inner.get();
@@ -113,7 +115,7 @@ final class ServiceGuards extends AllDirectives {
                 .match(Conflict.class, e -> error(StatusCodes.CONFLICT, "conflict", e.getMessage(), null))
                 .match(EntityStreamSizeException.class, e -> error(StatusCodes.PAYLOAD_TOO_LARGE, "request_too_large",
                         "the body is larger than " + settings.maxBodyBytes() + " bytes", null))
-                .match(java.util.concurrent.CompletionException.class, e -> unwrapped(e.getCause()))
+                .match(CompletionException.class, e -> unwrapped(e.getCause()))
                 .matchAny(e -> {
                     LOG.error("request failed", e);
                     return error(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "the server failed: " + e, null);

@@ -34,7 +34,7 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class ServiceRoutes extends AllDirectives {
 
-    private final java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated;
+    private final Authentication authentication;
     private final RewriteService service;
     private final ServeSettings settings;
     private final Materializer materializer;
@@ -46,10 +46,10 @@ final class ServiceRoutes extends AllDirectives {
         return thread;
     });
 
-    /** @param authenticated guards a state-changing route (inside its path and method) */
+    /** @param authentication guards each state-changing route (inside its path and method) */
     ServiceRoutes(RewriteService service, ServeSettings settings, Materializer materializer, PolicySwapper swapper,
-            java.util.function.Function<java.util.function.Supplier<Route>, Route> authenticated) {
-        this.authenticated = authenticated;
+            Authentication authentication) {
+        this.authentication = authentication;
         this.service = service;
         this.settings = settings;
         this.materializer = materializer;
@@ -72,7 +72,8 @@ final class ServiceRoutes extends AllDirectives {
 
     /** The routes that change state. */
     Route writes() {
-        return path(segment("v1").slash("model"), () -> post(() -> authenticated.apply(() -> jsonBody(body -> {
+        return path(segment("v1").slash("model"), () -> post(() -> authentication.authenticated(() ->
+                jsonBody(body -> {
                     // loading a model blocks: off the HTTP dispatcher, one swap at a time
                     CompletableFuture<String> swapped = CompletableFuture.supplyAsync(() -> swapper.swap(body), swaps);
                     return onSuccess(swapped, version -> json(StatusCodes.OK,

@@ -45,7 +45,7 @@ class ServiceRoutesTest extends JUnitRouteTestBase {
         served = new ServedPolicy(PolicyLoader.load(MODEL, Optional.empty(), PolicyLoader.device("cpu")), "default-policy");
         service = new RewriteService(served, settings);
         var guards = new ServiceGuards(settings, new ClientRateLimiter(1000, 1000, System::nanoTime));
-        var routes = new ServiceRoutes(service, settings, materializer(), body -> "swapped", guards::authenticated);
+        var routes = new ServiceRoutes(service, settings, materializer(), body -> "swapped", guards);
         Route all = guards.guard(routes.reads(), routes.writes());
         route = testRoute(all);
     }

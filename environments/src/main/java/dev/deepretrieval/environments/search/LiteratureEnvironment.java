@@ -7,8 +7,8 @@ import dev.deepretrieval.environments.answer.AnswerParser;
 import dev.deepretrieval.environments.answer.ParsedAnswer;
 import dev.deepretrieval.environments.reward.AdditiveReward;
 import dev.deepretrieval.environments.reward.Outcome;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,7 +63,7 @@ public final class LiteratureEnvironment implements Environment<LiteratureTask> 
         String query = answer.value().get();
         return engine.search(new SearchRequest(query, task.reviewDate(), depth)).thenApply(ids -> {
             double recall = recall(ids, task);
-            var metrics = new java.util.LinkedHashMap<String, Double>();
+            var metrics = new LinkedHashMap<String, Double>();
             metrics.put(recallLabel(), recall);
             metrics.put("retrieved", (double) ids.size());
             metrics.putAll(engine.stats());
