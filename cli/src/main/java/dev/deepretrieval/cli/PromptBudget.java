@@ -1,11 +1,10 @@
 package dev.deepretrieval.cli;
 
-import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.PromptEncoder;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.streams.TrainingTasks;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Optional;
 
 /**
  * Leaves out of training the prompts longer than the budget, as verl's {@code filter_overlong_prompts} does: a prompt
@@ -16,34 +15,34 @@ final class PromptBudget {
     private static final String SETTING = "deepretrieval.train.max-prompt-tokens";
 
     private final Settings settings;
-    private final Policy tokenizing;
+    private final PromptEncoder encoder;
     private final int maxPromptTokens;
     private final String origin;
     private int left;
 
-    private PromptBudget(Settings settings, Policy tokenizing, int maxPromptTokens, String origin) {
+    private PromptBudget(Settings settings, PromptEncoder encoder, int maxPromptTokens, String origin) {
         this.settings = settings;
-        this.tokenizing = tokenizing;
+        this.encoder = encoder;
         this.maxPromptTokens = maxPromptTokens;
         this.origin = origin;
     }
 
     /**
-     * Counts tokens with the tokenizer of the policy in {@code model}; the budget is
+     * Counts tokens with the prompt encoder of the policy in {@code model} (its weights are not loaded); the budget is
      * {@code deepretrieval.train.max-prompt-tokens}, or when that is 0 the model's context
      * ({@code max_position_embeddings}) minus {@code maxNewTokens}.
      */
     static PromptBudget of(Settings settings, Path model, int maxNewTokens, OwnedResources owned) {
-        Policy policy = owned.add(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")));
+        PromptEncoder encoder = owned.add(PolicyLoader.loadPromptEncoder(model));
         int configured = settings.raw().getInt(SETTING);
-        int budget = configured > 0 ? configured : policy.config().maxPositions() - maxNewTokens;
+        int budget = configured > 0 ? configured : encoder.contextLength() - maxNewTokens;
         if (budget < 1) {
-            throw settings.bad(SETTING, "the model's context (" + policy.config().maxPositions()
+            throw settings.bad(SETTING, "the model's context (" + encoder.contextLength()
                     + " tokens) leaves no room for a prompt before " + maxNewTokens + " new tokens");
         }
         String origin = configured > 0 ? "the configured budget"
-                : "the model's context of " + policy.config().maxPositions() + " minus " + maxNewTokens + " new tokens";
-        return new PromptBudget(settings, policy, budget, origin);
+                : "the model's context of " + encoder.contextLength() + " minus " + maxNewTokens + " new tokens";
+        return new PromptBudget(settings, encoder, budget, origin);
     }
 
     int maxPromptTokens() {
@@ -59,7 +58,7 @@ final class PromptBudget {
     <T> TrainingTasks<T> fitting(TrainingTasks<T> tasks) {
         var kept = new ArrayList<Integer>();
         for (int i = 0; i < tasks.size(); i++) {
-            if (tokenizing.promptTokens(tasks.prompt(i)).length <= maxPromptTokens) {
+            if (encoder.encode(tasks.prompt(i)).length <= maxPromptTokens) {
                 kept.add(i);
             }
         }

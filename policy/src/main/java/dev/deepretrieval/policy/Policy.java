@@ -10,6 +10,7 @@ import dev.deepretrieval.policy.scoring.Scorer;
 import dev.deepretrieval.policy.tokenizer.TextTokenizer;
 import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -54,20 +55,15 @@ public final class Policy implements AutoCloseable {
         return tokenizer.orElseThrow(() -> new IllegalStateException("this policy was loaded without a tokenizer"));
     }
 
+    /** How prompt text becomes this model's input ids (a view of its tokenizer; closing the policy closes it). */
+    public PromptEncoder promptEncoder() {
+        return new PromptEncoder(tokenizer(), addBos ? OptionalInt.of(config().bosTokenId().orElseThrow())
+                : OptionalInt.empty(), config().maxPositions());
+    }
+
     /** Token ids of a prompt, with BOS first when the model expects it; an empty prompt is just BOS. */
     public int[] promptTokens(String prompt) {
-        int[] body = tokenizer().encode(prompt);
-        if (!addBos) {
-            if (body.length == 0) {
-                throw new IllegalArgumentException("empty prompt and the model has no BOS token to start from");
-            }
-            return body;
-        }
-        int bos = config().bosTokenId().orElseThrow();
-        int[] out = new int[body.length + 1];
-        out[0] = bos;
-        System.arraycopy(body, 0, out, 1, body.length);
-        return out;
+        return promptEncoder().encode(prompt);
     }
 
     /** Ids that end generation: the config's EOS ids plus the tokenizer's end-of-turn token. */

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -59,10 +60,55 @@ public final class PolicyLoader {
         if (Files.isRegularFile(model) && model.getFileName().toString().endsWith(".bin")) {
             return loadLlama2c(model, tokenizer, device);
         }
-        if (!Files.isDirectory(model)) {
-            throw new PolicyLoadException(model + ": not a Hugging Face model folder or a llama2.c .bin file");
-        }
         return loadHuggingFace(model, tokenizer, device);
+    }
+
+    /**
+     * The model's prompt encoder (tokenizer, BOS rule, context length) without its weights on a device: cheap enough to
+     * measure every prompt of a dataset before training. Close it to free the tokenizer.
+     */
+    public static PromptEncoder loadPromptEncoder(Path model) {
+        if (Files.isRegularFile(model) && model.getFileName().toString().endsWith(".bin")) {
+            ModelConfig config = Llama2cCheckpoint.open(model).config();
+            return new PromptEncoder(Llama2cTokenizer.open(findLlama2cTokenizer(model, config.vocabSize())),
+                    OptionalInt.of(Llama2cTokenizer.BOS), config.maxPositions());
+        }
+        HfFolder folder = HfFolder.read(model, Optional.empty());
+        TextTokenizer tokenizer = folder.tokenizer().orElseThrow(() ->
+                new PolicyLoadException(model + ": no tokenizer.json to encode prompts with"));
+        return new PromptEncoder(tokenizer, folder.addBos() ? OptionalInt.of(folder.config().bosTokenId().orElseThrow())
+                : OptionalInt.empty(), folder.config().maxPositions());
+    }
+
+    /** What a Hugging Face folder says besides its weights: config, tokenizer, BOS rule, extra stop ids. */
+    private record HfFolder(ModelConfig config, Optional<TextTokenizer> tokenizer, boolean addBos,
+            Set<Integer> extraStops) {
+
+        static HfFolder read(Path folder, Optional<Path> tokenizer) {
+            if (!Files.isDirectory(folder)) {
+                throw new PolicyLoadException(folder + ": not a Hugging Face model folder or a llama2.c .bin file");
+            }
+            Path configFile = folder.resolve("config.json");
+            if (!Files.isRegularFile(configFile)) {
+                throw new PolicyLoadException(folder + ": missing config.json");
+            }
+            ModelConfig config = HfConfigReader.read(configFile);
+            JsonNode tokenizerConfig = readOptionalJson(folder.resolve("tokenizer_config.json"));
+            Optional<Path> tokenizerFile = tokenizer.or(() -> firstExisting(
+                    folder.resolve("tokenizer.json"), folder.resolve("tokenizer.json.gz")));
+            Optional<TextTokenizer> tok = tokenizerFile.map(HfTokenizer::open);
+            boolean addBos = tokenizerConfig.path("add_bos_token").asBoolean(false) && config.bosTokenId().isPresent();
+            Set<Integer> extraStops = new HashSet<>();
+            String eosText = tokenizerConfig.path("eos_token").isTextual() ? tokenizerConfig.path("eos_token").asText()
+                    : tokenizerConfig.path("eos_token").path("content").asText("");
+            if (!eosText.isEmpty()) {
+                tok.flatMap(t -> {
+                    var id = t.tokenId(eosText);
+                    return id.isPresent() ? Optional.of(id.getAsInt()) : Optional.empty();
+                }).ifPresent(extraStops::add);
+            }
+            return new HfFolder(config, tok, addBos, extraStops);
+        }
     }
 
     private static Policy loadLlama2c(Path file, Optional<Path> tokenizer, Device device) {
@@ -85,29 +131,11 @@ public final class PolicyLoader {
     }
 
     private static Policy loadHuggingFace(Path folder, Optional<Path> tokenizer, Device device) {
-        Path configFile = folder.resolve("config.json");
-        if (!Files.isRegularFile(configFile)) {
-            throw new PolicyLoadException(folder + ": missing config.json");
-        }
-        ModelConfig config = HfConfigReader.read(configFile);
-        JsonNode tokenizerConfig = readOptionalJson(folder.resolve("tokenizer_config.json"));
-        Optional<Path> tokenizerFile = tokenizer.or(() -> firstExisting(
-                folder.resolve("tokenizer.json"), folder.resolve("tokenizer.json.gz")));
-        Optional<TextTokenizer> tok = tokenizerFile.map(HfTokenizer::open);
-        boolean addBos = tokenizerConfig.path("add_bos_token").asBoolean(false) && config.bosTokenId().isPresent();
-        Set<Integer> extraStops = new HashSet<>();
-        String eosText = tokenizerConfig.path("eos_token").isTextual() ? tokenizerConfig.path("eos_token").asText()
-                : tokenizerConfig.path("eos_token").path("content").asText("");
-        if (!eosText.isEmpty()) {
-            tok.flatMap(t -> {
-                var id = t.tokenId(eosText);
-                return id.isPresent() ? Optional.of(id.getAsInt()) : Optional.empty();
-            }).ifPresent(extraStops::add);
-        }
+        HfFolder read = HfFolder.read(folder, tokenizer);
         try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(folder)) {
-            return assemble(config, checkpoint, tok, addBos, extraStops, device);
+            return assemble(read.config(), checkpoint, read.tokenizer(), read.addBos(), read.extraStops(), device);
         } catch (RuntimeException e) {
-            tok.ifPresent(TextTokenizer::close);
+            read.tokenizer().ifPresent(TextTokenizer::close);
             throw e;
         }
     }

@@ -113,6 +113,7 @@ public final class QueryRewriter {
         }
         var tokens = new ArrayList<Integer>();
         var said = new StringBuilder();
+        var continuation = policy.tokenizer().continuationsOf(prompt);
         GeneratedSequence sequence = policy.generator().generate(List.of(prompt), withStops,
                 new TokenListener() {
                     @Override
@@ -121,8 +122,7 @@ public final class QueryRewriter {
                             return;
                         }
                         tokens.add(token);
-                        String text = policy.tokenizer().decodeContinuation(prompt,
-                                tokens.stream().mapToInt(Integer::intValue).toArray());
+                        String text = continuation.apply(tokens.stream().mapToInt(Integer::intValue).toArray());
                         // a token may end inside a multi-byte character: say only what is stable
                         int stable = text.endsWith("\uFFFD") ? text.length() - 1 : text.length();
                         if (stable > said.length() && text.startsWith(said.toString())) {

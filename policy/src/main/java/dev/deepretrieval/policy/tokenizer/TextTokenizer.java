@@ -1,6 +1,7 @@
 package dev.deepretrieval.policy.tokenizer;
 
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /** Text ↔ token ids. {@link #encode} adds no special tokens; callers add BOS where the model needs it. */
 public interface TextTokenizer extends AutoCloseable {
@@ -15,12 +16,19 @@ public interface TextTokenizer extends AutoCloseable {
 
     /** The text {@code generated} adds after {@code prompt}, decoded in context (so leading spaces come out right). */
     default String decodeContinuation(int[] prompt, int[] generated) {
-        int[] all = new int[prompt.length + generated.length];
-        System.arraycopy(prompt, 0, all, 0, prompt.length);
-        System.arraycopy(generated, 0, all, prompt.length, generated.length);
-        String whole = decode(all);
+        return continuationsOf(prompt).apply(generated);
+    }
+
+    /** Decodes continuations of one prompt as {@link #decodeContinuation} does, decoding the prompt alone only once. */
+    default Function<int[], String> continuationsOf(int[] prompt) {
         String head = decode(prompt);
-        return whole.startsWith(head) ? whole.substring(head.length()) : decode(generated);
+        return generated -> {
+            int[] all = new int[prompt.length + generated.length];
+            System.arraycopy(prompt, 0, all, 0, prompt.length);
+            System.arraycopy(generated, 0, all, prompt.length, generated.length);
+            String whole = decode(all);
+            return whole.startsWith(head) ? whole.substring(head.length()) : decode(generated);
+        };
     }
 
     @Override
