@@ -3,6 +3,8 @@ package dev.deepretrieval.cli;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.TreeSet;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
@@ -17,18 +19,29 @@ final class DatasetResolver {
     private DatasetResolver() {}
 
     static Resolved resolve(Settings settings, String nameOrPath, CommandSpec spec) {
+        return find(settings, nameOrPath).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "--dataset " + unknown(settings, nameOrPath)));
+    }
+
+    /** The dataset a name from config or a folder path names, if either. */
+    static Optional<Resolved> find(Settings settings, String nameOrPath) {
         boolean plainName = nameOrPath.matches("[A-Za-z0-9_-]+");
         if (plainName && settings.raw().hasPath(NAMES + "." + nameOrPath)) {
-            return new Resolved(nameOrPath, settings.path(NAMES + "." + nameOrPath));
+            return Optional.of(new Resolved(nameOrPath, settings.path(NAMES + "." + nameOrPath)));
         }
         Path folder = Path.of(nameOrPath);
         if (!Files.isDirectory(folder)) {
-            throw new ParameterException(spec.commandLine(), "--dataset '" + nameOrPath
-                    + "' is neither a dataset name (" + String.join(", ", new java.util.TreeSet<>(settings.raw().getConfig(NAMES).root().keySet()))
-                    + ") nor a folder");
+            return Optional.empty();
         }
         Path normalised = folder.toAbsolutePath().normalize();
-        return new Resolved(normalised.getFileName() == null ? "dataset" : normalised.getFileName().toString(), normalised);
+        return Optional.of(new Resolved(normalised.getFileName() == null ? "dataset" : normalised.getFileName().toString(),
+                normalised));
+    }
+
+    /** Why {@code nameOrPath} names no dataset, listing the names there are. */
+    static String unknown(Settings settings, String nameOrPath) {
+        return "'" + nameOrPath + "' is neither a dataset name (" + String.join(", ",
+                new TreeSet<>(settings.raw().getConfig(NAMES).root().keySet())) + ") nor a folder";
     }
 
     static BeirDataset open(Settings settings, String nameOrPath, CommandSpec spec) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.http.Conflict;
 import dev.deepretrieval.http.InvalidRequest;
+import dev.deepretrieval.http.RequestFields;
 import dev.deepretrieval.http.TrainingRuns;
 import dev.deepretrieval.streams.StepReport;
 import java.io.IOException;
@@ -40,6 +41,8 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ALGORITHMS = Set.of("ppo", "grpo", "dr-grpo", "rloo");
+    private static final Set<String> FIELDS = Set.of("task", "algorithm", "retriever", "template", "model", "steps", "seed",
+            "prompts_per_step", "heldout_max_queries");
     private static final int EVENT_BUFFER = 256;
 
     /** One run started here. */
@@ -82,52 +85,50 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     @Override
     public synchronized ObjectNode start(JsonNode request) {
-        var fields = new Fields(request);
-        var args = new ArrayList<String>(List.of("train"));
+        var fields = new RequestFields(request);
+        fields.onlyKnown(FIELDS);
+        var args = new ArrayList<String>();
         ObjectNode config = JSON.createObjectNode();
-        fields.text("task").ifPresent(t -> {
-            if (!(t.matches("[A-Za-z0-9_-]+") && settings.raw().hasPath("deepretrieval.datasets." + t))
-                    && !Files.isDirectory(Path.of(t))) {
-                throw new InvalidRequest("task", "'" + t + "' is neither a dataset name ("
-                        + String.join(", ", new java.util.TreeSet<>(settings.raw().getConfig("deepretrieval.datasets")
-                                .root().keySet())) + ") nor a folder");
+        fields.optionalNonBlank("task").ifPresent(t -> {
+            if (DatasetResolver.find(settings, t).isEmpty()) {
+                throw new InvalidRequest("task", DatasetResolver.unknown(settings, t));
             }
             add(args, config, "--task", "task", t);
         });
-        fields.text("algorithm").ifPresent(a -> {
+        fields.optionalNonBlank("algorithm").ifPresent(a -> {
             if (!ALGORITHMS.contains(a)) {
                 throw new InvalidRequest("algorithm", "must be one of " + ALGORITHMS);
             }
             add(args, config, "--algorithm", "algorithm", a);
         });
-        fields.text("retriever").ifPresent(r -> {
+        fields.optionalNonBlank("retriever").ifPresent(r -> {
             if (!r.equals("bm25") && !r.equals("dense")) {
                 throw new InvalidRequest("retriever", "must be bm25 or dense");
             }
             add(args, config, "--retriever", "retriever", r);
         });
-        fields.text("template").ifPresent(t -> add(args, config, "--template", "template", t));
-        fields.text("model").ifPresent(m -> {
+        fields.optionalNonBlank("template").ifPresent(t -> add(args, config, "--template", "template", t));
+        fields.optionalNonBlank("model").ifPresent(m -> {
             if (!Files.isRegularFile(Path.of(m).resolve("config.json"))) {
                 throw new InvalidRequest("model", "no model folder (config.json) at " + m);
             }
             add(args, config, "--model", "model", m);
         });
-        long steps = fields.integer("steps", 1, 1_000_000).orElse(-1L);
+        long steps = fields.optionalLong("steps", 1, 1_000_000).orElse(-1L);
         if (steps > 0) {
             args.addAll(List.of("--steps", String.valueOf(steps)));
             config.put("steps", steps);
         }
-        fields.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE).ifPresent(seed -> {
+        fields.optionalLong("seed", Long.MIN_VALUE, Long.MAX_VALUE).ifPresent(seed -> {
             args.addAll(List.of("--seed", String.valueOf(seed)));
             config.put("seed", seed);
         });
         var overrides = new StringBuilder();
-        fields.integer("prompts_per_step", 1, 4096).ifPresent(p -> {
+        fields.optionalLong("prompts_per_step", 1, 4096).ifPresent(p -> {
             config.put("prompts_per_step", p);
             overrides.append("deepretrieval.train.prompts-per-step = ").append(p).append('\n');
         });
-        fields.integer("heldout_max_queries", 0, 1_000_000).ifPresent(q -> {
+        fields.optionalLong("heldout_max_queries", 0, 1_000_000).ifPresent(q -> {
             config.put("heldout_max_queries", q);
             overrides.append("deepretrieval.train.heldout.max-queries = ").append(q).append('\n');
         });
@@ -170,7 +171,7 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             line.setOut(log);
             line.setErr(log);
             line.setExecutionExceptionHandler(Main::handleFailure);
-            code = line.execute(args.subList(1, args.size()).toArray(String[]::new));
+            code = line.execute(args.toArray(String[]::new));
         } catch (IOException | RuntimeException e) {
             code = ExitCode.FAILURE;
         }
@@ -327,47 +328,6 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         active.forEach(r -> r.control.requestStop());
         for (Run run : active) {
             run.thread.join();
-        }
-    }
-
-    /** Typed reads of the request's fields. */
-    private static final class Fields {
-        private final JsonNode body;
-
-        Fields(JsonNode body) {
-            if (body == null || !body.isObject()) {
-                throw new InvalidRequest("", "the body must be a JSON object");
-            }
-            this.body = body;
-            var known = Set.of("task", "algorithm", "retriever", "template", "model", "steps", "seed", "prompts_per_step",
-                    "heldout_max_queries");
-            body.fieldNames().forEachRemaining(name -> {
-                if (!known.contains(name)) {
-                    throw new InvalidRequest(name, "unknown field (known: " + new java.util.TreeSet<>(known) + ")");
-                }
-            });
-        }
-
-        Optional<String> text(String field) {
-            JsonNode value = body.get(field);
-            if (value == null || value.isNull()) {
-                return Optional.empty();
-            }
-            if (!value.isTextual() || value.asText().isBlank()) {
-                throw new InvalidRequest(field, "must be a non-empty string");
-            }
-            return Optional.of(value.asText());
-        }
-
-        Optional<Long> integer(String field, long min, long max) {
-            JsonNode value = body.get(field);
-            if (value == null || value.isNull()) {
-                return Optional.empty();
-            }
-            if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
-                throw new InvalidRequest(field, "must be an integer from " + min + " to " + max);
-            }
-            return Optional.of(value.asLong());
         }
     }
 }
