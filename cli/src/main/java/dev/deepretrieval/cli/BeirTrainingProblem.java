@@ -1,6 +1,5 @@
 package dev.deepretrieval.cli;
 
-import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.Retriever;
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.beir.BeirDataset;
@@ -18,7 +17,6 @@ import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.retrieval.RetrievalEnvironment;
 import dev.deepretrieval.environments.retrieval.RetrievalEnvironmentSettings;
 import dev.deepretrieval.environments.retrieval.RetrievalTask;
-import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.environments.reward.PaperRewards;
 import dev.deepretrieval.streams.TrainingTasks;
 import java.util.ArrayList;
@@ -31,29 +29,14 @@ import java.util.concurrent.Executors;
  * BEIR retrieval as a training problem: a split's judged queries, each rewrite retrieved by BM25 or the dense
  * encoder and rewarded by nDCG through the paper's BEIR reward; held out: the {@code heldout.split} split.
  */
-final class BeirTrainingProblem implements TrainingProblem<RetrievalTask> {
+final class BeirTrainingProblem {
 
     private static final String PREFIX = "deepretrieval.train.";
 
-    private final BeirDataset dataset;
-    private final TrainingTasks<RetrievalTask> tasks;
-    private final RetrievalEnvironment environment;
-    private final HeldOutEvaluation heldOut;
-    private final PromptTemplate template;
-    private final OwnedResources owned;
-
-    private BeirTrainingProblem(BeirDataset dataset, TrainingTasks<RetrievalTask> tasks, RetrievalEnvironment environment,
-            HeldOutEvaluation heldOut, PromptTemplate template, OwnedResources owned) {
-        this.dataset = dataset;
-        this.tasks = tasks;
-        this.environment = environment;
-        this.heldOut = heldOut;
-        this.template = template;
-        this.owned = owned;
-    }
+    private BeirTrainingProblem() {}
 
     /** @param retrieverName {@code bm25} or {@code dense} */
-    static BeirTrainingProblem open(Settings settings, BeirDataset dataset, String retrieverName,
+    static TrainingProblem<RetrievalTask> open(Settings settings, BeirDataset dataset, String retrieverName,
             GreedyRewriting rewriting, PromptBudget budget) throws Exception {
         Split split = Split.parse(settings.text(PREFIX + "split"));
         Split heldOutSplit = Split.parse(settings.text(PREFIX + "heldout.split"));
@@ -73,7 +56,8 @@ final class BeirTrainingProblem implements TrainingProblem<RetrievalTask> {
                     RetrievalTask::queryId, RetrievalTask::queryText, t -> rewriting.template().render(t.queryText())));
             var heldOut = new BeirHeldOut(dataset, heldOutSplit, retriever, metrics, pool,
                     settings.raw().getInt(PREFIX + "heldout.max-queries"), rewriting);
-            return new BeirTrainingProblem(dataset, tasks, environment, heldOut, rewriting.template(), owned);
+            return new TrainingProblem<>(dataset.name(), "beir", "ndcg@10", rewriting.template(), tasks, environment,
+                    heldOut, owned);
         } catch (Exception | Error e) {
             owned.close();
             throw e;
@@ -106,45 +90,5 @@ final class BeirTrainingProblem implements TrainingProblem<RetrievalTask> {
             }
         }
         return list;
-    }
-
-    @Override
-    public String datasetName() {
-        return dataset.name();
-    }
-
-    @Override
-    public String family() {
-        return "beir";
-    }
-
-    @Override
-    public String metric() {
-        return "ndcg@10";
-    }
-
-    @Override
-    public PromptTemplate template() {
-        return template;
-    }
-
-    @Override
-    public TrainingTasks<RetrievalTask> tasks() {
-        return tasks;
-    }
-
-    @Override
-    public Environment<RetrievalTask> environment() {
-        return environment;
-    }
-
-    @Override
-    public HeldOutEvaluation heldOut() {
-        return heldOut;
-    }
-
-    @Override
-    public void close() throws Exception {
-        owned.close();
     }
 }

@@ -4,19 +4,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The held-out split of a dataset without splits (evidence QA, text-to-SQL): every {@code every}-th item, counting
- * from the first, is held out; the rest is trained on.
+ * The held-out split of a dataset without splits (evidence QA, text-to-SQL, literature tasks): every
+ * {@code every}-th item, counting from the first, is held out (at most {@code maxHeldOut} of them, 0 = all); the rest
+ * is trained on.
  */
-record EveryNth(int every) {
+record EveryNth(int every, int maxHeldOut) {
 
     EveryNth {
-        if (every < 2) {
-            throw new IllegalArgumentException("every must be >= 2, got " + every);
+        if (every < 2 || maxHeldOut < 0) {
+            throw new IllegalArgumentException("every must be >= 2 and maxHeldOut >= 0, got " + every + ", " + maxHeldOut);
         }
     }
 
+    /** From {@code deepretrieval.train.heldout.every} and {@code .max-queries}. */
+    static EveryNth of(Settings settings) {
+        return new EveryNth(settings.positiveInt("deepretrieval.train.heldout.every"),
+                settings.raw().getInt("deepretrieval.train.heldout.max-queries"));
+    }
+
     <T> List<T> heldOut(List<T> items) {
-        return pick(items, true);
+        List<T> held = pick(items, true);
+        return maxHeldOut > 0 && held.size() > maxHeldOut ? held.subList(0, maxHeldOut) : held;
     }
 
     <T> List<T> trainedOn(List<T> items) {
@@ -33,7 +41,8 @@ record EveryNth(int every) {
         return picked;
     }
 
-    String label() {
-        return "1 in " + every + " questions held out";
+    /** For reports, e.g. {@code "1 in 20 questions held out"}. */
+    String label(String items) {
+        return "1 in " + every + " " + items + " held out";
     }
 }

@@ -1,6 +1,5 @@
 package dev.deepretrieval.cli;
 
-import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
@@ -9,7 +8,6 @@ import dev.deepretrieval.environments.lucene.QueryMode;
 import dev.deepretrieval.environments.qa.QaDataset;
 import dev.deepretrieval.environments.qa.QaEnvironment;
 import dev.deepretrieval.environments.qa.QaQuestion;
-import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.environments.reward.PaperRewards;
 import dev.deepretrieval.streams.TrainingTasks;
 import java.util.Map;
@@ -21,30 +19,15 @@ import java.util.concurrent.Executors;
  * rewarded by the rank tier of the first answer-bearing passage (DPR's rule; the squad template gets the paper's
  * SQuAD table, any other NQ/TriviaQA's); held out: one question in {@code heldout.every}, scored by Hits@k.
  */
-final class QaTrainingProblem implements TrainingProblem<QaQuestion> {
+final class QaTrainingProblem {
 
     private static final String PREFIX = "deepretrieval.train.";
 
-    private final QaDataset dataset;
-    private final TrainingTasks<QaQuestion> tasks;
-    private final QaEnvironment environment;
-    private final HeldOutEvaluation heldOut;
-    private final PromptTemplate template;
-    private final OwnedResources owned;
+    private QaTrainingProblem() {}
 
-    private QaTrainingProblem(QaDataset dataset, TrainingTasks<QaQuestion> tasks, QaEnvironment environment,
-            HeldOutEvaluation heldOut, PromptTemplate template, OwnedResources owned) {
-        this.dataset = dataset;
-        this.tasks = tasks;
-        this.environment = environment;
-        this.heldOut = heldOut;
-        this.template = template;
-        this.owned = owned;
-    }
-
-    static QaTrainingProblem open(Settings settings, QaDataset dataset, GreedyRewriting rewriting, PromptBudget budget)
+    static TrainingProblem<QaQuestion> open(Settings settings, QaDataset dataset, GreedyRewriting rewriting, PromptBudget budget)
             throws Exception {
-        var split = new EveryNth(settings.positiveInt(PREFIX + "heldout.every"));
+        var split = EveryNth.of(settings);
         var owned = new OwnedResources();
         try {
             ExecutorService pool = owned.add(Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads")));
@@ -59,57 +42,14 @@ final class QaTrainingProblem implements TrainingProblem<QaQuestion> {
                     rewriting.template().name().equals("squad") ? PaperRewards.EVIDENCE_QA_SQUAD : PaperRewards.EVIDENCE_QA, pool);
             TrainingTasks<QaQuestion> tasks = budget.fitting(TrainingTasks.of(split.trainedOn(dataset.questions()),
                     QaQuestion::id, QaQuestion::question, q -> rewriting.template().render(q.question())));
-            int maxQueries = settings.raw().getInt(PREFIX + "heldout.max-queries");
-            var heldOutQuestions = split.heldOut(dataset.questions());
-            if (maxQueries > 0 && heldOutQuestions.size() > maxQueries) {
-                heldOutQuestions = heldOutQuestions.subList(0, maxQueries);
-            }
-            var heldOut = new QaHeldOut(dataset.name() + ", " + split.label(), heldOutQuestions, searcher, passages, mode,
+            var heldOut = new QaHeldOut(dataset.name() + ", " + split.label("questions"), split.heldOut(dataset.questions()),
+                    searcher, passages, mode,
                     settings.positiveInts("deepretrieval.eval.qa-hits"), pool, rewriting);
-            return new QaTrainingProblem(dataset, tasks, environment, heldOut, rewriting.template(), owned);
+            return new TrainingProblem<>(dataset.name(), "evidence-qa", "hits@20", rewriting.template(), tasks,
+                    environment, heldOut, owned);
         } catch (Exception | Error e) {
             owned.close();
             throw e;
         }
-    }
-
-    @Override
-    public String datasetName() {
-        return dataset.name();
-    }
-
-    @Override
-    public String family() {
-        return "evidence-qa";
-    }
-
-    @Override
-    public String metric() {
-        return "hits@20";
-    }
-
-    @Override
-    public PromptTemplate template() {
-        return template;
-    }
-
-    @Override
-    public TrainingTasks<QaQuestion> tasks() {
-        return tasks;
-    }
-
-    @Override
-    public Environment<QaQuestion> environment() {
-        return environment;
-    }
-
-    @Override
-    public HeldOutEvaluation heldOut() {
-        return heldOut;
-    }
-
-    @Override
-    public void close() throws Exception {
-        owned.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.deepretrieval.cli;
 
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.environments.beir.Corpus;
+import dev.deepretrieval.environments.beir.DatasetFiles;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
 import dev.deepretrieval.environments.search.ApiSettings;
@@ -14,7 +15,6 @@ import dev.deepretrieval.environments.search.ResilientHttpClient;
 import dev.deepretrieval.environments.search.SearchEngine;
 import dev.deepretrieval.environments.search.SearchResultStore;
 import dev.deepretrieval.environments.sql.R2dbcDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -32,9 +32,9 @@ final class SearchSetup {
 
     private SearchSetup() {}
 
-    /** The engine name a folder's tasks are searched with: {@code local-<name>} for a folder with a corpus. */
+    /** Whether a task folder carries its own corpus (searched by the local engine rather than an API). */
     static boolean hasLocalCorpus(Path folder) {
-        return Files.isRegularFile(folder.resolve("corpus.jsonl")) || Files.isRegularFile(folder.resolve("corpus.jsonl.gz"));
+        return DatasetFiles.plainOrGzipped(folder.resolve("corpus.jsonl")).isPresent();
     }
 
     /** The prompt template literature tasks are written with by default: the engine's. */

@@ -1,8 +1,6 @@
 package dev.deepretrieval.cli;
 
-import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.answer.AnswerFormat;
-import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.environments.reward.PaperRewards;
 import dev.deepretrieval.environments.sql.SpiderDataset;
 import dev.deepretrieval.environments.sql.SpiderDatabases;
@@ -25,30 +23,13 @@ import java.util.function.Function;
  * server are left out of training (they cannot be scored); held out: one question in {@code heldout.every}, scored
  * by execution accuracy.
  */
-final class SqlTrainingProblem implements TrainingProblem<SqlTask> {
+final class SqlTrainingProblem {
 
-    private static final String PREFIX = "deepretrieval.train.";
+    private SqlTrainingProblem() {}
 
-    private final SpiderDataset dataset;
-    private final TrainingTasks<SqlTask> tasks;
-    private final SqlEnvironment environment;
-    private final HeldOutEvaluation heldOut;
-    private final PromptTemplate template;
-    private final OwnedResources owned;
-
-    private SqlTrainingProblem(SpiderDataset dataset, TrainingTasks<SqlTask> tasks, SqlEnvironment environment,
-            HeldOutEvaluation heldOut, PromptTemplate template, OwnedResources owned) {
-        this.dataset = dataset;
-        this.tasks = tasks;
-        this.environment = environment;
-        this.heldOut = heldOut;
-        this.template = template;
-        this.owned = owned;
-    }
-
-    static SqlTrainingProblem open(Settings settings, SpiderDataset dataset, String sqlUrl, GreedyRewriting rewriting,
+    static TrainingProblem<SqlTask> open(Settings settings, SpiderDataset dataset, String sqlUrl, GreedyRewriting rewriting,
             PromptBudget budget, PrintWriter err) throws Exception {
-        var split = new EveryNth(settings.positiveInt(PREFIX + "heldout.every"));
+        var split = EveryNth.of(settings);
         SqlSettings limits = SqlSetup.settings(settings);
         var owned = new OwnedResources();
         try {
@@ -63,14 +44,11 @@ final class SqlTrainingProblem implements TrainingProblem<SqlTask> {
                         trainedOn.size() - scoreable.size(), trainedOn.size(), databases.server().describe());
             }
             TrainingTasks<SqlTask> tasks = budget.fitting(TrainingTasks.of(scoreable, SqlTask::id, SqlTask::question, prompt));
-            int maxQueries = settings.raw().getInt(PREFIX + "heldout.max-queries");
-            List<SqlTask> heldOutTasks = split.heldOut(dataset.questions());
-            if (maxQueries > 0 && heldOutTasks.size() > maxQueries) {
-                heldOutTasks = heldOutTasks.subList(0, maxQueries);
-            }
-            var heldOut = new SqlHeldOut(dataset.name() + ", " + split.label(), heldOutTasks, environment, prompt,
+            var heldOut = new SqlHeldOut(dataset.name() + ", " + split.label("questions"), split.heldOut(dataset.questions()),
+                    environment, prompt,
                     limits.maxConnections() * 4, rewriting);
-            return new SqlTrainingProblem(dataset, tasks, environment, heldOut, rewriting.template(), owned);
+            return new TrainingProblem<>(dataset.name(), "text-to-sql", "exec_match", rewriting.template(), tasks,
+                    environment, heldOut, owned);
         } catch (Exception | Error e) {
             owned.close();
             throw e;
@@ -91,45 +69,5 @@ final class SqlTrainingProblem implements TrainingProblem<SqlTask> {
             }
         }
         return running;
-    }
-
-    @Override
-    public String datasetName() {
-        return dataset.name();
-    }
-
-    @Override
-    public String family() {
-        return "text-to-sql";
-    }
-
-    @Override
-    public String metric() {
-        return "exec_match";
-    }
-
-    @Override
-    public PromptTemplate template() {
-        return template;
-    }
-
-    @Override
-    public TrainingTasks<SqlTask> tasks() {
-        return tasks;
-    }
-
-    @Override
-    public Environment<SqlTask> environment() {
-        return environment;
-    }
-
-    @Override
-    public HeldOutEvaluation heldOut() {
-        return heldOut;
-    }
-
-    @Override
-    public void close() throws Exception {
-        owned.close();
     }
 }

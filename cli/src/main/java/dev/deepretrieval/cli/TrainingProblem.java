@@ -6,30 +6,21 @@ import dev.deepretrieval.streams.TrainingTasks;
 
 /**
  * One task family made ready to train on: the training prompts, the environment that scores their rollouts, and the
- * held-out evaluation run at the end. Owns what it opened (indexes, encoders, databases, thread pools).
+ * held-out evaluation run at the end. Owns what was opened for it (indexes, encoders, databases, thread pools).
  *
+ * @param datasetName the dataset's name
+ * @param family the task family, for the run's config: {@code beir}, {@code evidence-qa}, {@code text-to-sql} or
+ *     {@code literature-search}
+ * @param metric the environment metric each step reports (for example {@code ndcg@10})
+ * @param template the prompt template the training prompts were rendered with
  * @param <T> the environment's task type
  */
-interface TrainingProblem<T> extends AutoCloseable {
-
-    /** The dataset's name. */
-    String datasetName();
-
-    /** The task family, for the run's config: {@code beir}, {@code evidence-qa} or {@code text-to-sql}. */
-    String family();
-
-    /** The environment metric each step reports (for example {@code ndcg@10}). */
-    String metric();
-
-    /** The prompt template the training prompts were rendered with. */
-    PromptTemplate template();
-
-    TrainingTasks<T> tasks();
-
-    Environment<T> environment();
-
-    HeldOutEvaluation heldOut();
+record TrainingProblem<T>(String datasetName, String family, String metric, PromptTemplate template,
+        TrainingTasks<T> tasks, Environment<T> environment, HeldOutEvaluation heldOut, OwnedResources owned)
+        implements AutoCloseable {
 
     @Override
-    void close() throws Exception;
+    public void close() throws Exception {
+        owned.close();
+    }
 }

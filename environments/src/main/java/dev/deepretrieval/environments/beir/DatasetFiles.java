@@ -14,12 +14,12 @@ import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /** Locating dataset files (plain or gzipped) and opening them as strict UTF-8 text. */
-final class DatasetFiles {
+public final class DatasetFiles {
 
     private DatasetFiles() {}
 
     /** {@code base} itself, or {@code base.gz}, whichever exists (plain first). */
-    static Optional<Path> plainOrGzipped(Path base) {
+    public static Optional<Path> plainOrGzipped(Path base) {
         if (Files.isRegularFile(base)) {
             return Optional.of(base);
         }
@@ -28,7 +28,7 @@ final class DatasetFiles {
     }
 
     /** Opens a text file, decompressing {@code .gz}; malformed UTF-8 is an error, not a replacement character. */
-    static BufferedReader open(Path file) {
+    public static BufferedReader open(Path file) {
         try {
             InputStream in = Files.newInputStream(file);
             if (file.getFileName().toString().endsWith(".gz")) {

@@ -1,8 +1,8 @@
 package dev.deepretrieval.environments.qa;
 
 import dev.deepretrieval.environments.beir.Corpus;
+import dev.deepretrieval.environments.beir.DatasetFiles;
 import dev.deepretrieval.environments.beir.DatasetFormatException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -16,16 +16,14 @@ public record QaDataset(String name, Corpus passages, List<QaQuestion> questions
 
     /** Whether {@code folder} looks like a QA folder. */
     public static boolean isQaFolder(Path folder) {
-        return exists(folder, "passages.jsonl") && exists(folder, "questions.jsonl");
+        return DatasetFiles.plainOrGzipped(folder.resolve("passages.jsonl")).isPresent()
+                && DatasetFiles.plainOrGzipped(folder.resolve("questions.jsonl")).isPresent();
     }
 
     public static QaDataset open(String name, Path folder) {
         Corpus passages = Corpus.in(name, folder, "passages.jsonl");
-        Path questions = Files.isRegularFile(folder.resolve("questions.jsonl")) ? folder.resolve("questions.jsonl")
-                : folder.resolve("questions.jsonl.gz");
-        if (!Files.isRegularFile(questions)) {
-            throw new DatasetFormatException(folder.resolve("questions.jsonl"), 0, "missing (also looked for .gz)");
-        }
+        Path questions = DatasetFiles.plainOrGzipped(folder.resolve("questions.jsonl")).orElseThrow(() ->
+                new DatasetFormatException(folder.resolve("questions.jsonl"), 0, "missing (also looked for .gz)"));
         return new QaDataset(name, passages, QuestionsReader.read(questions));
     }
 
@@ -35,9 +33,4 @@ public record QaDataset(String name, Corpus passages, List<QaQuestion> questions
         passages.forEachDocument(d -> texts.put(d.id(), d.title() + "\n" + d.text()));
         return texts;
     }
-
-    private static boolean exists(Path folder, String base) {
-        return Files.isRegularFile(folder.resolve(base)) || Files.isRegularFile(folder.resolve(base + ".gz"));
-    }
-
 }

@@ -9,11 +9,11 @@ import java.util.Set;
 
 /**
  * A literature-search task in the PICO layout: the review's population, intervention, comparison and outcome, the
- * ids of the studies it included (PMIDs or NCT ids), and the review date that limits the search (no later
- * publications).
+ * ids of the studies it included (PMIDs or NCT ids), the review date that limits the search (no later
+ * publications), and the split the task file puts it in, if any.
  */
 public record LiteratureTask(String id, String population, String intervention, String comparison, String outcome,
-        Set<String> included, Optional<LocalDate> reviewDate) {
+        Set<String> included, Optional<LocalDate> reviewDate, Optional<String> split) {
 
     public LiteratureTask {
         Objects.requireNonNull(id, "id");

@@ -2,14 +2,11 @@ package dev.deepretrieval.environments.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.environments.beir.DatasetFiles;
 import dev.deepretrieval.environments.beir.DatasetFormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -18,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads PICO task files: JSON lines {@code {"id", "P", "I", "C", "O", "included": [ids], "review_date"?: "YYYY/MM/DD",
@@ -29,25 +25,41 @@ public final class LiteratureTasks {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu/MM/dd");
 
-    /** The tasks read, and how many lines were left out for having no included studies. */
-    public record Loaded(List<LiteratureTask> tasks, int withoutIncluded) {}
+    /** The tasks read, and the splits of the lines left out for having no included studies. */
+    public record Loaded(List<LiteratureTask> tasks, List<Optional<String>> skippedSplits) {
+
+        /** Lines left out for having no included studies. */
+        public int withoutIncluded() {
+            return skippedSplits.size();
+        }
+
+        /** The tasks (and left-out lines) of one split; a line without a split belongs to every split. */
+        public Loaded inSplit(String split) {
+            return new Loaded(tasks.stream().filter(t -> t.split().map(split::equals).orElse(true)).toList(),
+                    skippedSplits.stream().filter(s -> s.map(split::equals).orElse(true)).toList());
+        }
+    }
 
     private LiteratureTasks() {}
 
     /** Whether {@code folder} holds a task file ({@code tasks.jsonl[.gz]}). */
     public static boolean isTaskFolder(Path folder) {
-        return Files.isRegularFile(folder.resolve("tasks.jsonl")) || Files.isRegularFile(folder.resolve("tasks.jsonl.gz"));
+        return DatasetFiles.plainOrGzipped(folder.resolve("tasks.jsonl")).isPresent();
     }
 
-    /** The tasks of {@code folder}'s task file whose {@code split} is {@code split} (any when empty or absent). */
+    /** The tasks of {@code folder}'s task file whose {@code split} is {@code split} (all when empty). */
     public static Loaded read(Path folder, Optional<String> split) {
-        Path file = Files.isRegularFile(folder.resolve("tasks.jsonl")) ? folder.resolve("tasks.jsonl")
-                : folder.resolve("tasks.jsonl.gz");
+        Loaded all = read(folder);
+        return split.map(all::inSplit).orElse(all);
+    }
+
+    /** Every task of {@code folder}'s task file. */
+    public static Loaded read(Path folder) {
+        Path file = DatasetFiles.plainOrGzipped(folder.resolve("tasks.jsonl")).orElseThrow(() ->
+                new DatasetFormatException(folder.resolve("tasks.jsonl"), 0, "missing (also looked for .gz)"));
         var tasks = new ArrayList<LiteratureTask>();
-        int without = 0;
-        try (InputStream raw = Files.newInputStream(file);
-                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-                var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        var skipped = new ArrayList<Optional<String>>();
+        try (BufferedReader reader = DatasetFiles.open(file)) {
             String line;
             int number = 0;
             while ((line = reader.readLine()) != null) {
@@ -61,9 +73,7 @@ public final class LiteratureTasks {
                 } catch (IOException e) {
                     throw new DatasetFormatException(file, number, "not JSON: " + e.getMessage());
                 }
-                if (split.isPresent() && node.has("split") && !node.path("split").asText().equals(split.get())) {
-                    continue;
-                }
+                Optional<String> split = node.hasNonNull("split") ? Optional.of(node.get("split").asText()) : Optional.empty();
                 String id = text(node, "id", file, number);
                 var included = new LinkedHashSet<String>();
                 JsonNode ids = node.path("included");
@@ -72,7 +82,7 @@ public final class LiteratureTasks {
                 }
                 ids.forEach(i -> included.add(i.asText()));
                 if (included.isEmpty()) {
-                    without++;
+                    skipped.add(split);
                     continue;
                 }
                 Optional<LocalDate> date = Optional.empty();
@@ -84,12 +94,12 @@ public final class LiteratureTasks {
                     }
                 }
                 tasks.add(new LiteratureTask(id, node.path("P").asText(""), node.path("I").asText(""),
-                        node.path("C").asText(""), node.path("O").asText(""), included, date));
+                        node.path("C").asText(""), node.path("O").asText(""), included, date, split));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        return new Loaded(List.copyOf(tasks), without);
+        return new Loaded(List.copyOf(tasks), List.copyOf(skipped));
     }
 
     private static String text(JsonNode node, String field, Path file, int line) {
