@@ -6,13 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
-import dev.deepretrieval.http.CheckpointSwapper;
-import dev.deepretrieval.http.RewriteHttpServer;
-import dev.deepretrieval.http.RewriteService;
-import dev.deepretrieval.http.ServeSettings;
-import dev.deepretrieval.http.ServedPolicy;
-import dev.deepretrieval.policy.PolicyLoader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,10 +21,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,23 +41,9 @@ class DashboardBrowserTest {
     void theChartUpdatesWhileARunProgresses() throws Exception {
         assertTrue(Files.isExecutable(CHROMIUM), "the browser test needs Debian's chromium (apt-get install chromium;"
                 + " .ci/run installs it)");
-        Path home = Path.of("..").toAbsolutePath().normalize();
-        System.setProperty("deepretrieval.home", home.toString());
-        System.setProperty("deepretrieval.cache-dir", temp.resolve("cache").toString());
-        Settings settings = new Settings(ConfigLoader.load(null));
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dashboard-test",
-                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
-        var serve = new ServeSettings("deepretrieval-default", "scifact", 1, 4, 65536, 2000, 96, 512, Optional.empty(),
-                false, 1000, 1000);
-        Path model = home.resolve("models").resolve("default-policy");
         Process browser = null;
-        try (var served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")),
-                        "default-policy");
-                var service = new RewriteService(served, serve);
-                var runs = new LocalTrainingRuns(settings, temp.resolve("runs"), null, 1, Materializer.matFromSystem(system))) {
-            ServerBinding binding = RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
-                    new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get();
-            String base = RewriteHttpServer.describe(binding);
+        try (var server = new ServedRuns(temp, Optional.empty())) {
+            String base = server.base();
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"steps\": 6, \"prompts_per_step\": 2,"
@@ -102,10 +77,6 @@ class DashboardBrowserTest {
                 browser.destroy();
                 browser.waitFor(30, TimeUnit.SECONDS);
             }
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get();
-            System.clearProperty("deepretrieval.home");
-            System.clearProperty("deepretrieval.cache-dir");
         }
     }
 

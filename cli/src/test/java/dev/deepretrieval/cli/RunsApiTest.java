@@ -5,13 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import dev.deepretrieval.http.CheckpointSwapper;
-import dev.deepretrieval.http.RewriteHttpServer;
-import dev.deepretrieval.http.RewriteService;
-import dev.deepretrieval.http.ServeSettings;
-import dev.deepretrieval.http.ServedPolicy;
-import dev.deepretrieval.policy.PolicyLoader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,10 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Optional;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,22 +26,8 @@ class RunsApiTest {
 
     @Test
     void runsStartValidatedStreamTheirStepsAndStopGracefully() throws Exception {
-        Path home = Path.of("..").toAbsolutePath().normalize();
-        System.setProperty("deepretrieval.home", home.toString());
-        System.setProperty("deepretrieval.cache-dir", temp.resolve("cache").toString());
-        Settings settings = new Settings(ConfigLoader.load(null));
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "runs-api-test",
-                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
-        var serve = new ServeSettings("deepretrieval-default", "scifact", 1, 4, 65536, 2000, 96, 512,
-                Optional.of("t0ken"), false, 1000, 1000);
-        Path model = home.resolve("models").resolve("default-policy");
-        try (var served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")),
-                        "default-policy");
-                var service = new RewriteService(served, serve);
-                var runs = new LocalTrainingRuns(settings, temp.resolve("runs"), null, 1, Materializer.matFromSystem(system))) {
-            ServerBinding binding = RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
-                    new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get();
-            String base = RewriteHttpServer.describe(binding);
+        try (var server = new ServedRuns(temp, Optional.of("t0ken"))) {
+            String base = server.base();
             HttpClient client = HttpClient.newHttpClient();
 
             assertEquals(401, post(client, base + "/v1/runs", "{}", false).statusCode(), "starting a run needs the token");
@@ -112,11 +87,6 @@ class RunsApiTest {
             assertEquals(id, JSON.readTree(get(client, base + "/v1/runs").body()).path("runs").path(0).path("id").asText());
             assertEquals(404, get(client, base + "/v1/runs/run-none").statusCode());
             assertEquals(409, post(client, base + "/v1/runs/" + id + "/stop", "", true).statusCode(), "not running any more");
-        } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get();
-            System.clearProperty("deepretrieval.home");
-            System.clearProperty("deepretrieval.cache-dir");
         }
     }
 

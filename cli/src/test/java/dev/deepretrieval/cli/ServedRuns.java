@@ -1,0 +1,64 @@
+package dev.deepretrieval.cli;
+
+import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.http.CheckpointSwapper;
+import dev.deepretrieval.http.RewriteHttpServer;
+import dev.deepretrieval.http.RewriteService;
+import dev.deepretrieval.http.ServeSettings;
+import dev.deepretrieval.http.ServedPolicy;
+import dev.deepretrieval.policy.PolicyLoader;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * The service as {@code serve} runs it, on a free loopback port, with the bundled default policy and training runs in
+ * {@code temp/runs} (the project's configuration, its cache under {@code temp/cache}); for the runs API tests.
+ */
+final class ServedRuns implements AutoCloseable {
+
+    private final ActorSystem<Void> system;
+    private final ServedPolicy served;
+    private final RewriteService service;
+    private final LocalTrainingRuns runs;
+    private final String base;
+
+    /** @param token the bearer token state changes need, or empty */
+    ServedRuns(Path temp, Optional<String> token) throws Exception {
+        Path home = Path.of("..").toAbsolutePath().normalize();
+        System.setProperty("deepretrieval.home", home.toString());
+        System.setProperty("deepretrieval.cache-dir", temp.resolve("cache").toString());
+        Settings settings = new Settings(ConfigLoader.load(null));
+        system = ActorSystem.create(Behaviors.empty(), "served-runs",
+                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+        var serve = new ServeSettings("deepretrieval-default", "scifact", 1, 4, 65536, 2000, 96, 512, token, false, 1000,
+                1000);
+        Path model = home.resolve("models").resolve("default-policy");
+        served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")), "default-policy");
+        service = new RewriteService(served, serve);
+        runs = new LocalTrainingRuns(settings, temp.resolve("runs"), null, 1, Materializer.matFromSystem(system));
+        base = RewriteHttpServer.describe(RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
+                new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get());
+    }
+
+    /** The service's base URL ({@code http://127.0.0.1:<port>}). */
+    String base() {
+        return base;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            runs.close();
+            service.close();
+            served.close();
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get();
+            System.clearProperty("deepretrieval.home");
+            System.clearProperty("deepretrieval.cache-dir");
+        }
+    }
+}
