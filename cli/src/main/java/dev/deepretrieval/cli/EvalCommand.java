@@ -12,6 +12,7 @@ import dev.deepretrieval.environments.lucene.FlatBm25Index;
 import dev.deepretrieval.environments.lucene.QueryMode;
 import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.metrics.RunEvaluation;
+import dev.deepretrieval.environments.metrics.TrecRun;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
 import dev.deepretrieval.environments.dense.DocumentEmbeddings;
 import dev.deepretrieval.environments.dense.EncoderSpec;
@@ -145,12 +146,11 @@ final class EvalCommand implements Callable<Integer> {
                 ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             Bm25Searcher searcher = index.searcher(parameters, settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
             long start = System.nanoTime();
-            Map<String, List<Hit>> results = new Bm25BatchSearch(searcher, mode, hits, removeQuery).run(queries, pool);
+            TrecRun run = TrecRun.of(new Bm25BatchSearch(searcher, mode, hits, removeQuery).run(queries, pool));
             double seconds = (System.nanoTime() - start) / 1e9;
-            RunEvaluation evaluation = RunEvaluation.of(
-                    Bm25BatchSearch.idsOf(results), data.qrels(chosen).orElseThrow(), metrics);
+            RunEvaluation evaluation = RunEvaluation.of(run.rankedIds(), data.qrels(chosen).orElseThrow(), metrics);
             if (runFile != null) {
-                TrecRunWriter.write(runFile, results, settings.text("deepretrieval.eval.run-tag"));
+                TrecRunWriter.write(runFile, run, settings.text("deepretrieval.eval.run-tag"));
             }
             printTable(out, data, chosen, parameters, mode, hits, evaluation, seconds, queries.size());
             if (json) {
@@ -183,10 +183,10 @@ final class EvalCommand implements Callable<Integer> {
                     results.put(qid, removeQuery ? found.stream().filter(h -> !h.docId().equals(qid)).toList() : found);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                RunEvaluation evaluation = RunEvaluation.of(
-                        Bm25BatchSearch.idsOf(results), data.qrels(chosen).orElseThrow(), metrics);
+                TrecRun run = TrecRun.of(results);
+                RunEvaluation evaluation = RunEvaluation.of(run.rankedIds(), data.qrels(chosen).orElseThrow(), metrics);
                 if (runFile != null) {
-                    TrecRunWriter.write(runFile, results, settings.text("deepretrieval.eval.run-tag").replace("bm25", "dense"));
+                    TrecRunWriter.write(runFile, run, settings.text("deepretrieval.eval.run-tag").replace("bm25", "dense"));
                 }
                 out.printf(Locale.ROOT, "dataset    %s (%s split, %d queries evaluated)%n", data.name(), chosen.label(),
                         evaluation.queries());

@@ -18,7 +18,7 @@ import org.apache.lucene.search.similarities.BM25Similarity;
  * BM25 search over a {@link FlatBm25Index}: text in, ranked collection ids out. Thread-safe.
  *
  * <p>Any query text is accepted: text that yields no terms returns an empty list. Ranking is Lucene's: score
- * descending, ties by corpus order.
+ * descending, ties by ascending collection id (the index is sorted by id), as Anserini ranks them.
  */
 public final class Bm25Searcher {
 

@@ -15,7 +15,7 @@ import java.util.HexFormat;
 final class CorpusFingerprint {
 
     /** Bumped when the document layout (fields, contents) changes. */
-    static final String LAYOUT_VERSION = "flat-contents/1";
+    static final String LAYOUT_VERSION = "flat-contents/2-sorted-by-id";
 
     private CorpusFingerprint() {}
 

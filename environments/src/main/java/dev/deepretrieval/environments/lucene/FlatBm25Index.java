@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
@@ -24,9 +25,12 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.LogByteSizeMergePolicy;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p>Built once and cached under {@code <cacheRoot>/bm25/<dataset>-<fingerprint>}; the fingerprint covers the corpus
  * bytes and the analysis chain, so a changed corpus gets a fresh index and stale ones are removed. A build writes to
  * a temporary folder that is renamed into place only when complete, so an interrupted build leaves no half index.
- * Documents keep corpus order (single-threaded indexing, adjacent-only merges), which makes score ties break by
- * corpus order, reproducibly. BM25's k1 and b act only at search time, so one index serves every setting.
+ * The index is sorted by collection id (Lucene index sorting on a doc-values copy of the id), so Lucene's own tie
+ * break, ascending document number, is ascending collection id: the order Anserini's searcher gives ties, also for
+ * which tied documents make the cut at the k-th hit. BM25's k1 and b act only at search time, so one index serves
+ * every setting.
  */
 public final class FlatBm25Index implements Closeable {
 
@@ -101,12 +107,15 @@ public final class FlatBm25Index implements Closeable {
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
                     .setSimilarity(new BM25Similarity())
                     .setRAMBufferSizeMB(256)
-                    .setMergePolicy(new LogByteSizeMergePolicy());
+                    .setMergePolicy(new LogByteSizeMergePolicy())
+                    .setIndexSort(new Sort(new SortField(ID_FIELD, SortField.Type.STRING)));
             try (Directory dir = FSDirectory.open(temporary); IndexWriter writer = new IndexWriter(dir, config)) {
                 var document = new Document();
                 var id = new StringField(ID_FIELD, "", Field.Store.YES);
+                var sortId = new SortedDocValuesField(ID_FIELD, new BytesRef());
                 var contents = new TextField(CONTENTS_FIELD, "", Field.Store.NO);
                 document.add(id);
+                document.add(sortId);
                 document.add(contents);
                 dataset.forEachDocument(doc -> {
                     String text = doc.flatContents();
@@ -115,6 +124,7 @@ public final class FlatBm25Index implements Closeable {
                         return;
                     }
                     id.setStringValue(doc.id());
+                    sortId.setBytesValue(new BytesRef(doc.id()));
                     contents.setStringValue(text);
                     try {
                         writer.addDocument(document);

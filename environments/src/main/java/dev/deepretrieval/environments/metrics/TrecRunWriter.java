@@ -7,19 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * Writes a TREC run file, {@code qid Q0 docid rank score tag}, one line per hit, queries in the given order.
+ * Writes a {@link TrecRun} as a TREC run file, {@code qid Q0 docid rank score tag}, one line per hit, queries in the
+ * run's order, hits in the order {@code trec_eval} reads them.
  * The file is written next to its destination and renamed into place, so a reader never sees half a run.
  */
 public final class TrecRunWriter {
 
     private TrecRunWriter() {}
 
-    public static void write(Path file, Map<String, List<Hit>> hitsByQuery, String tag) throws IOException {
+    public static void write(Path file, TrecRun run, String tag) throws IOException {
         if (tag.isBlank() || tag.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("run tag must be one non-empty word, got '" + tag + "'");
         }
@@ -31,12 +29,12 @@ public final class TrecRunWriter {
         Path temporary = Files.createTempFile(parent, "." + absolute.getFileName(), ".tmp");
         try {
             try (BufferedWriter out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                for (var entry : hitsByQuery.entrySet()) {
+                for (var entry : run.hitsByQuery().entrySet()) {
                     int rank = 0;
                     for (Hit hit : entry.getValue()) {
                         rank++;
-                        out.write(String.format(Locale.ROOT, "%s Q0 %s %d %.6f %s%n",
-                                entry.getKey(), hit.docId(), rank, hit.score(), tag));
+                        out.write(entry.getKey() + " Q0 " + hit.docId() + " " + rank + " " + TrecRun.formatScore(hit) + " "
+                                + tag + "\n");
                     }
                 }
             }
