@@ -271,7 +271,7 @@ final class EvalCommand implements Callable<Integer> {
      */
     private int evaluateSql(Settings settings, SpiderDataset data, PrintWriter out) throws Exception {
         SqlSettings limits = SqlSetup.settings(settings);
-        try (SpiderDatabases databases = SqlSetup.load(data, SqlSetup.server(settings, sqlUrl), limits, System.err)) {
+        try (SpiderDatabases databases = SqlSetup.load(settings, data, SqlSetup.server(settings, sqlUrl), limits, System.err)) {
             List<SqlTask> tasks = data.questions();
             List<String> predictions;
             PolicyRewriteOptions.Outcome rewritten = null;

@@ -50,17 +50,22 @@ final class PolicyRewriteOptions {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--guided", description = "Constrain decoding to the task's answer format: every answer is"
+            + " well-formed, and one that was well-formed without it keeps its tokens.")
+    boolean guided;
+
     @Option(names = "--rewrites", paramLabel = "FILE", description = "Also write every rewrite as JSON lines.")
     Path rewritesFile;
 
     /** The rewrites of one split and the figures they give. */
     record Outcome(List<Query> retrievedQueries, double formatValidRate, double meanDistinct, double unchangedRate,
-            int samples, String policyName, String task, double seconds) {
+            int samples, boolean guided, String policyName, String task, double seconds) {
 
         void addTo(ObjectNode node) {
             node.put("policy", policyName);
             node.put("task", task);
             node.put("samples_per_query", samples);
+            node.put("guided", guided);
             node.put("format_valid_rate", formatValidRate);
             node.put("mean_distinct_rewrites", meanDistinct);
             node.put("unchanged_rate", unchangedRate);
@@ -117,7 +122,9 @@ final class PolicyRewriteOptions {
         try (Policy loaded = PolicyLoader.load(policy, Optional.empty(),
                 PolicyLoader.device(settings.text("deepretrieval.policy.device")))) {
             System.err.printf(Locale.ROOT, "rewriting %,d queries x %d with %s...%n", queries.size(), samples, policy);
-            rewrites = new QueryRewriter(loaded, template).rewritePrompts(render.apply(template), samples, sampling, batch);
+            QueryRewriter rewriter = new QueryRewriter(loaded, template);
+            rewrites = (guided ? rewriter.guided() : rewriter).rewritePrompts(render.apply(template), samples, sampling,
+                    batch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (rewritesFile != null) {
@@ -140,7 +147,7 @@ final class PolicyRewriteOptions {
         }
         int total = rewrites.size();
         return new Outcome(retrieved, (double) valid / total, distinct / queries.size(), (double) unchanged / total,
-                samples, policy.toString(), taskName, seconds);
+                samples, guided, policy.toString(), taskName, seconds);
     }
 
     private void writeRewrites(List<Query> queries, List<Rewrite> rewrites) throws IOException {
@@ -153,6 +160,10 @@ final class PolicyRewriteOptions {
                 line.put("original", r.original());
                 line.put("completion", r.completion());
                 line.put("format_valid", r.formatValid());
+                var tokens = line.putArray("tokens");
+                for (int token : r.generatedTokens()) {
+                    tokens.add(token);
+                }
                 r.rewritten().ifPresent(text -> line.put("rewritten", text));
                 writer.write(Json.line(line));
                 writer.newLine();

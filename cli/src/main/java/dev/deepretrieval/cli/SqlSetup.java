@@ -4,9 +4,11 @@ import dev.deepretrieval.environments.sql.SpiderDataset;
 import dev.deepretrieval.environments.sql.SpiderDatabases;
 import dev.deepretrieval.environments.sql.SqlServer;
 import dev.deepretrieval.environments.sql.SqlSettings;
+import dev.deepretrieval.environments.sql.UnsafeSqlReaderException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The SQL environment's server and limits from {@code deepretrieval.sql}. */
 final class SqlSetup {
@@ -28,22 +30,31 @@ final class SqlSetup {
     static SqlServer server(Settings settings, String urlOverride) {
         String url = urlOverride != null ? urlOverride : settings.text(PREFIX + "url");
         try {
-            return SqlServer.of(url, settings.text(PREFIX + "namespace-prefix"));
+            String readerUrl = settings.text(PREFIX + "reader-url");
+            return SqlServer.of(url, settings.text(PREFIX + "namespace-prefix"), settings.text(PREFIX + "reader-role"),
+                    readerUrl.isBlank() ? Optional.empty() : Optional.of(readerUrl));
         } catch (IllegalArgumentException e) {
-            throw settings.bad(PREFIX + "url", e.getMessage());
+            throw settings.bad(PREFIX + (e.getMessage().startsWith("reader role") ? "reader-role"
+                    : e.getMessage().startsWith("the reader URL") ? "reader-url" : "url"), e.getMessage());
         }
     }
 
     /** Loads the dataset's databases, reporting on stderr. */
-    static SpiderDatabases load(SpiderDataset dataset, SqlServer server, SqlSettings limits, PrintStream err) {
+    static SpiderDatabases load(Settings settings, SpiderDataset dataset, SqlServer server, SqlSettings limits,
+            PrintStream err) {
         long start = System.nanoTime();
         err.printf(Locale.ROOT, "loading %d databases of %s into %s...%n", dataset.databaseIds().size(), dataset.name(),
                 server.describe());
-        SpiderDatabases databases = SpiderDatabases.load(dataset, server, limits, report -> {
-            if (!report.missingData().isEmpty()) {
-                err.printf(Locale.ROOT, "  %s: no data for %s (left empty)%n", report.databaseId(), report.missingData());
-            }
-        });
+        SpiderDatabases databases;
+        try {
+            databases = SpiderDatabases.load(dataset, server, limits, report -> {
+                if (!report.missingData().isEmpty()) {
+                    err.printf(Locale.ROOT, "  %s: no data for %s (left empty)%n", report.databaseId(), report.missingData());
+                }
+            });
+        } catch (UnsafeSqlReaderException e) {
+            throw settings.bad(PREFIX + (e.readerGiven() ? "reader-url" : "reader-role"), e.getMessage());
+        }
         long rows = databases.reports().stream().mapToLong(r -> r.rows()).sum();
         err.printf(Locale.ROOT, "loaded %,d rows in %.1f s%n", rows, Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
         return databases;

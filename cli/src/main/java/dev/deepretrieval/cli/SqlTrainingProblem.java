@@ -33,7 +33,7 @@ final class SqlTrainingProblem {
         SqlSettings limits = SqlSetup.settings(settings);
         var owned = new OwnedResources();
         try {
-            SpiderDatabases databases = owned.add(SqlSetup.load(dataset, SqlSetup.server(settings, sqlUrl), limits, System.err));
+            SpiderDatabases databases = owned.add(SqlSetup.load(settings, dataset, SqlSetup.server(settings, sqlUrl), limits, System.err));
             var environment = new SqlEnvironment(databases, limits, AnswerFormat.THINK_THEN_ANSWER, PaperRewards.SQL);
             Function<SqlTask, String> prompt = t -> rewriting.template().render(t.question(),
                     Map.of("schema", databases.schema(t.databaseId()).promptText()));

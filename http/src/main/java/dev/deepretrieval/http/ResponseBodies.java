@@ -13,14 +13,17 @@ final class ResponseBodies {
     private ResponseBodies() {}
 
     /**
-     * {@code {"query", "rewritten", "think", "format_valid", "completion", "task", "model_version", "latency_ms"}}; the
-     * latency is the generation's own, to the microsecond (the time on the wire and in queues is the client's to see).
+     * {@code {"query", "rewritten", "fallback", "think", "format_valid", "completion", "task", "model_version",
+     * "latency_ms"}}. {@code rewritten} is never empty: when the completion does not parse as an answer, it is the
+     * original query and {@code fallback} is true. The latency is the generation's own, to the microsecond (the time
+     * on the wire and in queues is the client's to see).
      */
     static ObjectNode rewrite(RewriteRequest request, RewriteService.Generation generation) {
         Rewrite rewrite = generation.rewrite();
         ObjectNode node = JSON.createObjectNode();
         node.put("query", request.query());
-        node.put("rewritten", rewrite.rewritten().orElse(null));
+        node.put("rewritten", rewrite.rewritten().filter(q -> !q.isBlank()).orElse(request.query()));
+        node.put("fallback", rewrite.rewritten().filter(q -> !q.isBlank()).isEmpty());
         node.put("think", rewrite.think().orElse(null));
         node.put("format_valid", rewrite.formatValid());
         node.put("completion", rewrite.completion());

@@ -6,9 +6,11 @@ import java.util.OptionalLong;
 
 /**
  * A validated {@code POST /v1/rewrite} body: {@code {"query": …, "task"?: …, "temperature"?: …, "max_tokens"?: …,
- * "seed"?: …}}. Temperature 0 (the default) is greedy decoding.
+ * "seed"?: …, "guided"?: …}}. Temperature 0 (the default) is greedy decoding; {@code guided} constrains decoding to
+ * the task's answer format (a well-formed answer every time).
  */
-public record RewriteRequest(String query, String task, double temperature, int maxTokens, OptionalLong seed) {
+public record RewriteRequest(String query, String task, double temperature, int maxTokens, OptionalLong seed,
+        boolean guided) {
 
     /** Reads and checks a body; every problem is an {@link InvalidRequest} naming its field. */
     public static RewriteRequest parse(JsonNode body, ServeSettings settings) {
@@ -27,6 +29,7 @@ public record RewriteRequest(String query, String task, double temperature, int 
         }
         double temperature = fields.number("temperature", 0, 0, 2);
         int maxTokens = fields.integer("max_tokens", settings.defaultMaxTokens(), 1, settings.maxTokensLimit());
-        return new RewriteRequest(query, task, temperature, maxTokens, fields.optionalLong("seed"));
+        return new RewriteRequest(query, task, temperature, maxTokens, fields.optionalLong("seed"),
+                fields.flag("guided", false));
     }
 }

@@ -3,6 +3,7 @@ package dev.deepretrieval.http;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.rewriter.QueryRewriter;
+import dev.deepretrieval.rewriter.RewriterCache;
 import dev.deepretrieval.rewriter.Rewrite;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +51,7 @@ public final class RewriteService implements AutoCloseable {
     private final Semaphore admission;
     private final int capacity;
     private final Consumer<Generation> finished;
+    private final RewriterCache rewriters = new RewriterCache();
 
     public RewriteService(ServedPolicy served, ServeSettings settings) {
         this(served, settings, generation -> {});
@@ -87,10 +89,11 @@ public final class RewriteService implements AutoCloseable {
     /**
      * Generates one completion of {@code promptText} (already rendered) on a generation thread.
      *
+     * @param guided constrain decoding to the template's answer format
      * @param listener hears the text as it grows and may cancel (a client that went away)
      */
     public CompletableFuture<Generation> generate(String original, String promptText, PromptTemplate template,
-            SamplingSettings sampling, QueryRewriter.TextListener listener) {
+            SamplingSettings sampling, boolean guided, QueryRewriter.TextListener listener) {
         var result = new CompletableFuture<Generation>();
         if (!admission.tryAcquire()) {
             result.completeExceptionally(new Overloaded("all " + pool.getMaximumPoolSize()
@@ -101,7 +104,7 @@ public final class RewriteService implements AutoCloseable {
             long start = System.nanoTime();
             Generation generation;
             try (ServedPolicy.Lease lease = served.acquire()) {
-                var rewriter = new QueryRewriter(lease.policy(), template);
+                QueryRewriter rewriter = rewriters.of(lease.policy(), template, guided);
                 var prompt = new QueryRewriter.Prompt(original, promptText);
                 // nobody listening: the batch path, without decoding the text at every token
                 Rewrite rewrite = listener == SILENT ? rewriter.rewritePrompts(List.of(prompt), 1, sampling, 1).getFirst()

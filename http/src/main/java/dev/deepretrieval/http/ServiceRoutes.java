@@ -86,7 +86,8 @@ final class ServiceRoutes extends AllDirectives {
         PromptTemplate template = PromptTemplate.bundled(request.task());
         CompletableFuture<RewriteService.Generation> generation = service.generate(request.query(),
                 template.render(request.query()), template,
-                RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed()), RewriteService.SILENT);
+                RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed()), request.guided(),
+                RewriteService.SILENT);
         return onSuccess(generation, done -> json(StatusCodes.OK, ResponseBodies.rewrite(request, done)));
     }
 
@@ -110,7 +111,8 @@ final class ServiceRoutes extends AllDirectives {
         PromptTemplate template = PromptTemplate.bundled(request.task());
         return GenerationSource.start(materializer, request.maxTokens(), listener -> service.generate(request.query(),
                 template.render(request.query()), template,
-                RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed()), listener));
+                RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed()), request.guided(),
+                listener));
     }
 
     /**
@@ -164,28 +166,29 @@ final class ServiceRoutes extends AllDirectives {
         String prompt = RewriteService.CHAT.render(request.conversation());
         var sampling = RewriteService.sampling(request.temperature(), request.maxTokens(), request.seed());
         if (!request.stream()) {
-            return onSuccess(service.generate(request.conversation(), prompt, RewriteService.CHAT, sampling, RewriteService.SILENT),
+            return onSuccess(service.generate(request.conversation(), prompt, RewriteService.CHAT, sampling, false,
+                    RewriteService.SILENT),
                     done -> json(StatusCodes.OK, ResponseBodies.chatCompletion(id, created, settings.modelName(), done)));
         }
         GenerationSource.Started started = GenerationSource.start(materializer, request.maxTokens(),
-                listener -> service.generate(request.conversation(), prompt, RewriteService.CHAT, sampling, listener));
+                listener -> service.generate(request.conversation(), prompt, RewriteService.CHAT, sampling, false,
+                        listener));
         if (started.rejected()) {
             throw (Overloaded) started.generation().exceptionNow();
         }
         String version = service.served().version();
         String model = settings.modelName();
-        Source<ServerSentEvent, NotUsed> chunks = Source.single(ServerSentEvent.create(text(
-                        ResponseBodies.chatChunk(id, created, model, version, "assistant", "", null))))
+        Source<JsonNode, NotUsed> chunks = Source.<JsonNode>single(
+                        ResponseBodies.chatChunk(id, created, model, version, "assistant", "", null))
                 .concat(started.events().map(event -> switch (event) {
-                    case GenerationSource.Event.Delta delta -> ServerSentEvent.create(text(
-                            ResponseBodies.chatChunk(id, created, model, version, null, delta.text(), null)));
-                    case GenerationSource.Event.Done done -> ServerSentEvent.create(text(
-                            ResponseBodies.chatChunk(id, created, model, version, null, null, done.generation().finishReason())));
-                    case GenerationSource.Event.Failed failed -> ServerSentEvent.create(text(ResponseBodies.error(
-                            "generation_error", String.valueOf(failed.cause().getMessage()), null)));
-                }))
-                .concat(Source.single(ServerSentEvent.create("[DONE]")));
-        return completeOK(chunks, EventStreamMarshalling.toEventStream());
+                    case GenerationSource.Event.Delta delta ->
+                            ResponseBodies.chatChunk(id, created, model, version, null, delta.text(), null);
+                    case GenerationSource.Event.Done done ->
+                            ResponseBodies.chatChunk(id, created, model, version, null, null, done.generation().finishReason());
+                    case GenerationSource.Event.Failed failed -> ResponseBodies.error(
+                            "generation_error", String.valueOf(failed.cause().getMessage()), null);
+                }));
+        return complete(HttpResponse.create().withEntity(OpenAiEventStream.of(chunks)));
     }
 
     /** Reads the body as JSON (size-limited by the guards); malformed JSON is a 400. */

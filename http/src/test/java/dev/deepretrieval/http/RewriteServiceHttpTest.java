@@ -124,7 +124,8 @@ class RewriteServiceHttpTest {
         Rewrite expected = inProcessGreedy(server, QUERY, "scifact", 96);
         assertEquals(QUERY, body.path("query").asText());
         assertEquals(expected.completion(), body.path("completion").asText());
-        assertEquals(expected.rewritten().orElse(null), body.path("rewritten").isNull() ? null : body.path("rewritten").asText());
+        assertEquals(expected.rewritten().orElse(QUERY), body.path("rewritten").asText());
+        assertEquals(!expected.formatValid(), body.path("fallback").asBoolean());
         assertEquals(expected.formatValid(), body.path("format_valid").asBoolean());
         assertEquals("default-policy", body.path("model_version").asText());
         assertTrue(body.path("latency_ms").asLong() >= 0);
@@ -243,6 +244,33 @@ class RewriteServiceHttpTest {
     }
 
     @Test
+    void aMalformedAnswerFallsBackToTheOriginalQueryInRestSseAndWebSocket() throws Exception {
+        Server server = start();
+        String query = "vitamin D and bone fractures in older adults";
+        Rewrite greedy = inProcessGreedy(server, query, "scifact", 96);
+        assertFalse(greedy.formatValid(), "this claim's greedy answer is malformed: " + greedy.completion());
+
+        JsonNode rest = json(post(server.base().resolve("/v1/rewrite"), "{\"query\": \"" + query + "\"}").body());
+        List<String> sse = client.send(HttpRequest.newBuilder(server.base().resolve("/v1/rewrite/stream"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\": \"" + query + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofLines()).body().filter(l -> l.startsWith("data:") && l.contains("completion"))
+                .toList();
+        var messages = new Messages();
+        WebSocket socket = client.newWebSocketBuilder().buildAsync(
+                URI.create(server.base().toString().replace("http:", "ws:") + "/v1/rewrite/stream"), messages).get();
+        socket.sendText("{\"query\": \"" + query + "\"}", true).get();
+        JsonNode overSocket = messages.untilEnd().getLast();
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get();
+
+        for (JsonNode result : List.of(rest, json(sse.getLast().substring(5)), overSocket)) {
+            assertEquals(query, result.path("rewritten").asText(), result.toString());
+            assertTrue(result.path("fallback").asBoolean(), result.toString());
+            assertFalse(result.path("format_valid").asBoolean(), result.toString());
+            assertEquals(greedy.completion(), result.path("completion").asText());
+        }
+    }
+
+    @Test
     void openAiChatCompletionsPlainAndStreamedSayTheSame() throws Exception {
         Server server = start();
         String request = "{\"model\": \"DeepRetrieval/DeepRetrieval-NQ-BM25-3B\", \"temperature\": 0, \"max_tokens\": 30,"
@@ -260,11 +288,28 @@ class RewriteServiceHttpTest {
         assertTrue(completionTokens >= 1 && completionTokens <= 30, completion.toString());
         assertEquals(completionTokens == 30 ? "length" : "stop", choice.path("finish_reason").asText());
 
-        HttpResponse<java.util.stream.Stream<String>> streamed = client.send(HttpRequest.newBuilder(
+        HttpResponse<String> streamed = client.send(HttpRequest.newBuilder(
                         server.base().resolve("/v1/chat/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString(request + ", \"stream\": true}")).build(),
-                HttpResponse.BodyHandlers.ofLines());
-        List<String> data = streamed.body().filter(l -> l.startsWith("data:")).map(l -> l.substring(5).strip()).toList();
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("text/event-stream", streamed.headers().firstValue("Content-Type").orElse(""));
+        // byte for byte as OpenAI sends it: events "data: <json>\n\n", the last exactly "data: [DONE]\n\n"
+        String wire = streamed.body();
+        assertTrue(wire.endsWith("\n\ndata: [DONE]\n\n"), wire);
+        List<String> events = List.of(wire.split("\n\n"));
+        for (String event : events) {
+            assertTrue(event.startsWith("data: ") && !event.contains("\n") && !event.startsWith("data:  "), event);
+        }
+        assertEquals(List.of("data: [DONE]"), events.stream().filter(e -> e.contains("[DONE]")).toList());
+        // the OpenAI Python client's SSE decoder: field, ':' and value, one leading space dropped; [DONE] ends it
+        List<String> data = new ArrayList<>();
+        for (String line : wire.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equals("data")) {
+                String value = line.substring(colon + 1);
+                data.add(value.startsWith(" ") ? value.substring(1) : value);
+            }
+        }
         assertEquals("[DONE]", data.getLast());
         var text = new StringBuilder();
         String finish = null;
@@ -351,7 +396,7 @@ class RewriteServiceHttpTest {
         var release = new CountDownLatch(1);
         PromptTemplate template = PromptTemplate.bundled("scifact");
         CompletableFuture<RewriteService.Generation> occupying = server.service().generate(QUERY, template.render(QUERY),
-                template, SamplingSettings.greedy(8, Set.of()), delta -> {
+                template, SamplingSettings.greedy(8, Set.of()), false, delta -> {
                     holding.countDown();
                     try {
                         release.await();

@@ -37,19 +37,26 @@ public final class PolicyLoader {
 
     private PolicyLoader() {}
 
-    /** {@code cpu}, or {@code gpu} when DJL sees a CUDA device. */
+    /**
+     * {@code cpu}, or {@code cuda} (also {@code gpu}, {@code cuda:N} for the N-th device) when DJL's PyTorch sees a
+     * CUDA device: a CUDA libtorch loaded from a folder (README "Running on a GPU").
+     */
     public static Device device(String name) {
-        return switch (name.strip().toLowerCase(Locale.ROOT)) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> {
-                if (Engine.getInstance().getGpuCount() == 0) {
-                    throw new PolicyLoadException("device gpu requested but DJL sees no CUDA device"
-                            + " (add the pytorch-native-cu* artifact and run on a CUDA machine)");
-                }
-                yield Device.gpu();
+        String normalised = name.strip().toLowerCase(Locale.ROOT);
+        if (normalised.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (normalised.equals("gpu") || normalised.equals("cuda") || normalised.matches("cuda:\\d+")) {
+            int index = normalised.startsWith("cuda:") ? Integer.parseInt(normalised.substring(5)) : 0;
+            int visible = Engine.getInstance().getGpuCount();
+            if (visible <= index) {
+                throw new PolicyLoadException("device " + name + " requested but DJL's PyTorch sees " + visible
+                        + " CUDA device(s): point DEEPRETRIEVAL_LIBTORCH at a CUDA libtorch folder and set"
+                        + " PYTORCH_FLAVOR (README \"Running on a GPU\")");
             }
-            default -> throw new PolicyLoadException("unknown device '" + name + "' (expected cpu or gpu)");
-        };
+            return Device.gpu(index);
+        }
+        throw new PolicyLoadException("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.generation.GeneratedSequence;
 import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.policy.generation.TokenConstraint;
 import dev.deepretrieval.policy.generation.TokenListener;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,11 +27,43 @@ public final class QueryRewriter {
     private final Policy policy;
     private final PromptTemplate template;
     private final AnswerParser parser;
+    private final TokenConstraint constraint;
 
     public QueryRewriter(Policy policy, PromptTemplate template) {
+        this(policy, template, TokenConstraint.NONE);
+    }
+
+    private QueryRewriter(Policy policy, PromptTemplate template, TokenConstraint constraint) {
         this.policy = policy;
         this.template = template;
         this.parser = new AnswerParser(template.format(), template.answerKey());
+        this.constraint = constraint;
+    }
+
+    /**
+     * This rewriter with answer-format-constrained decoding ({@link GuidedAnswer}): every rewrite is well-formed, and
+     * one that was well-formed without guidance keeps its tokens.
+     */
+    public QueryRewriter guided() {
+        return constraint == TokenConstraint.NONE ? new QueryRewriter(policy, template, new GuidedAnswer(policy, template))
+                : this;
+    }
+
+    private void checkBudget(SamplingSettings settings) {
+        if (constraint instanceof GuidedAnswer guidedAnswer && settings.maxNewTokens() < guidedAnswer.minimumTokens()) {
+            throw new IllegalArgumentException("max tokens " + settings.maxNewTokens() + " is below the "
+                    + guidedAnswer.minimumTokens() + " tokens the shortest well-formed answer needs (guided decoding)");
+        }
+    }
+
+    /** Whether decoding is constrained to the answer format. */
+    public boolean isGuided() {
+        return constraint != TokenConstraint.NONE;
+    }
+
+    /** The decoding constraint ({@link TokenConstraint#NONE} unless guided). */
+    TokenConstraint constraint() {
+        return constraint;
     }
 
     public PromptTemplate template() {
@@ -61,6 +94,7 @@ public final class QueryRewriter {
         if (samples < 1 || batchSize < 1) {
             throw new IllegalArgumentException("samples and batch size must be >= 1");
         }
+        checkBudget(settings);
         var prompts = new ArrayList<int[]>();
         var originals = new ArrayList<String>();
         for (Prompt input : inputs) {
@@ -78,7 +112,8 @@ public final class QueryRewriter {
             SamplingSettings batchSettings = new SamplingSettings(settings.greedy(), settings.temperature(),
                     settings.topP(), settings.topK(), settings.maxNewTokens(), stops, settings.stopStrings(),
                     settings.seed() + from);
-            List<GeneratedSequence> generated = policy.generator().generate(prompts.subList(from, to), batchSettings);
+            List<GeneratedSequence> generated = policy.generator().generate(prompts.subList(from, to), batchSettings,
+                    TokenListener.NONE, constraint);
             for (int i = 0; i < generated.size(); i++) {
                 out.add(toRewrite(originals.get(from + i), prompts.get(from + i), generated.get(i)));
             }
@@ -103,6 +138,7 @@ public final class QueryRewriter {
      * first) grow as tokens are chosen. The result is the same as {@link #rewritePrompts} gives for that prompt alone.
      */
     public Rewrite rewriteStreaming(Prompt input, SamplingSettings settings, TextListener listener) {
+        checkBudget(settings);
         int[] prompt = policy.promptTokens(input.text());
         var stops = new HashSet<>(settings.stopTokenIds());
         stops.addAll(policy.stopTokenIds());
@@ -135,7 +171,7 @@ public final class QueryRewriter {
                     public boolean cancelled(int index) {
                         return listener.cancelled();
                     }
-                }).getFirst();
+                }, constraint).getFirst();
         return toRewrite(input.original(), prompt, sequence);
     }
 

@@ -45,6 +45,10 @@ public final class SpiderDatabases implements AutoCloseable {
         var reports = new ArrayList<SpiderLoader.Report>();
         SpiderDatabases databases = new SpiderDatabases(server, schemas, executors, reports);
         try {
+            if (!server.prepareReader().isEmpty()) {
+                Mono.usingWhen(server.rootFactory().create(), root -> Statements.run(root, server.prepareReader()),
+                        Connection::close).block(LOAD_TIMEOUT);
+            }
             for (String id : dataset.databaseIds()) {
                 SpiderSchema schema = dataset.schema(id);
                 SpiderLoader.Report report = SpiderLoader.load(server, schema, dataset.dataFolder(id))
@@ -54,6 +58,9 @@ public final class SpiderDatabases implements AutoCloseable {
                 reports.add(Objects.requireNonNull(report));
                 progress.accept(report);
             }
+            server.readerExcess().block(LOAD_TIMEOUT).ifPresent(excess -> {
+                throw new UnsafeSqlReaderException(server.readerName(), excess, server.readerGiven());
+            });
         } catch (RuntimeException e) {
             databases.close();
             throw e;

@@ -56,7 +56,7 @@ public final class SpiderLoader {
                                 .then(csv.map(file -> insertAll(connection, dialect, table, file)).orElse(Mono.just(0L)));
                     }))
                     .reduce(0L, Long::sum);
-            return rows.flatMap(total -> Statements.run(connection, server.grantReader())
+            return rows.flatMap(total -> Statements.run(connection, server.grantReader(schema.databaseId()))
                     .thenReturn(new Report(schema.databaseId(), schema.tables().size(), total, List.copyOf(missing))));
         }, Connection::close);
         return recreate.then(fill);

@@ -82,15 +82,39 @@ public enum SqlDialect {
         };
     }
 
-    /** Statements run once on every connection that executes model SQL. */
-    public List<String> readOnlySession(Duration statementTimeout) {
+    /**
+     * Statements run before each model statement, on a connection of the reader. PostgreSQL: a read-only
+     * transaction whose timeout and search path are local to it; MariaDB: a read-only transaction on a session
+     * with the statement timeout; H2 (its reader can only SELECT): the timeout and lazy execution (rows stream as
+     * found, so the row cap stops a huge result early).
+     */
+    public List<String> beforeStatement(String namespace, Duration statementTimeout) {
         long millis = Math.max(1, statementTimeout.toMillis());
         return switch (this) {
-            // lazy execution streams rows as they are found, so the row cap stops a huge result early
             case H2 -> List.of("SET QUERY_TIMEOUT " + millis, "SET LAZY_QUERY_EXECUTION TRUE");
             case MARIADB -> List.of("SET SESSION max_statement_time = " + (millis / 1000.0),
-                    "SET SESSION TRANSACTION READ ONLY");
-            case POSTGRESQL -> List.of("SET statement_timeout = " + millis, "SET default_transaction_read_only = on");
+                    "START TRANSACTION READ ONLY");
+            case POSTGRESQL -> List.of("BEGIN TRANSACTION READ ONLY", "SET LOCAL statement_timeout = " + millis,
+                    "SET LOCAL search_path TO " + quote(namespace));
         };
+    }
+
+    /**
+     * Statements run after each model statement, whatever happened: the transaction rolled back (undoing any
+     * {@code set_config} it made) and, on PostgreSQL, {@code DISCARD ALL}, which returns the pooled session to its
+     * state at login (advisory locks, prepared statements, temporary tables, settings). MariaDB connections are
+     * closed after each statement instead (its R2DBC driver cannot reset a session).
+     */
+    public List<String> afterStatement() {
+        return switch (this) {
+            case H2 -> List.of();
+            case MARIADB -> List.of("ROLLBACK");
+            case POSTGRESQL -> List.of("ROLLBACK", "DISCARD ALL");
+        };
+    }
+
+    /** Whether a connection may serve a second model statement (else each statement gets a fresh one). */
+    public boolean reusesSessions() {
+        return this != MARIADB;
     }
 }

@@ -16,10 +16,13 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs model-written SQL against one loaded Spider database, read-only: the {@link SqlGuard} admits one SELECT/WITH
- * statement; the connection belongs to a read-only user (H2) or session (MariaDB, PostgreSQL) with the statement
- * timeout set on the server; results stop at the row cap. Every outcome is a {@link SqlExecution}, never an
- * exception.
+ * Runs model-written SQL against one loaded Spider database, read-only, in layers: the {@link SqlGuard} admits one
+ * SELECT/WITH statement free of the dialect's dangerous functions; it runs as the server's reader login, which can
+ * only read the loaded task data ({@link SqlServer#readerExcess()}); each statement runs in its own read-only
+ * transaction with the server's statement timeout, rolled back afterwards, and no session state outlives it
+ * (PostgreSQL: {@code DISCARD ALL} before the pooled connection is reused; MariaDB: a fresh connection per
+ * statement); results stop at the row cap. Every outcome is a {@link SqlExecution}, never an exception: a refusal
+ * by the guard or the server is a failed execution.
  */
 public final class SqlExecutor implements AutoCloseable {
 
@@ -30,20 +33,26 @@ public final class SqlExecutor implements AutoCloseable {
     private final String databaseId;
     private final SqlSettings settings;
     private final ConnectionPool pool;
+    private final List<String> before;
+    private final List<String> after;
 
     public SqlExecutor(SqlServer server, String databaseId, SqlSettings settings) {
         this.server = server;
         this.databaseId = databaseId;
         this.settings = settings;
-        var setup = new ArrayList<>(server.sessionSetup(databaseId));
-        setup.addAll(server.dialect().readOnlySession(settings.statementTimeout()));
-        this.pool = new ConnectionPool(ConnectionPoolConfiguration.builder(server.factory(databaseId, true))
+        SqlDialect dialect = server.dialect();
+        this.before = dialect.beforeStatement(server.namespace(databaseId), settings.statementTimeout());
+        this.after = dialect.afterStatement();
+        var pooling = ConnectionPoolConfiguration.builder(server.factory(databaseId, true))
                 .initialSize(0)
                 .maxSize(settings.maxConnections())
                 .maxAcquireTime(settings.statementTimeout().plus(CLIENT_GRACE))
-                .postAllocate(connection -> Statements.run(connection, setup))
-                .name("sql-" + server.namespace(databaseId))
-                .build());
+                .name("sql-" + server.namespace(databaseId));
+        if (!dialect.reusesSessions()) {
+            // the pool then only bounds concurrency: a connection is never handed out twice
+            pooling.maxLifeTime(Duration.ofMillis(1)).maxIdleTime(Duration.ofMillis(1));
+        }
+        this.pool = new ConnectionPool(pooling.build());
     }
 
     public String databaseId() {
@@ -52,7 +61,7 @@ public final class SqlExecutor implements AutoCloseable {
 
     /** Guards, then runs {@code sql} (MySQL dialect) and collects at most row-cap rows. */
     public Mono<SqlExecution> execute(String sql) {
-        SqlVerdict verdict = SqlGuard.check(sql);
+        SqlVerdict verdict = SqlGuard.check(sql, server.dialect());
         if (!verdict.isAllowed()) {
             return Mono.just(SqlExecution.failed(SqlExecution.Status.REJECTED, verdict.rejection().orElseThrow()));
         }
@@ -60,14 +69,15 @@ public final class SqlExecutor implements AutoCloseable {
     }
 
     /**
-     * Runs a statement without the guard, still as the read-only user or session with the timeout and row cap:
-     * the second line of defence, tested on its own.
+     * Runs a statement without the guard, still as the reader in a read-only transaction with the timeout and row
+     * cap, nothing kept afterwards: the server's own defences, tested on their own.
      */
     Mono<SqlExecution> run(String mysqlStatement) {
         String statement = server.dialect().translate(mysqlStatement);
         int cap = settings.rowCap();
         return Mono.usingWhen(pool.create(),
-                        connection -> Flux.from(connection.createStatement(statement).execute())
+                        connection -> Statements.run(connection, before)
+                                .thenMany(Flux.from(connection.createStatement(statement).execute()))
                                 .concatMap(result -> result.map(SqlExecutor::values))
                                 .take(cap + 1L)
                                 .collectList()
@@ -75,9 +85,16 @@ public final class SqlExecutor implements AutoCloseable {
                                         ? SqlExecution.failed(SqlExecution.Status.TOO_MANY_ROWS,
                                                 "more than " + cap + " rows")
                                         : SqlExecution.ok(rows)),
-                        Connection::close)
+                        this::release, (connection, error) -> release(connection), this::release)
                 .timeout(settings.statementTimeout().plus(CLIENT_GRACE))
                 .onErrorResume(e -> Mono.just(classify(e)));
+    }
+
+    /** Ends the statement's transaction and session state, then hands the connection back (or closes it). */
+    private Mono<Void> release(Connection connection) {
+        return Statements.run(connection, after)
+                .onErrorResume(e -> Mono.empty())
+                .then(Mono.defer(() -> Mono.from(connection.close())));
     }
 
     private static List<Object> values(Readable row, RowMetadata metadata) {

@@ -132,6 +132,32 @@ class SqlGuardTest {
     }
 
     @Test
+    void eachDialectRefusesItsFunctionsWithSideEffectsOrServerAccess() {
+        String[][] cases = {
+            {"POSTGRESQL", "SELECT set_config('default_transaction_read_only', 'off', false)", "set_config"},
+            {"POSTGRESQL", "SELECT pg_read_file('/etc/hostname')", "pg_read_file"},
+            {"POSTGRESQL", "select PG_LS_DIR('.')", "pg_ls_dir"},
+            {"POSTGRESQL", "SELECT rolpassword FROM pg_authid", "pg_authid"},
+            {"POSTGRESQL", "SELECT lo_create(0)", "lo_create"},
+            {"POSTGRESQL", "SELECT pg_advisory_lock(1)", "pg_advisory_lock"},
+            {"POSTGRESQL", "SELECT nextval('s')", "nextval"},
+            {"MARIADB", "SELECT user, password FROM mysql.user", "mysql"},
+            {"MARIADB", "SELECT IS_USED_LOCK('x')", "is_used_lock"},
+        };
+        for (String[] c : cases) {
+            SqlVerdict verdict = SqlGuard.check(c[1], SqlDialect.valueOf(c[0]));
+            assertEquals(Optional.of("forbidden function or catalogue " + c[2]), verdict.rejection(), c[1]);
+        }
+        assertEquals(Optional.of("session variables (@) are not allowed"),
+                SqlGuard.check("SELECT @x := 1", SqlDialect.MARIADB).rejection());
+        // names inside literals and quoted identifiers are data, and the other dialect's functions are its own
+        assertTrue(SqlGuard.check("SELECT name FROM singer WHERE name = 'set_config @ mysql'", SqlDialect.POSTGRESQL)
+                .isAllowed());
+        assertTrue(SqlGuard.check("SELECT `mysql` FROM t", SqlDialect.MARIADB).isAllowed());
+        assertTrue(SqlGuard.check("SELECT is_used_lock FROM t", SqlDialect.POSTGRESQL).isAllowed());
+    }
+
+    @Test
     void executionMatchComparesSetsOfNormalisedTuples() {
         List<List<Object>> gold = List.of(row("France", 3), row("Japan", 1));
         assertTrue(ExecutionMatch.asSets(List.of(row("Japan", 1L), row("France", new BigDecimal("3.00"))), gold));

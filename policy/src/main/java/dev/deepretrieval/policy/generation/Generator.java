@@ -34,7 +34,7 @@ public final class Generator {
     }
 
     public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings) {
-        return run(prompts, settings, true, TokenListener.NONE);
+        return run(prompts, settings, true, TokenListener.NONE, TokenConstraint.NONE);
     }
 
     /**
@@ -42,16 +42,22 @@ public final class Generator {
      * stops there ({@link StopReason#CANCELLED}).
      */
     public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings, TokenListener listener) {
-        return run(prompts, settings, true, listener);
+        return run(prompts, settings, true, listener, TokenConstraint.NONE);
+    }
+
+    /** As {@link #generate(List, SamplingSettings, TokenListener)}, choosing only tokens {@code constraint} allows. */
+    public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings, TokenListener listener,
+            TokenConstraint constraint) {
+        return run(prompts, settings, true, listener, constraint);
     }
 
     /** The same as {@link #generate}, recomputing every position at every step (no KV cache). */
     public List<GeneratedSequence> generateWithoutCache(List<int[]> prompts, SamplingSettings settings) {
-        return run(prompts, settings, false, TokenListener.NONE);
+        return run(prompts, settings, false, TokenListener.NONE, TokenConstraint.NONE);
     }
 
     private List<GeneratedSequence> run(List<int[]> prompts, SamplingSettings settings, boolean cached,
-            TokenListener listener) {
+            TokenListener listener, TokenConstraint constraint) {
         int batch = prompts.size();
         if (batch == 0) {
             return List.of();
@@ -65,7 +71,9 @@ public final class Generator {
         var sampler = new TokenSampler(settings);
         var state = new State(batch, settings);
         SplittableRandom[] randoms = new SplittableRandom[batch];
+        TokenConstraint.Sequence[] constraints = new TokenConstraint.Sequence[batch];
         for (int b = 0; b < batch; b++) {
+            constraints[b] = constraint == TokenConstraint.NONE ? null : constraint.start();
             randoms[b] = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + b);
         }
         int padId = model.config().padTokenId().orElse(0);
@@ -92,7 +100,13 @@ public final class Generator {
                         state.cancel(b);
                         continue;
                     }
-                    TokenSampler.Choice choice = sampler.choose(logits, b * vocab, vocab, randoms[b]);
+                    TokenConstraint.Sequence limit = constraints[b];
+                    int remaining = settings.maxNewTokens() - t;
+                    TokenSampler.Choice choice = sampler.choose(logits, b * vocab, vocab, randoms[b],
+                            limit == null ? null : token -> limit.allows(token, remaining));
+                    if (limit != null) {
+                        limit.accept(choice.token());
+                    }
                     next[b] = choice.token();
                     state.accept(b, choice, detokenizer);
                     listener.onToken(b, choice.token());

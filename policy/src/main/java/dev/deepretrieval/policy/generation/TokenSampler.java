@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.generation;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 
 /** Picks one token from a row of logits, in Java, and reports its log-prob under the tempered distribution. */
 final class TokenSampler {
@@ -15,7 +16,10 @@ final class TokenSampler {
     /** A chosen token and its log-prob. */
     record Choice(int token, float logProb) {}
 
-    Choice choose(float[] logits, int offset, int vocab, SplittableRandom random) {
+    /**
+     * @param allowed the tokens that may be chosen (null: all); the log-prob stays the model's own, over all tokens
+     */
+    Choice choose(float[] logits, int offset, int vocab, SplittableRandom random, IntPredicate allowed) {
         double temperature = settings.effectiveTemperature();
         double max = Double.NEGATIVE_INFINITY;
         int argMax = 0;
@@ -35,7 +39,35 @@ final class TokenSampler {
         }
         double logNormaliser = max + Math.log(sum);
         int token = settings.greedy() ? argMax : sample(weights, sum, random);
+        if (allowed != null && !allowed.test(token)) {
+            // a rejected draw redrawn among the allowed tokens: overall, the distribution renormalised over them
+            token = constrained(logits, offset, vocab, temperature, weights, random, allowed);
+        }
         return new Choice(token, (float) (logits[offset + token] / temperature - logNormaliser));
+    }
+
+    /** The choice among allowed tokens only: the most likely one when greedy, else a draw renormalised over them. */
+    private int constrained(float[] logits, int offset, int vocab, double temperature, double[] weights,
+            SplittableRandom random, IntPredicate allowed) {
+        double[] kept = new double[vocab];
+        double sum = 0;
+        int best = -1;
+        for (int i = 0; i < vocab; i++) {
+            if (allowed.test(i)) {
+                kept[i] = weights[i];
+                sum += weights[i];
+                if (best < 0 || logits[offset + i] / temperature > logits[offset + best] / temperature) {
+                    best = i;
+                }
+            }
+        }
+        if (best < 0) {
+            throw new IllegalStateException("the token constraint allows no token");
+        }
+        if (settings.greedy() || !(sum > 0)) {
+            return best;
+        }
+        return sample(kept, sum, random);
     }
 
     private int sample(double[] weights, double sum, SplittableRandom random) {

@@ -1,0 +1,48 @@
+package dev.deepretrieval.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dense retrieval at full SciFact size in a fresh JVM started by the launcher itself, with its own flags and default
+ * JVM options: every one of the 5,183 abstracts embedded (an empty cache), the 300 test claims searched. This JVM
+ * died with SIGSEGV when ONNX Runtime's environment start-up overflowed the main thread's stack on the launcher's long
+ * command line.
+ */
+class DenseLauncherTest {
+
+    @Test
+    void denseEvalRunsToTheEndInAFreshJvm(@TempDir Path cache) throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path output = cache.resolve("stdout.txt");
+        var builder = new ProcessBuilder(List.of(root.resolve("deepretrieval").toString(),
+                "eval", "--dataset", "scifact", "--split", "test", "--retriever", "dense", "--json"))
+                .directory(root.toFile())
+                .redirectOutput(output.toFile())
+                .redirectError(cache.resolve("stderr.txt").toFile());
+        builder.environment().put("DEEPRETRIEVAL_NO_BUILD", "1");
+        builder.environment().put("DEEPRETRIEVAL_CACHE_DIR", cache.toString());
+        builder.environment().remove("DEEPRETRIEVAL_JAVA_OPTS");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        assertTrue(process.waitFor(40, TimeUnit.MINUTES), "the dense eval did not finish");
+        String stderr = Files.readString(cache.resolve("stderr.txt"));
+        assertEquals(0, process.exitValue(), stderr);
+        assertTrue(stderr.contains("5,183 / 5,183 embedded"), stderr);
+        List<String> lines = Files.readAllLines(output);
+        JsonNode json = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertEquals(300, json.get("queries").asInt());
+        assertEquals(0.7026, json.get("ndcg@10").asDouble(), 1e-4);
+        assertTrue(new File(root.toFile(), "cli/target/classpath.args").isFile());
+    }
+}
