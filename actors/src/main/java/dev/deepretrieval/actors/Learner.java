@@ -31,9 +31,10 @@ public final class Learner implements AutoCloseable {
     private final RlTrainer trainer;
     private final TrainerCheckpoints checkpoints;
     private final NDManager optimizerMemory;
+    private final boolean rolloutLogProbs;
 
     private Learner(Policy actor, Policy critic, Policy reference, ValueHead valueHead, RlTrainer trainer,
-            TrainerCheckpoints checkpoints, NDManager optimizerMemory) {
+            TrainerCheckpoints checkpoints, NDManager optimizerMemory, boolean rolloutLogProbs) {
         this.actor = actor;
         this.critic = critic;
         this.reference = reference;
@@ -41,11 +42,21 @@ public final class Learner implements AutoCloseable {
         this.trainer = trainer;
         this.checkpoints = checkpoints;
         this.optimizerMemory = optimizerMemory;
+        this.rolloutLogProbs = rolloutLogProbs;
     }
 
     /** Loads the model three ways as the settings need, and opens the run's checkpoint folder. */
     public static Learner create(Path model, RlSettings settings, Path checkpointFolder, int keepCheckpoints,
             String device) {
+        return create(model, settings, checkpointFolder, keepCheckpoints, device, false);
+    }
+
+    /**
+     * @param rolloutLogProbs take the old log-probs of the PPO ratio from the rollouts (the sampler computed them for
+     *     the behaviour policy) instead of a second forward pass over every sequence, as verl recomputes them
+     */
+    public static Learner create(Path model, RlSettings settings, Path checkpointFolder, int keepCheckpoints,
+            String device, boolean rolloutLogProbs) {
         Policy actor = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device));
         boolean ppo = settings.algorithm() == RlSettings.Algorithm.PPO;
         boolean separateCritic = ppo && settings.criticMode() == RlSettings.CriticMode.SEPARATE;
@@ -59,7 +70,7 @@ public final class Learner implements AutoCloseable {
         var store = new CheckpointStore(checkpointFolder, keepCheckpoints);
         var checkpoints = new TrainerCheckpoints(store, trainer, actor.weights(),
                 critic == null ? null : critic.weights(), head);
-        return new Learner(actor, critic, reference, head, trainer, checkpoints, optimizerMemory);
+        return new Learner(actor, critic, reference, head, trainer, checkpoints, optimizerMemory, rolloutLogProbs);
     }
 
     /** Restores the newest valid checkpoint, if any; returns the update count reached (the policy version). */
@@ -77,12 +88,14 @@ public final class Learner implements AutoCloseable {
         var prompts = new ArrayList<int[]>();
         var groups = new ArrayList<String>();
         var responses = new ArrayList<int[]>();
+        var logProbs = new ArrayList<float[]>();
         for (Rollout r : batch.rollouts()) {
             prompts.add(r.promptTokens());
             groups.add(r.promptId());
             responses.add(r.responseTokens());
+            logProbs.add(r.logProbs());
         }
-        return trainer.learn(prompts, groups, responses, batch.rewards());
+        return trainer.learn(prompts, groups, responses, batch.rewards(), rolloutLogProbs ? logProbs : null);
     }
 
     public long updates() {

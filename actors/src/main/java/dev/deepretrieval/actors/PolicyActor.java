@@ -85,7 +85,7 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         for (int i = 0; i < rewrites.size(); i++) {
             Rewrite r = rewrites.get(i);
             rollouts.add(new Rollout(request.batchId(), i, request.prompts().get(i / request.samplesPerPrompt()).promptId(),
-                    r.promptTokens(), r.generatedTokens(), r.completion(), version));
+                    r.promptTokens(), r.generatedTokens(), r.completion(), version, r.logProbs()));
         }
         request.replyTo().tell(new RolloutBatch(request.batchId(), version, rollouts,
                 (System.nanoTime() - start) / 1e9));

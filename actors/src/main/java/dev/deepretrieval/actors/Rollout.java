@@ -6,6 +6,7 @@ package dev.deepretrieval.actors;
  * @param batchId the rollout batch it belongs to
  * @param index its position in the batch
  * @param completion the assistant turn as the reward sees it (the template's pre-fill, then the generated text)
+ * @param logProbs each response token's log-prob under the sampling policy (the behaviour policy of the update)
  */
 public record Rollout(long batchId, int index, String promptId, int[] promptTokens, int[] responseTokens,
-        String completion, long policyVersion) {}
+        String completion, long policyVersion, float[] logProbs) {}

@@ -1,12 +1,14 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.Retriever;
-import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Qrels;
 import dev.deepretrieval.environments.beir.Query;
-import dev.deepretrieval.environments.beir.Split;
 import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.metrics.RunEvaluation;
+import dev.deepretrieval.environments.metrics.TrecRun;
+import dev.deepretrieval.environments.retrieval.RewriteMode;
+import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
 import java.nio.file.Path;
@@ -20,75 +22,93 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Held-out retrieval of one BEIR split through the run's retriever (BM25 or dense), scored with trec_eval metrics;
- * a rewrite that does not parse retrieves nothing, and a document with the query's own id is left out (as eval does).
+ * Held-out retrieval of a set of BEIR queries (a split, or the validation queries carved from the training split)
+ * through the run's retriever (BM25 or dense), written as a TREC run of 1,000 hits (Anserini's tie order) and scored
+ * with trec_eval metrics on that run. A rewrite is retrieved as the run's {@link RewriteMode} says: alone, or with the
+ * original query; a rewrite that does not parse retrieves nothing (replace) or the original query (expand). A
+ * document with the query's own id is left out (as eval does).
  */
 final class BeirHeldOut implements HeldOutEvaluation {
 
-    private final BeirDataset dataset;
-    private final Split split;
+    /** Hits per query in the run files, as Anserini's BEIR runs. */
+    static final int RUN_DEPTH = 1000;
+
+    private final String label;
+    private final List<Query> queries;
+    private final Qrels qrels;
     private final Retriever retriever;
     private final List<Metric> metrics;
     private final ExecutorService pool;
-    private final int maxQueries;
     private final GreedyRewriting rewriting;
+    private final RewriteMode mode;
 
-    /** @param maxQueries evaluate the split's first this many queries (0 = all) */
-    BeirHeldOut(BeirDataset dataset, Split split, Retriever retriever, List<Metric> metrics, ExecutorService pool,
-            int maxQueries, GreedyRewriting rewriting) {
-        this.dataset = dataset;
-        this.split = split;
+    BeirHeldOut(String label, List<Query> queries, Qrels qrels, Retriever retriever, List<Metric> metrics,
+            ExecutorService pool, GreedyRewriting rewriting, RewriteMode mode) {
+        this.label = label;
+        this.queries = List.copyOf(queries);
+        this.qrels = qrels;
         this.retriever = retriever;
         this.metrics = metrics;
         this.pool = pool;
-        this.maxQueries = maxQueries;
         this.rewriting = rewriting;
+        this.mode = mode;
     }
 
     @Override
     public String label() {
-        return dataset.name() + " " + split.label() + " split, " + retriever.name();
-    }
-
-    private List<Query> queries() {
-        List<Query> all = dataset.queriesOf(split);
-        return maxQueries > 0 && all.size() > maxQueries ? all.subList(0, maxQueries) : all;
+        return label + ", " + retriever.name() + (mode.expand() ? ", " + mode : "");
     }
 
     @Override
     public Optional<Result> original() {
-        return Optional.of(evaluate(queries(), Optional.empty()));
+        return Optional.of(evaluate(queries, Optional.empty()));
     }
 
     @Override
     public Result rewritten(Path model) {
-        List<Query> queries = queries();
-        List<Rewrite> rewrites = rewriting.rewrite(model, queries.stream()
-                .map(q -> new QueryRewriter.Prompt(q.text(), rewriting.template().render(q.text()))).toList());
-        var rewritten = new ArrayList<Query>(queries.size());
-        for (int i = 0; i < queries.size(); i++) {
-            rewritten.add(new Query(queries.get(i).id(), rewrites.get(i).queryOrEmpty()));
-        }
-        return evaluate(rewritten, Optional.of(GreedyRewriting.formatValidRate(rewrites)));
+        return retrieveRewrites(rewriting.rewrite(model, prompts()));
     }
 
-    private Result evaluate(List<Query> queries, Optional<Double> formatValidRate) {
-        int depth = metrics.stream().mapToInt(Metric::k).max().orElse(1000);
-        var futures = new ArrayList<CompletableFuture<List<String>>>(queries.size());
-        for (Query query : queries) {
-            futures.add(CompletableFuture.supplyAsync(() -> query.text().isBlank() ? List.<String>of()
-                    : retriever.retrieve(query.text(), depth + 1).stream()
-                            .filter(id -> !id.equals(query.id())).limit(depth).toList(), pool));
-        }
-        var ranked = new LinkedHashMap<String, List<String>>();
-        var judged = new HashMap<String, Map<String, Integer>>();
-        Qrels qrels = dataset.qrels(split).orElseThrow();
+    @Override
+    public Result rewritten(Policy policy) {
+        return retrieveRewrites(rewriting.rewrite(policy, prompts()));
+    }
+
+    private List<QueryRewriter.Prompt> prompts() {
+        return queries.stream().map(q -> new QueryRewriter.Prompt(q.text(), rewriting.template().render(q.text()))).toList();
+    }
+
+    private Result retrieveRewrites(List<Rewrite> rewrites) {
+        var retrieved = new ArrayList<Query>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
-            String id = queries.get(i).id();
-            ranked.put(id, futures.get(i).join());
+            Query original = queries.get(i);
+            String text = rewrites.get(i).rewritten().map(r -> mode.retrievalQuery(original.text(), r))
+                    .orElseGet(() -> mode.withoutRewrite(original.text()));
+            retrieved.add(new Query(original.id(), text));
+        }
+        return evaluate(retrieved, Optional.of(GreedyRewriting.formatValidRate(rewrites)));
+    }
+
+    private Result evaluate(List<Query> retrieved, Optional<Double> formatValidRate) {
+        int depth = Math.max(RUN_DEPTH, metrics.stream().mapToInt(Metric::k).max().orElse(RUN_DEPTH));
+        var futures = new ArrayList<CompletableFuture<List<Hit>>>(retrieved.size());
+        for (Query query : retrieved) {
+            futures.add(CompletableFuture.supplyAsync(() -> query.text().isBlank() ? List.<Hit>of()
+                    : retriever.search(query.text(), depth + 1).stream()
+                            .filter(hit -> !hit.docId().equals(query.id())).limit(depth).toList(), pool));
+        }
+        var hits = new LinkedHashMap<String, List<Hit>>();
+        var judged = new HashMap<String, Map<String, Integer>>();
+        for (int i = 0; i < retrieved.size(); i++) {
+            String id = retrieved.get(i).id();
+            hits.put(id, futures.get(i).join());
             judged.put(id, qrels.judgments(id));
         }
-        RunEvaluation evaluation = RunEvaluation.of(ranked, new Qrels(judged), metrics);
-        return new Result(evaluation.means(), formatValidRate, evaluation.queries());
+        TrecRun run = TrecRun.of(hits);
+        RunEvaluation evaluation = RunEvaluation.of(run.rankedIds(), new Qrels(judged), metrics);
+        String first = metrics.getFirst().label();
+        var perQuery = new LinkedHashMap<String, Double>();
+        evaluation.perQuery().forEach((qid, values) -> perQuery.put(qid, values.get(first)));
+        return new Result(evaluation.means(), formatValidRate, evaluation.queries(), perQuery, Optional.of(run));
     }
 }

@@ -17,17 +17,24 @@ import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.retrieval.RetrievalEnvironment;
 import dev.deepretrieval.environments.retrieval.RetrievalEnvironmentSettings;
 import dev.deepretrieval.environments.retrieval.RetrievalTask;
+import dev.deepretrieval.environments.retrieval.RewriteMode;
 import dev.deepretrieval.environments.reward.PaperRewards;
 import dev.deepretrieval.streams.TrainingTasks;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
  * BEIR retrieval as a training problem: a split's judged queries, each rewrite retrieved by BM25 or the dense
- * encoder and rewarded by nDCG through the paper's BEIR reward; held out: the {@code heldout.split} split.
+ * encoder (alone, or with the original query: {@code rewrite-mode}) and rewarded by nDCG through the paper's BEIR
+ * reward. A fixed seeded share of the split ({@code validation.one-in}) is carved out as the validation set, never
+ * trained on, evaluated during the run; the {@code heldout.split} split is the test set, reported once at the end.
  */
 final class BeirTrainingProblem {
 
@@ -49,15 +56,32 @@ final class BeirTrainingProblem {
                 case "dense" -> dense(settings, dataset, owned);
                 default -> throw settings.bad(PREFIX + "retriever", "must be bm25 or dense, got " + retrieverName);
             };
+            int weight = settings.positiveInt(PREFIX + "rewrite-weight");
+            RewriteMode mode = settings.parsed(PREFIX + "rewrite-mode", text -> RewriteMode.parse(text,
+                    text.strip().equalsIgnoreCase("expand") ? weight : 1));
             var environment = new RetrievalEnvironment(retriever, new RetrievalEnvironmentSettings(
                     AnswerFormat.THINK_THEN_ANSWER, settings.positiveInt(PREFIX + "environment.depth"),
-                    settings.positiveInt(PREFIX + "environment.reward-ndcg-cutoff"), PaperRewards.BEIR), pool);
-            TrainingTasks<RetrievalTask> tasks = budget.fitting(TrainingTasks.of(judgedQueries(dataset, split),
+                    settings.positiveInt(PREFIX + "environment.reward-ndcg-cutoff"), PaperRewards.BEIR, mode), pool);
+            List<RetrievalTask> judged = judgedQueries(dataset, split);
+            Set<String> validationIds = validationIds(judged, settings.positiveInt(PREFIX + "validation.one-in"),
+                    settings.raw().getLong(PREFIX + "validation.seed"));
+            TrainingTasks<RetrievalTask> tasks = budget.fitting(TrainingTasks.of(
+                    judged.stream().filter(t -> !validationIds.contains(t.queryId())).toList(),
                     RetrievalTask::queryId, RetrievalTask::queryText, t -> rewriting.template().render(t.queryText())));
-            var heldOut = new BeirHeldOut(dataset, heldOutSplit, retriever, metrics, pool,
-                    settings.raw().getInt(PREFIX + "heldout.max-queries"), rewriting);
+            Qrels trainQrels = dataset.qrels(split).orElseThrow();
+            List<Query> validationQueries = capped(dataset.queriesOf(split).stream()
+                    .filter(q -> validationIds.contains(q.id())).toList(),
+                    settings.raw().getInt(PREFIX + "validation.max-queries"));
+            Optional<HeldOutEvaluation> validation = validationQueries.isEmpty() ? Optional.empty()
+                    : Optional.of(new BeirHeldOut(dataset.name() + " validation (1 in "
+                            + settings.positiveInt(PREFIX + "validation.one-in") + " of the " + split.label() + " split)",
+                            validationQueries, trainQrels, retriever, metrics, pool, rewriting, mode));
+            List<Query> testQueries = capped(dataset.queriesOf(heldOutSplit),
+                    settings.raw().getInt(PREFIX + "heldout.max-queries"));
+            var heldOut = new BeirHeldOut(dataset.name() + " " + heldOutSplit.label() + " split", testQueries,
+                    dataset.qrels(heldOutSplit).orElseThrow(), retriever, metrics, pool, rewriting, mode);
             return new TrainingProblem<>(dataset.name(), "beir", "ndcg@10", rewriting.template(), tasks, environment,
-                    heldOut, owned);
+                    heldOut, validation, owned);
         } catch (Exception | Error e) {
             owned.close();
             throw e;
@@ -77,6 +101,23 @@ final class BeirTrainingProblem {
         SentenceEncoder encoder = owned.add(new SentenceEncoder(DenseSetup.encoder(settings)));
         VectorIndex index = owned.add(DenseSetup.index(settings, DenseSetup.embeddings(settings, dataset.corpus(), encoder)));
         return new DenseRetriever(encoder, index);
+    }
+
+    /**
+     * The validation queries: a fixed seeded one in {@code oneIn} of the judged queries (ids shuffled in sorted
+     * order with {@code seed}), the same in every run with the same data and settings.
+     */
+    static Set<String> validationIds(List<RetrievalTask> judged, int oneIn, long seed) {
+        if (oneIn < 2) {
+            return Set.of();
+        }
+        List<String> ids = new ArrayList<>(judged.stream().map(RetrievalTask::queryId).sorted().toList());
+        Collections.shuffle(ids, new Random(seed));
+        return Set.copyOf(ids.subList(0, ids.size() / oneIn));
+    }
+
+    private static List<Query> capped(List<Query> queries, int max) {
+        return max > 0 && queries.size() > max ? queries.subList(0, max) : queries;
     }
 
     private static List<RetrievalTask> judgedQueries(BeirDataset dataset, Split split) {

@@ -62,7 +62,8 @@ final class BenchTrainCommand implements Callable<Integer> {
             if (code != ExitCode.OK) {
                 return code;
             }
-            List<JsonNode> lines = MetricsLog.read(folder.resolve("run").resolve("metrics.jsonl"));
+            List<JsonNode> lines = MetricsLog.read(folder.resolve("run").resolve("metrics.jsonl")).stream()
+                    .filter(TrainingOutputs::isStepLine).toList();
             List<JsonNode> measured = lines.subList(1, lines.size());
             var phases = new LinkedHashMap<String, Double>();
             double total = 0;

@@ -132,6 +132,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         BeirDataset data = BeirDataset.open(resolved.name(), resolved.folder());
         List<Query> queries = data.queriesOf(chosen);
+        List<Query> originals = queries;
         PolicyRewriteOptions.Outcome rewritten = null;
         if (rewriting.enabled()) {
             rewritten = rewriting.rewrite(settings, resolved.name(), queries, spec);
@@ -153,16 +154,39 @@ final class EvalCommand implements Callable<Integer> {
                 TrecRunWriter.write(runFile, run, settings.text("deepretrieval.eval.run-tag"));
             }
             printTable(out, data, chosen, parameters, mode, hits, evaluation, seconds, queries.size());
+            SignificanceReport significance = null;
+            if (rewritten != null) {
+                RunEvaluation original = RunEvaluation.of(TrecRun.of(new Bm25BatchSearch(searcher, mode, hits, removeQuery)
+                        .run(originals, pool)).rankedIds(), data.qrels(chosen).orElseThrow(), metrics);
+                significance = againstOriginal(original, evaluation, metrics);
+                significance.print(out);
+            }
             if (json) {
                 ObjectNode node = toJson(data, chosen, parameters, mode, hits, evaluation, seconds);
                 if (rewritten != null) {
                     rewritten.addTo(node);
+                    node.set("significance", significance.toJson());
                 }
                 out.println(Json.line(node));
             }
             out.flush();
         }
         return ExitCode.OK;
+    }
+
+    /** The policy's rewrites against the original queries, per query on the first metric (paired tests). */
+    private static SignificanceReport againstOriginal(RunEvaluation original, RunEvaluation policy, List<Metric> metrics) {
+        String first = metrics.getFirst().label();
+        var perQuery = new java.util.LinkedHashMap<String, Map<String, Double>>();
+        perQuery.put("original", firstMetric(original, first));
+        perQuery.put("policy", firstMetric(policy, first));
+        return SignificanceReport.of(first, perQuery, 0);
+    }
+
+    private static Map<String, Double> firstMetric(RunEvaluation evaluation, String metric) {
+        var values = new java.util.LinkedHashMap<String, Double>();
+        evaluation.perQuery().forEach((qid, metricValues) -> values.put(qid, metricValues.get(metric)));
+        return values;
     }
 
     /** Dense retrieval: queries embedded in batches, exact or HNSW search, the same metrics and run file. */

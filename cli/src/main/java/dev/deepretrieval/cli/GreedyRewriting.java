@@ -11,14 +11,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Greedy rewrites of rendered prompts by a policy loaded from a folder (held-out evaluations). */
-record GreedyRewriting(PromptTemplate template, String device, int maxTokens, int batchSize) {
+/**
+ * Greedy rewrites of rendered prompts by a policy (held-out and validation evaluations); {@code guided} constrains
+ * decoding to the answer format.
+ */
+record GreedyRewriting(PromptTemplate template, String device, int maxTokens, int batchSize, boolean guided) {
 
     List<Rewrite> rewrite(Path model, List<QueryRewriter.Prompt> prompts) {
         try (Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device))) {
-            return new QueryRewriter(policy, template).rewritePrompts(prompts, 1,
-                    SamplingSettings.greedy(maxTokens, Set.of()), batchSize);
+            return rewrite(policy, prompts);
         }
+    }
+
+    List<Rewrite> rewrite(Policy policy, List<QueryRewriter.Prompt> prompts) {
+        QueryRewriter rewriter = new QueryRewriter(policy, template);
+        return (guided ? rewriter.guided() : rewriter).rewritePrompts(prompts, 1,
+                SamplingSettings.greedy(maxTokens, Set.of()), batchSize);
     }
 
     static double formatValidRate(List<Rewrite> rewrites) {

@@ -1,18 +1,30 @@
 package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.environments.metrics.TrecRun;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A task family's held-out evaluation at the end of a training run: the original queries (where they can be run as
- * they are), and a policy's greedy rewrites of them.
+ * A task family's evaluation of a set of queries held out of training (the test split at the end of a run, or the
+ * validation queries during it): the original queries (where they can be run as they are), and a policy's greedy
+ * rewrites of them.
  */
 interface HeldOutEvaluation {
 
-    /** Metric means, and for a policy the share of rewrites in a valid format. */
-    record Result(Map<String, Double> metrics, Optional<Double> formatValidRate, int queries) {
+    /**
+     * Metric means, and for a policy the share of rewrites in a valid format.
+     *
+     * @param perQuery the first metric's value per query id, for paired significance (empty where not kept)
+     * @param run the ranking as a TREC run, where the family retrieves documents
+     */
+    record Result(Map<String, Double> metrics, Optional<Double> formatValidRate, int queries,
+            Map<String, Double> perQuery, Optional<TrecRun> run) {
+
+        Result(Map<String, Double> metrics, Optional<Double> formatValidRate, int queries) {
+            this(metrics, formatValidRate, queries, Map.of(), Optional.empty());
+        }
 
         ObjectNode toJson() {
             ObjectNode node = Json.object();
@@ -31,4 +43,9 @@ interface HeldOutEvaluation {
 
     /** The greedy rewrites of the policy in {@code model}. */
     Result rewritten(Path model) throws Exception;
+
+    /** The greedy rewrites of a policy already loaded (validation during training). */
+    default Result rewritten(dev.deepretrieval.policy.Policy policy) throws Exception {
+        throw new UnsupportedOperationException(label() + ": no evaluation of a loaded policy");
+    }
 }

@@ -3,7 +3,7 @@ package dev.deepretrieval.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The one JSON writer of the CLI's machine-readable output. */
+/** The one JSON reader and writer of the CLI's machine-readable output. */
 final class Json {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -12,6 +12,11 @@ final class Json {
 
     static ObjectNode object() {
         return MAPPER.createObjectNode();
+    }
+
+    /** A JSON file's content. */
+    static com.fasterxml.jackson.databind.JsonNode read(java.nio.file.Path file) throws java.io.IOException {
+        return MAPPER.readTree(file.toFile());
     }
 
     /** One line of compact JSON. */

@@ -52,7 +52,7 @@ final class LiteratureTrainingProblem {
                     LiteratureTask::pico, t -> rewriting.template().render(t.pico())));
             var heldOut = new LiteratureHeldOut(label, heldOutTasks, engine, depth, rewriting);
             return new TrainingProblem<>(name, "literature-search", environment.recallLabel(), rewriting.template(), tasks,
-                    environment, heldOut, owned);
+                    environment, heldOut, java.util.Optional.empty(), owned);
         } catch (Exception | Error e) {
             owned.close();
             throw e;

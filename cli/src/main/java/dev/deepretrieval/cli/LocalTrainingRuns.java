@@ -114,11 +114,10 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             }
             add(args, config, "--model", "model", m);
         });
-        long steps = fields.optionalLong("steps", 1, 1_000_000).orElse(-1L);
-        if (steps > 0) {
-            args.addAll(List.of("--steps", String.valueOf(steps)));
-            config.put("steps", steps);
-        }
+        long steps = fields.optionalLong("steps", 1, 1_000_000)
+                .orElse(settings.raw().getLong("deepretrieval.train.steps"));
+        args.addAll(List.of("--steps", String.valueOf(steps)));
+        config.put("steps", steps);
         fields.optionalLong("seed", Long.MIN_VALUE, Long.MAX_VALUE).ifPresent(seed -> {
             args.addAll(List.of("--seed", String.valueOf(seed)));
             config.put("seed", seed);
@@ -148,7 +147,7 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Run run = new Run(id, folder, config, steps > 0 ? steps : -1, new RunControl(report -> stepped(id, report)));
+        Run run = new Run(id, folder, config, steps > 0 ? steps : -1, new RunControl(report -> stepped(id, report), line -> validated(id, line)));
         runs.put(id, run);
         run.thread = new Thread(() -> execute(run, args), "training-" + id);
         run.thread.start();
@@ -190,15 +189,29 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     /** A step reached the run's listener: keep it and pass it to every follower (one too slow is let go). */
     private void stepped(String id, StepReport report) {
-        Run live;
-        synchronized (this) {
-            live = runs.get(id);
-        }
         ObjectNode line = TrainingOutputs.line(report);
         line.put("type", "step");
         var samples = line.putArray("samples");
         report.samples().forEach(s -> samples.addObject().put("original", s.original()).put("parsed_query", s.parsedQuery())
                 .put("reward", s.reward()).put("metric", s.metric()));
+        publish(id, line);
+    }
+
+    /** A validation of the run's policy: kept and passed on as a step is. */
+    private void validated(String id, ObjectNode validation) {
+        ObjectNode line = validation.deepCopy();
+        line.put("type", "validation");
+        publish(id, line);
+    }
+
+    private void publish(String id, ObjectNode line) {
+        Run live;
+        synchronized (this) {
+            live = runs.get(id);
+        }
+        if (live == null) {
+            return;
+        }
         live.steps.add(line);
         for (BoundedSourceQueue<ObjectNode> follower : live.followers) {
             if (follower.offer(line) != QueueOfferResult.enqueued()) {
@@ -232,10 +245,26 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         List<ObjectNode> steps = metrics(id);
         node.put("state", Files.isRegularFile(runsDir.resolve(id).resolve("out").resolve("summary.json")) ? "completed"
                 : "ended");
-        node.set("config", JSON.createObjectNode());
-        node.put("step", steps.isEmpty() ? 0 : steps.getLast().path("step").asLong());
-        node.put("total_steps", -1);
+        JsonNode summaryConfig = summaryConfig(id);
+        node.set("config", summaryConfig.isObject() ? summaryConfig : JSON.createObjectNode());
+        long last = steps.isEmpty() ? 0 : steps.getLast().path("step").asLong();
+        node.put("step", last);
+        // an earlier run's length: its config when it finished, else as far as its metrics go
+        node.put("total_steps", summaryConfig.path("steps").asLong(last));
         return node;
+    }
+
+    /** The config a finished run wrote into its summary, or a missing node. */
+    private JsonNode summaryConfig(String id) {
+        Path summary = runsDir.resolve(id).resolve("out").resolve("summary.json");
+        if (!Files.isRegularFile(summary)) {
+            return JSON.missingNode();
+        }
+        try {
+            return JSON.readTree(summary.toFile()).path("config");
+        } catch (IOException e) {
+            return JSON.missingNode();
+        }
     }
 
     @Override

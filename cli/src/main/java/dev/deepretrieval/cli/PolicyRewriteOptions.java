@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.environments.retrieval.RewriteMode;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.generation.SamplingSettings;
@@ -49,6 +50,17 @@ final class PolicyRewriteOptions {
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--rewrite-mode", paramLabel = "MODE", defaultValue = "replace",
+            description = "What is retrieved for a rewrite: replace (the rewrite alone, the paper; an answer that does"
+                    + " not parse retrieves nothing) or expand (the original query with the rewrite; an answer that does"
+                    + " not parse retrieves the original query). Default: ${DEFAULT-VALUE}.")
+    String rewriteMode;
+
+    @Option(names = "--rewrite-weight", paramLabel = "W", defaultValue = "1",
+            description = "With --rewrite-mode expand: the rewrite counted W times beside the original query (default:"
+                    + " ${DEFAULT-VALUE}).")
+    int rewriteWeight;
 
     @Option(names = "--guided", description = "Constrain decoding to the task's answer format: every answer is"
             + " well-formed, and one that was well-formed without it keeps its tokens.")
@@ -101,6 +113,12 @@ final class PolicyRewriteOptions {
         if (samples > 1 && temperature == null) {
             throw new ParameterException(spec.commandLine(), "--samples > 1 needs --temperature (greedy gives one answer)");
         }
+        RewriteMode retrievalMode;
+        try {
+            retrievalMode = RewriteMode.parse(rewriteMode, rewriteMode.strip().equalsIgnoreCase("expand") ? rewriteWeight : 1);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--rewrite-mode: " + e.getMessage());
+        }
         String taskName = task != null ? task : datasetName;
         PromptTemplate template;
         try {
@@ -136,7 +154,10 @@ final class PolicyRewriteOptions {
         double distinct = 0;
         for (int q = 0; q < queries.size(); q++) {
             List<Rewrite> ofQuery = rewrites.subList(q * samples, (q + 1) * samples);
-            retrieved.add(new Query(queries.get(q).id(), ofQuery.get(0).queryOrEmpty()));
+            Query original = queries.get(q);
+            retrieved.add(new Query(original.id(), ofQuery.get(0).rewritten()
+                    .map(text -> retrievalMode.retrievalQuery(original.text(), text))
+                    .orElseGet(() -> retrievalMode.withoutRewrite(original.text()))));
             Set<String> seen = new HashSet<>();
             for (Rewrite r : ofQuery) {
                 valid += r.formatValid() ? 1 : 0;

@@ -46,7 +46,7 @@ final class QaTrainingProblem {
                     searcher, passages, mode,
                     settings.positiveInts("deepretrieval.eval.qa-hits"), pool, rewriting);
             return new TrainingProblem<>(dataset.name(), "evidence-qa", "hits@20", rewriting.template(), tasks,
-                    environment, heldOut, owned);
+                    environment, heldOut, java.util.Optional.empty(), owned);
         } catch (Exception | Error e) {
             owned.close();
             throw e;

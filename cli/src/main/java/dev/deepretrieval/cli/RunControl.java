@@ -1,20 +1,28 @@
 package dev.deepretrieval.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.streams.StepReport;
 import java.util.function.Consumer;
 
 /**
  * A training run's handle for whoever started it in process (the HTTP runs API) instead of a terminal: it hears every
- * step, and can ask the run to stop gracefully (in place of Ctrl-C).
+ * step and validation, and can ask the run to stop gracefully (in place of Ctrl-C).
  */
 final class RunControl {
 
     private final Consumer<StepReport> steps;
+    private final Consumer<ObjectNode> validations;
     private volatile Runnable stopper;
     private volatile boolean stopRequested;
 
     RunControl(Consumer<StepReport> steps) {
+        this(steps, line -> {});
+    }
+
+    /** @param validations hears each validation's {@code metrics.jsonl} line ({@code val/...} keys) */
+    RunControl(Consumer<StepReport> steps, Consumer<ObjectNode> validations) {
         this.steps = steps;
+        this.validations = validations;
     }
 
     /** Asks the run to finish the batch in flight, checkpoint and stop (also before it has started). */
@@ -36,5 +44,9 @@ final class RunControl {
 
     void step(StepReport report) {
         steps.accept(report);
+    }
+
+    void validation(ObjectNode line) {
+        validations.accept(line);
     }
 }

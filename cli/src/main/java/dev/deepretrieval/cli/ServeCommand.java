@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Serves the rewriter over HTTP until Ctrl-C or SIGTERM. */
@@ -51,6 +52,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "HOST", description = "Address to bind (default from config).")
     String host;
 
+    @Option(names = "--insecure", description = "Serve on a non-loopback address without an auth token (anyone who can"
+            + " reach it may then start runs and swap in any model folder on disk).")
+    boolean insecure;
+
     @Option(names = "--model", paramLabel = "FOLDER", description = "The policy to serve (default: the bundled default policy).")
     Path model;
 
@@ -59,6 +64,11 @@ final class ServeCommand implements Callable<Integer> {
         Settings settings = new Settings(configOptions.load());
         ServeSettings serve = serveSettings(settings);
         PrintWriter err = spec.commandLine().getErr();
+        String address = host != null ? host : settings.text(PREFIX + "host");
+        if (serve.authToken().isEmpty() && !insecure && !isLoopback(address)) {
+            throw new ParameterException(spec.commandLine(), "refusing to serve on " + address + " without an auth token:"
+                    + " set deepretrieval.serve.auth-token (or DEEPRETRIEVAL_API_TOKEN), or say --insecure");
+        }
         Path folder = model != null ? model : settings.path(PREFIX + "model");
         String device = settings.text("deepretrieval.policy.device");
         Policy policy = PolicyLoader.load(folder, Optional.empty(), PolicyLoader.device(device));
@@ -73,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
                 LocalTrainingRuns runs = new LocalTrainingRuns(settings, settings.path(PREFIX + "runs-dir"),
                         configOptions.configFile, settings.positiveInt(PREFIX + "max-active-runs"),
                         Materializer.matFromSystem(system))) {
-            ServerBinding binding = RewriteHttpServer.start(system, host != null ? host : settings.text(PREFIX + "host"),
+            ServerBinding binding = RewriteHttpServer.start(system, address,
                     port != null ? port : settings.raw().getInt(PREFIX + "port"), service, serve,
                     new CheckpointSwapper(served, folder, device), Optional.of(runs)).toCompletableFuture().get();
             err.printf(Locale.ROOT, "serving %s (version %s) on %s (dashboard at /); Ctrl-C stops%n", serve.modelName(),
@@ -87,6 +97,20 @@ final class ServeCommand implements Callable<Integer> {
             stop.uninstall();
         }
         return ExitCode.OK;
+    }
+
+    /** Whether {@code host} names only this machine (a loopback address or {@code localhost}). */
+    static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     static ServeSettings serveSettings(Settings settings) {

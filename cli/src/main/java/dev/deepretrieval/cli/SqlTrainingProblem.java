@@ -48,7 +48,7 @@ final class SqlTrainingProblem {
                     environment, prompt,
                     limits.maxConnections() * 4, rewriting);
             return new TrainingProblem<>(dataset.name(), "text-to-sql", "exec_match", rewriting.template(), tasks,
-                    environment, heldOut, owned);
+                    environment, heldOut, java.util.Optional.empty(), owned);
         } catch (Exception | Error e) {
             owned.close();
             throw e;

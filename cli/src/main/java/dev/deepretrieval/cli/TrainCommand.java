@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.RolloutPolicies;
+import dev.deepretrieval.environments.metrics.TrecRunWriter;
 import dev.deepretrieval.policy.HfExporter;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
@@ -191,38 +192,61 @@ final class TrainCommand implements Callable<Integer> {
         SamplingSettings sampling = SamplingSettings.sampling(plan.temperature(), plan.maxTokens(), Set.of(), plan.seed());
         int keep = settings.positiveInt(PREFIX + "keep-checkpoints");
         String device = plan.device();
+        boolean rolloutLogProbs = settings.flag(PREFIX + "rollout-log-probs");
         var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
                 () -> RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(), sampling,
                 settings.positiveInt(PREFIX + "generation-batch"), problem.environment(),
                 settings.positiveInt(PREFIX + "environment.max-in-flight"),
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),
-                () -> Learner.create(plan.model(), plan.rl(), plan.checkpoints(), keep, device), plan.firstStep(),
+                () -> Learner.create(plan.model(), plan.rl(), plan.checkpoints(), keep, device, rolloutLogProbs),
+                plan.firstStep(),
                 plan.cursor(), Map.of("run_id", runId), settings.raw().getDuration(PREFIX + "restart-backoff"));
         store.saveRun(runId, "running", config);
         err.printf(Locale.ROOT, "run %s: %s on %s with %s (%d train prompts), %d steps of %d prompts x %d samples%n", runId,
                 plan.algorithm().name().toLowerCase(Locale.ROOT), problem.datasetName(), problem.environment().name(),
                 problem.tasks().size(), plan.totalSteps(), training.promptsPerStep(), plan.samplesPerPrompt());
 
-        TrainingRunSupervisor.Ended ended = runToEnd(settings, runSpec, plan.folder(), store, runId, plan.firstStep(),
-                plan.totalSteps(), problem.metric(), err);
-        store.saveRun(runId, ended.state().name().toLowerCase(Locale.ROOT), config);
-        if (ended.state() == TrainingRunSupervisor.State.FAILED) {
-            err.println("deepretrieval: error: training failed: " + ended.failure());
-            return ExitCode.FAILURE;
+        long validationEvery = settings.raw().getLong(PREFIX + "validation.every-steps");
+        if (validationEvery > 0 && validationEvery % training.checkpointEvery() != 0) {
+            throw settings.bad(PREFIX + "validation.every-steps", "must be a multiple of checkpoint-every ("
+                    + training.checkpointEvery() + "): each validation reads that step's checkpoint");
         }
-        if (ended.state() == TrainingRunSupervisor.State.STOPPED) {
-            return ExitCode.INTERRUPTED;
-        }
+        TrainingRunSupervisor.Ended ended;
         Path trained = plan.folder().resolve("model");
-        exportTrained(plan.model(), plan.checkpoints(), trained, device);
+        try (TrainingOutputs outputs = new TrainingOutputs(plan.folder(), plan.firstStep());
+                RunValidation validation = problem.validation().map(v -> new RunValidation(v, outputs, plan.model(),
+                        plan.checkpoints(), device, validationEvery, err,
+                        control == null ? line -> { } : control::validation)).orElse(null)) {
+            if (validation != null && plan.firstStep() == 0) {
+                err.printf(Locale.ROOT, "validation: %s, every %d steps%n", problem.validation().get().label(),
+                        validationEvery);
+                validation.initial(plan.folder());
+            }
+            ended = runToEnd(settings, runSpec, outputs, validation, store, runId, plan.firstStep(), plan.totalSteps(),
+                    problem.metric(), err);
+            store.saveRun(runId, ended.state().name().toLowerCase(Locale.ROOT), config);
+            if (ended.state() == TrainingRunSupervisor.State.FAILED) {
+                err.println("deepretrieval: error: training failed: " + ended.failure());
+                return ExitCode.FAILURE;
+            }
+            if (ended.state() == TrainingRunSupervisor.State.STOPPED) {
+                return ExitCode.INTERRUPTED;
+            }
+            exportTrained(plan.model(), plan.checkpoints(), trained, device);
+            if (validation != null) {
+                validation.finish(trained, ended.lastStep());
+            }
+            outputs.writeChart(problem.metric());
+        }
         if (skipHeldout) {
             return ExitCode.OK;
         }
         return finish(problem.heldOut(), plan.model(), trained, plan.folder(), config, err);
     }
 
-    private <T> TrainingRunSupervisor.Ended runToEnd(Settings settings, TrainingRunSpec<T> runSpec, Path folder,
-            RunStore store, String runId, long firstStep, long totalSteps, String metric, PrintWriter err) throws Exception {
+    private <T> TrainingRunSupervisor.Ended runToEnd(Settings settings, TrainingRunSpec<T> runSpec,
+            TrainingOutputs outputs, RunValidation validation, RunStore store, String runId, long firstStep,
+            long totalSteps, String metric, PrintWriter err) throws Exception {
         var ended = new CompletableFuture<TrainingRunSupervisor.Ended>();
         var progress = new ProgressBar(err, (int) firstStep, (int) totalSteps);
         var supervisorRef = new java.util.concurrent.atomic.AtomicReference<ActorRef<TrainingRunSupervisor.Command>>();
@@ -233,7 +257,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         };
         StopSignal stop = control == null ? StopSignal.install(err).onRequest(stopRun) : null;
-        try (TrainingOutputs outputs = new TrainingOutputs(folder, firstStep)) {
+        try {
             Behavior<Void> root = Behaviors.setup(context -> {
                 ActorRef<TrainingRunSupervisor.Command> supervisor = context.spawn(
                         TrainingRunSupervisor.create(runSpec), "run-" + runId);
@@ -244,6 +268,9 @@ final class TrainCommand implements Callable<Integer> {
                                     StepReport r = step.report();
                                     outputs.step(r);
                                     store.saveStep(runId, r);
+                                    if (validation != null) {
+                                        validation.onStep(r.step());
+                                    }
                                     if (control != null) {
                                         control.step(r);
                                     }
@@ -295,11 +322,27 @@ final class TrainCommand implements Callable<Integer> {
         rows.put("initial", evaluation.rewritten(initial));
         rows.put("trained", evaluation.rewritten(trained));
 
+        var perQuery = new LinkedHashMap<String, Map<String, Double>>();
+        for (var row : rows.entrySet()) {
+            HeldOutEvaluation.Result result = row.getValue();
+            perQuery.put(row.getKey(), result.perQuery());
+            if (result.run().isPresent()) {
+                TrecRunWriter.write(folder.resolve("heldout-" + row.getKey() + ".run"), result.run().get(),
+                        "deepretrieval-" + row.getKey());
+            }
+        }
+        String firstMetric = rows.values().iterator().next().metrics().keySet().iterator().next();
+        SignificanceReport significance = SignificanceReport.of(firstMetric, perQuery, 0);
+
         ObjectNode summary = Json.object();
         summary.putPOJO("config", config);
         ObjectNode heldout = summary.putObject("heldout");
         heldout.put("split", evaluation.label());
         rows.forEach((name, result) -> heldout.set(name, result.toJson()));
+        if (!significance.isEmpty()) {
+            summary.set("significance", significance.toJson());
+        }
+        summary.set("validation", TrainingOutputs.validationSummary(folder));
         summary.set("training", TrainingOutputs.learningSignal(folder));
         RunFolders.writeJson(folder.resolve("summary.json"), summary);
         TrainingOutputs.writeReport(folder, summary);
@@ -316,6 +359,9 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, " %12s%n", result.formatValidRate().map(r -> String.format(Locale.ROOT, "%.4f", r))
                     .orElse("-"));
         });
+        if (!significance.isEmpty()) {
+            significance.print(out);
+        }
         out.println("outputs in " + folder);
         out.flush();
         return ExitCode.OK;

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The files a training run leaves in its folder: {@code metrics.jsonl} (a line per step), {@code reward.png},
- * {@code report.html} and {@code summary.json}.
+ * The files a training run leaves in its folder: {@code metrics.jsonl} (a line per step, and a line per validation
+ * with {@code val/<metric>} keys, as verl logs them), {@code reward.png}, {@code report.html} and
+ * {@code summary.json}. Step and validation lines may come from different threads.
  */
 final class TrainingOutputs implements AutoCloseable {
 
@@ -27,8 +28,29 @@ final class TrainingOutputs implements AutoCloseable {
         this.metrics = MetricsLog.open(folder.resolve("metrics.jsonl"), resumedStep);
     }
 
-    void step(StepReport report) {
+    synchronized void step(StepReport report) {
         metrics.write(line(report));
+    }
+
+    /** A validation of the policy after {@code step} steps (0: the initial policy) as one line. */
+    synchronized void validation(long step, HeldOutEvaluation.Result result) {
+        metrics.write(validationLine(step, result));
+    }
+
+    static ObjectNode validationLine(long step, HeldOutEvaluation.Result result) {
+        ObjectNode line = Json.object();
+        line.put("step", step);
+        result.metrics().forEach((name, value) -> line.put(VALIDATION_PREFIX + name, value));
+        result.formatValidRate().ifPresent(rate -> line.put(VALIDATION_PREFIX + "format_valid_rate", rate));
+        line.put(VALIDATION_PREFIX + "queries", result.queries());
+        return line;
+    }
+
+    static final String VALIDATION_PREFIX = "val/";
+
+    /** Whether a metrics line is a step's (not a validation's). */
+    static boolean isStepLine(JsonNode line) {
+        return line.has("reward_mean");
     }
 
     /** A step as one {@code metrics.jsonl} line. */
@@ -47,13 +69,20 @@ final class TrainingOutputs implements AutoCloseable {
         return line;
     }
 
-    /** Reward and metric per step, from everything {@code metrics.jsonl} holds. */
-    void writeChart(String metricName) throws IOException {
+    /** Reward and metric per step, and the validation metric, from everything {@code metrics.jsonl} holds. */
+    synchronized void writeChart(String metricName) throws IOException {
         var reward = new ArrayList<double[]>();
         var metric = new ArrayList<double[]>();
         var valid = new ArrayList<double[]>();
+        var validation = new ArrayList<double[]>();
         for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
             double step = line.path("step").asDouble();
+            if (!isStepLine(line)) {
+                if (line.has(VALIDATION_PREFIX + metricName)) {
+                    validation.add(new double[] {step, line.path(VALIDATION_PREFIX + metricName).asDouble()});
+                }
+                continue;
+            }
             reward.add(new double[] {step, line.path("reward_mean").asDouble()});
             metric.add(new double[] {step, line.path("metric_mean").asDouble()});
             valid.add(new double[] {step, line.path("format_valid_rate").asDouble()});
@@ -62,13 +91,26 @@ final class TrainingOutputs implements AutoCloseable {
                 .add(new LineChart.Series("reward (mean)", new Color(31, 119, 180), reward))
                 .add(new LineChart.Series(metricName + " (mean)", new Color(44, 160, 44), metric))
                 .add(new LineChart.Series("format valid rate", new Color(255, 127, 14), valid))
+                .add(new LineChart.Series("validation " + metricName + " (greedy)", new Color(214, 39, 40), validation))
                 .write(folder.resolve("reward.png"));
     }
 
     /** A self-contained HTML page: the summary, the chart, and the per-step table. */
     static void writeReport(Path folder, ObjectNode summary) throws IOException {
         var rows = new StringBuilder();
+        var validations = new StringBuilder();
         for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
+            if (!isStepLine(line)) {
+                var cells = new StringBuilder("<tr><td>" + line.path("step").asLong() + "</td>");
+                line.fields().forEachRemaining(field -> {
+                    if (!field.getKey().equals("step")) {
+                        cells.append("<td>").append(escape(field.getKey())).append(String.format(Locale.ROOT, " %.4f",
+                                field.getValue().asDouble())).append("</td>");
+                    }
+                });
+                validations.append(cells).append("</tr>\n");
+                continue;
+            }
             rows.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%d</td><td>%d</td></tr>%n",
                     line.path("step").asLong(), line.path("reward_mean").asDouble(), line.path("metric_mean").asDouble(),
                     line.path("format_valid_rate").asDouble(), line.path("policy_version").asLong(),
@@ -78,7 +120,9 @@ final class TrainingOutputs implements AutoCloseable {
                 + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
                 + "padding:2px 8px;text-align:right}pre{background:#f6f6f6;padding:1em}</style></head><body>\n"
                 + "<h1>DeepRetrieval training run</h1>\n<h2>Summary</h2>\n<pre>" + escape(summary.toPrettyString())
-                + "</pre>\n<h2>Reward and metric</h2>\n<img src=\"reward.png\" alt=\"reward and metric per step\">\n"
+                + "</pre>\n" + significanceTable(summary)
+                + "<h2>Reward and metric</h2>\n<img src=\"reward.png\" alt=\"reward and metric per step\">\n"
+                + "<h2>Validation (greedy, during training)</h2>\n<table>" + validations + "</table>\n"
                 + "<h2>Steps</h2>\n<table><tr><th>step</th><th>reward</th><th>metric</th><th>format valid</th>"
                 + "<th>policy version</th><th>failed</th></tr>\n" + rows + "</table>\n</body></html>\n";
         Path temporary = Files.createTempFile(folder, ".report", ".html");
@@ -87,12 +131,40 @@ final class TrainingOutputs implements AutoCloseable {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The validation lines of {@code metrics.jsonl}: first, best and last, by step. */
+    static ObjectNode validationSummary(Path folder) {
+        ObjectNode node = Json.object();
+        var lines = new ArrayList<JsonNode>();
+        try {
+            for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
+                if (!isStepLine(line)) {
+                    lines.add(line);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path original = folder.resolve(RunValidation.ORIGINAL_FILE);
+        if (Files.isRegularFile(original)) {
+            try {
+                node.set("original", Json.read(original));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        var steps = node.putArray("steps");
+        lines.forEach(steps::add);
+        return node;
+    }
+
     /** Mean reward of the first and last fifth of the steps, with standard errors, from {@code metrics.jsonl}. */
     static ObjectNode learningSignal(Path folder) {
         List<Double> rewards = new ArrayList<>();
         try {
             for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
-                rewards.add(line.path("reward_mean").asDouble());
+                if (isStepLine(line)) {
+                    rewards.add(line.path("reward_mean").asDouble());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -122,6 +194,22 @@ final class TrainingOutputs implements AutoCloseable {
         double variance = values.size() < 2 ? 0
                 : values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (values.size() - 1);
         return new double[] {mean, Math.sqrt(variance / values.size())};
+    }
+
+    /** The held-out significance tests as a table (none when the summary has none). */
+    private static String significanceTable(ObjectNode summary) {
+        JsonNode significance = summary.path("significance");
+        if (!significance.isObject()) {
+            return "";
+        }
+        var html = new StringBuilder("<h2>Paired significance (" + escape(significance.path("metric").asText())
+                + ", " + significance.path("queries").asInt() + " queries)</h2>\n<table><tr><th>comparison</th>"
+                + "<th>mean difference</th><th>t</th><th>t-test p</th><th>randomization p</th></tr>\n");
+        significance.path("pairs").fields().forEachRemaining(pair -> html.append(String.format(Locale.ROOT,
+                "<tr><td>%s</td><td>%+.4f</td><td>%.3f</td><td>%.4g</td><td>%.4g</td></tr>%n", escape(pair.getKey()),
+                pair.getValue().path("mean_difference").asDouble(), pair.getValue().path("t").asDouble(),
+                pair.getValue().path("t_test_p").asDouble(), pair.getValue().path("randomization_p").asDouble())));
+        return html.append("</table>\n").toString();
     }
 
     private static String escape(String text) {

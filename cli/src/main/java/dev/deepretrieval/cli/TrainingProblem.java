@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.streams.TrainingTasks;
+import java.util.Optional;
 
 /**
  * One task family made ready to train on: the training prompts, the environment that scores their rollouts, and the
@@ -13,11 +14,14 @@ import dev.deepretrieval.streams.TrainingTasks;
  *     {@code literature-search}
  * @param metric the environment metric each step reports (for example {@code ndcg@10})
  * @param template the prompt template the training prompts were rendered with
+ * @param heldOut the evaluation reported once, at the end (the test split)
+ * @param validation the evaluation of queries carved from the training data and never trained on, run during
+ *     training to make every decision about settings (empty where the family carves none)
  * @param <T> the environment's task type
  */
 record TrainingProblem<T>(String datasetName, String family, String metric, PromptTemplate template,
-        TrainingTasks<T> tasks, Environment<T> environment, HeldOutEvaluation heldOut, OwnedResources owned)
-        implements AutoCloseable {
+        TrainingTasks<T> tasks, Environment<T> environment, HeldOutEvaluation heldOut,
+        Optional<HeldOutEvaluation> validation, OwnedResources owned) implements AutoCloseable {
 
     @Override
     public void close() throws Exception {

@@ -39,7 +39,7 @@ final class TrainingProblems {
         String defaultTemplate = literature ? SearchSetup.templateFor(settings, resolved.folder(), request.search())
                 : resolved.name();
         var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate, spec), request.device(),
-                request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"));
+                request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"), settings.flag(PREFIX + "guided"));
         var resources = new OwnedResources();
         try {
             PromptBudget budget = PromptBudget.of(settings, request.model(), request.maxTokens(), resources);

@@ -39,8 +39,12 @@ class DashboardBrowserTest {
 
     @Test
     void theChartUpdatesWhileARunProgresses() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM), "the browser test needs Debian's chromium (apt-get install chromium;"
-                + " .ci/run installs it)");
+        String missing = "the browser test needs Debian's chromium (apt-get install chromium; ./deepretrieval test"
+                + " installs it when it runs as root)";
+        if (!"true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), missing);
+        }
+        assertTrue(Files.isExecutable(CHROMIUM), missing);
         Process browser = null;
         try (var server = new ServedRuns(temp, Optional.empty())) {
             String base = server.base();

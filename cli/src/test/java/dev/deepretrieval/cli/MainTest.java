@@ -173,6 +173,16 @@ class MainTest {
     }
 
     @Test
+    void serveRefusesAnOpenAddressWithoutAToken() {
+        CliRun open = CliRun.of("serve", "--host", "0.0.0.0", "--port", "0");
+        assertEquals(ExitCode.USAGE, open.exitCode(), open.err());
+        assertTrue(open.err().contains("refusing to serve on 0.0.0.0 without an auth token"), open.err());
+        assertTrue(ServeCommand.isLoopback("127.0.0.1") && ServeCommand.isLoopback("localhost")
+                && ServeCommand.isLoopback("::1"));
+        assertFalse(ServeCommand.isLoopback("0.0.0.0"));
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (List<String> command : List.<List<String>>of(List.of(), List.of("eval"), List.of("train"), List.of("bench"),
                 List.of("bench", "retrieval"), List.of("generate"), List.of("bench", "generate"),

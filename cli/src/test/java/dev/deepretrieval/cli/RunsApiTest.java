@@ -50,6 +50,7 @@ class RunsApiTest {
 
             // follow the events: stop after the second step; the stream ends with the run's end
             var lines = new ArrayList<JsonNode>();
+            var validations = new ArrayList<JsonNode>();
             HttpResponse<java.util.stream.Stream<String>> events = client.send(HttpRequest.newBuilder(
                     URI.create(base + "/v1/runs/" + id + "/events")).build(), HttpResponse.BodyHandlers.ofLines());
             assertEquals("text/event-stream", events.headers().firstValue("Content-Type").orElse(""));
@@ -61,6 +62,10 @@ class RunsApiTest {
                     continue;
                 }
                 JsonNode event = JSON.readTree(line.substring(5));
+                if (event.path("type").asText().equals("validation")) {
+                    validations.add(event);
+                    continue;
+                }
                 lines.add(event);
                 if (event.path("type").asText().equals("ended")) {
                     break;
@@ -78,8 +83,15 @@ class RunsApiTest {
             for (int i = 0; i < steps; i++) {
                 assertEquals(i + 1, lines.get(i).path("step").asInt(), "steps in order, none lost");
             }
+            // the validation of the initial policy (step 0) is streamed beside the steps
+            assertEquals(0, validations.getFirst().path("step").asInt(), validations.toString());
+            assertTrue(validations.getFirst().path("val/ndcg@10").isNumber(), validations.toString());
             JsonNode metrics = JSON.readTree(get(client, base + "/v1/runs/" + id + "/metrics").body());
-            assertEquals(steps, metrics.path("steps").size());
+            int stepLines = 0;
+            for (JsonNode line : metrics.path("steps")) {
+                stepLines += line.has("reward_mean") ? 1 : 0;
+            }
+            assertEquals(steps, stepLines);
             JsonNode described = JSON.readTree(get(client, base + "/v1/runs/" + id).body());
             assertEquals("stopped", described.path("state").asText());
             assertTrue(Files.isDirectory(temp.resolve("runs").resolve(id).resolve("out").resolve("checkpoints")

@@ -22,6 +22,9 @@ final class ServedRuns implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final ServedPolicy served;
     private final RewriteService service;
+    /** Runs validate a few queries only (each validation is a greedy pass over them). */
+    private static final String VALIDATION_CAP = "deepretrieval.train.validation.max-queries";
+
     private final LocalTrainingRuns runs;
     private final String base;
 
@@ -30,6 +33,7 @@ final class ServedRuns implements AutoCloseable {
         Path home = Path.of("..").toAbsolutePath().normalize();
         System.setProperty("deepretrieval.home", home.toString());
         System.setProperty("deepretrieval.cache-dir", temp.resolve("cache").toString());
+        System.setProperty(VALIDATION_CAP, "4");
         Settings settings = new Settings(ConfigLoader.load(null));
         system = ActorSystem.create(Behaviors.empty(), "served-runs",
                 settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
@@ -58,6 +62,7 @@ final class ServedRuns implements AutoCloseable {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get();
             System.clearProperty("deepretrieval.home");
+            System.clearProperty(VALIDATION_CAP);
             System.clearProperty("deepretrieval.cache-dir");
         }
     }

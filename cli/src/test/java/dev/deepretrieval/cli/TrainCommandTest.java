@@ -28,12 +28,13 @@ class TrainCommandTest {
         System.setProperty("deepretrieval.cache-dir", cache.toString());
         System.setProperty("deepretrieval.train.prompts-per-step", "2");
         System.setProperty("deepretrieval.train.heldout.max-queries", "8");
+        System.setProperty("deepretrieval.train.validation.max-queries", "6");
     }
 
     @AfterAll
     static void clear() {
         for (String key : List.of("deepretrieval.home", "deepretrieval.cache-dir", "deepretrieval.train.prompts-per-step",
-                "deepretrieval.train.heldout.max-queries")) {
+                "deepretrieval.train.heldout.max-queries", "deepretrieval.train.validation.max-queries")) {
             System.clearProperty(key);
         }
     }
@@ -42,9 +43,22 @@ class TrainCommandTest {
     void aTwoStepRunLeavesMetricsChartReportSummaryCheckpointsAndStore(@TempDir Path out) throws Exception {
         CliRun run = CliRun.of("train", "--steps", "2", "--out", out.toString());
         assertEquals(ExitCode.OK, run.exitCode(), run.err());
-        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
-        assertEquals(2, lines.size());
         ObjectMapper json = new ObjectMapper();
+        List<String> all = Files.readAllLines(out.resolve("metrics.jsonl"));
+        List<String> lines = all.stream().filter(l -> l.contains("\"reward_mean\"")).toList();
+        assertEquals(2, lines.size());
+        // validation (verl's val/ keys): the initial policy at step 0 and the trained one at the last step
+        List<JsonNode> validations = new java.util.ArrayList<>();
+        for (String line : all) {
+            if (!line.contains("\"reward_mean\"")) {
+                validations.add(json.readTree(line));
+            }
+        }
+        assertEquals(List.of(0, 2), validations.stream().map(v -> v.path("step").asInt()).toList());
+        for (JsonNode v : validations) {
+            assertEquals(6, v.path("val/queries").asInt(), v.toString());
+            assertTrue(v.path("val/ndcg@10").isNumber() && v.path("val/format_valid_rate").isNumber(), v.toString());
+        }
         for (int i = 0; i < 2; i++) {
             JsonNode line = json.readTree(lines.get(i));
             assertEquals(i + 1, line.get("step").asInt());
@@ -61,6 +75,22 @@ class TrainCommandTest {
             assertTrue(summary.path("heldout").path(row).has("ndcg@10"), row + " in " + summary);
             assertEquals(8, summary.path("heldout").path(row).path("queries").asInt());
         }
+        // significance between each pair, run files that carry the printed figures' rankings
+        JsonNode pairs = summary.path("significance").path("pairs");
+        assertEquals(List.of("initial vs original", "trained vs original", "trained vs initial"),
+                java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(pairs.fieldNames(), 0),
+                        false).toList());
+        assertEquals(8, summary.path("significance").path("queries").asInt());
+        pairs.forEach(p -> assertTrue(p.path("randomization_p").asDouble() > 0 && p.path("randomization_p").asDouble() <= 1
+                && p.path("t_test_p").asDouble() >= 0 && p.path("t_test_p").asDouble() <= 1, p.toString()));
+        for (String row : List.of("original", "initial", "trained")) {
+            List<String> runLines = Files.readAllLines(out.resolve("heldout-" + row + ".run"));
+            assertEquals(8, runLines.stream().map(l -> l.split(" ")[0]).distinct().count(), row);
+            assertTrue(runLines.getFirst().endsWith(" deepretrieval-" + row), runLines.getFirst());
+        }
+        assertEquals(6, summary.path("validation").path("original").path("queries").asInt(), summary.toString());
+        assertTrue(run.out().contains("paired significance on ndcg@10 over 8 queries"), run.out());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("Paired significance"));
         assertTrue(Files.isRegularFile(out.resolve("model").resolve("model.safetensors")));
         assertTrue(Files.isDirectory(out.resolve("checkpoints").resolve("step-00000002")));
         assertTrue(run.out().contains("original") && run.out().contains("trained"), run.out());

@@ -10,4 +10,7 @@ public interface Retriever {
 
     /** The ids of the top {@code depth} documents, best first; any text is accepted (no results is an empty list). */
     List<String> retrieve(String query, int depth);
+
+    /** As {@link #retrieve}, with the retriever's scores (for run files). */
+    List<Hit> search(String query, int depth);
 }

@@ -13,7 +13,8 @@ import java.util.Objects;
  *   gap &lt;think&gt; gap &lt;/think&gt; gap &lt;answer&gt; ws { ws "query" ws : ws STRING ws } ws &lt;/answer&gt; gap
  * </pre>
  * where {@code gap} is any text holding none of the four tags (so each tag occurs exactly once, in order), {@code ws}
- * is JSON whitespace and {@code STRING} a JSON string (escapes included, no raw control characters). The answer-only
+ * is JSON whitespace and {@code STRING} a JSON string (escapes included, no raw control characters, no tag spelled
+ * inside it, since the parser counts tags anywhere). The answer-only
  * variant drops the think part and its tags. The answer object carries exactly the one key: the canonical form the
  * prompts ask for.
  *
@@ -141,6 +142,7 @@ public final class AnswerGrammar {
                 case 0 -> {
                     if (c == '"') {
                         matched = 1;
+                        tail.setLength(0);
                     } else {
                         dead = true;
                     }
@@ -149,10 +151,24 @@ public final class AnswerGrammar {
                     if (c == '"') {
                         item++;
                         matched = 0;
+                        tail.setLength(0);
                     } else if (c == '\\') {
                         matched = 2;
+                        tail.setLength(0);
                     } else if (c < 0x20) {
                         dead = true;
+                    } else {
+                        // the parser counts tags anywhere in the completion: none may be spelled inside the string
+                        tail.append(c);
+                        if (tail.length() > longestTag) {
+                            tail.deleteCharAt(0);
+                        }
+                        for (String tag : tags) {
+                            if (endsWith(tail, tag)) {
+                                dead = true;
+                                return;
+                            }
+                        }
                     }
                 }
                 case 2 -> {
@@ -184,7 +200,7 @@ public final class AnswerGrammar {
                 return false;
             }
             Kind kind = items.get(item).kind();
-            return (kind == Kind.GAP || kind == Kind.END) && tail.indexOf("<") < 0 || kind == Kind.STRING && matched == 1;
+            return (kind == Kind.GAP || kind == Kind.END || kind == Kind.STRING && matched == 1) && tail.indexOf("<") < 0;
         }
 
         /** The shortest text that completes a valid answer from here (empty when complete). */

@@ -14,6 +14,11 @@ public record DenseRetriever(SentenceEncoder encoder, VectorIndex index) impleme
 
     @Override
     public List<String> retrieve(String query, int depth) {
-        return index.search(encoder.encodeQueries(List.of(query), 1)[0], depth).stream().map(Hit::docId).toList();
+        return search(query, depth).stream().map(Hit::docId).toList();
+    }
+
+    @Override
+    public List<Hit> search(String query, int depth) {
+        return index.search(encoder.encodeQueries(List.of(query), 1)[0], depth);
     }
 }

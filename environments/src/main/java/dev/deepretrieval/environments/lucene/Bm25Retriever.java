@@ -1,5 +1,6 @@
 package dev.deepretrieval.environments.lucene;
 
+import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.Retriever;
 import java.util.List;
 
@@ -14,5 +15,10 @@ public record Bm25Retriever(Bm25Searcher searcher, QueryMode mode) implements Re
     @Override
     public List<String> retrieve(String query, int depth) {
         return searcher.searchIds(query, mode, depth);
+    }
+
+    @Override
+    public List<Hit> search(String query, int depth) {
+        return searcher.search(query, mode, depth);
     }
 }

@@ -64,7 +64,8 @@ public final class RetrievalEnvironment implements Environment<RetrievalTask> {
             return EnvironmentResult.withoutRetrieval(
                     settings.reward().reward(new Outcome.AnswerUnusable()), true, Optional.empty());
         }
-        List<String> ids = retriever.retrieve(query.get(), settings.depth());
+        List<String> ids = retriever.retrieve(settings.rewriteMode().retrievalQuery(task.queryText(), query.get()),
+                settings.depth());
         RelevantRanks relevant = RelevantRanks.of(ids, task.judgments(), settings.depth());
         double rewardNdcg = relevant.ndcg(settings.rewardCutoff());
         var metrics = new LinkedHashMap<String, Double>();

@@ -18,6 +18,7 @@ class AnswerGrammarTest {
         "<think>drop generic words</think>\n<answer>{\"query\": \"vitamin D fractures\"}</answer>",
         "<think>p < 0.05 and a<b</think><answer> {\"query\" : \"a \\\"quoted\\\" \\u00e9 term\"} </answer>",
         "<think></think><answer>{\"query\":\"\"}</answer>\n",
+        "<think>t</think><answer>{\"query\": \"p < 0.05 and a<b <answ\"}</answer>",
         "<think>x</think> then <answer>{\"query\": \"q\"}</answer> trailing words"})
     void everyAcceptedCompletionParsesAndEveryPrefixIsLive(String completion) {
         AnswerGrammar.State state = think.start();
@@ -36,7 +37,9 @@ class AnswerGrammarTest {
         "<think>a</think><think>",
         "<think>a</think><answer>{\"query\": \"x\"}</answer><answer>",
         "<think>a</think><answer>{\"query\": \"bad \\x escape\"}",
-        "<think>a</think><answer>{\"query\": \"raw \n newline\"}"})
+        "<think>a</think><answer>{\"query\": \"raw \n newline\"}",
+        "<think>a</think><answer>{\"query\": \"cleavage<answer>",
+        "<think>a</think><answer>{\"query\": \"x</answer>"})
     void textThatCannotBecomeAValidAnswerIsDead(String completion) {
         assertFalse(think.start().feed(completion), completion);
     }

@@ -77,7 +77,11 @@ public final class ActorUpdate {
                     accumulate(scope, collector, batch.slice(microFrom, microTo), weight, metrics);
                 }
             }
-            metrics.put("actor/grad_norm", optimizer.step(learningRate));
+            int skippedBefore = optimizer.skippedSteps();
+            double norm = optimizer.step(learningRate);
+            // a dropped non-finite step reports its norm as 0 and says so, so means over steps stay finite
+            metrics.put("actor/grad_norm", Double.isFinite(norm) ? norm : 0.0);
+            metrics.put("actor/skipped_nonfinite", (double) (optimizer.skippedSteps() - skippedBefore));
             return metrics;
         });
         means.put("actor/lr", learningRate);

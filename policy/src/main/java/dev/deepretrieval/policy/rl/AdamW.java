@@ -25,6 +25,7 @@ public final class AdamW implements AutoCloseable {
     private final double weightDecay;
     private final double maxGradNorm;
     private int steps;
+    private int skipped;
 
     /**
      * @param maxGradNorm clip the global gradient norm to this (≤ 0 disables clipping)
@@ -45,9 +46,11 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
-     * Applies one update from the gradients accumulated on the parameters, then zeroes them.
+     * Applies one update from the gradients accumulated on the parameters, then zeroes them. Gradients with a
+     * non-finite norm (a NaN or infinity anywhere) are dropped instead: the parameters and moments stay as they were,
+     * the step is counted in {@link #skippedSteps()} (one bad batch must not turn every weight into NaN).
      *
-     * @return the global gradient norm before clipping
+     * @return the global gradient norm before clipping (non-finite when the step was skipped)
      */
     public double step(double learningRate) {
         boolean gradMode = JniUtils.isGradMode();
@@ -62,6 +65,11 @@ public final class AdamW implements AutoCloseable {
                 squares += g.square().sum().getFloat();
             }
             double norm = Math.sqrt(squares);
+            if (!Double.isFinite(norm)) {
+                skipped++;
+                parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+                return norm;
+            }
             double clip = maxGradNorm > 0 && norm > maxGradNorm ? maxGradNorm / (norm + 1e-6) : 1.0;
             steps++;
             float correction1 = (float) (1 - Math.pow(beta1, steps));
@@ -84,6 +92,11 @@ public final class AdamW implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** Number of updates dropped for a non-finite gradient. */
+    public int skippedSteps() {
+        return skipped;
     }
 
     /** Number of updates applied. */

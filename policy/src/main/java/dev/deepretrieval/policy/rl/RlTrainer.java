@@ -142,14 +142,37 @@ public final class RlTrainer implements AutoCloseable {
      */
     public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
             double[] scores) {
+        return learn(expanded, groups, responses, scores, null);
+    }
+
+    /**
+     * As {@link #learn(List, List, List, double[])}; {@code behaviourLogProbs}, when given, are the response tokens'
+     * log-probs under the policy that sampled them (the sampler's own), used as the PPO ratio's old log-probs instead
+     * of a forward pass recomputing them (not with a shared-trunk critic, whose values come from that pass).
+     */
+    public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
+            double[] scores, List<float[]> behaviourLogProbs) {
         if (expanded.isEmpty() || expanded.size() != groups.size() || expanded.size() != responses.size()
                 || expanded.size() != scores.length) {
             throw new IllegalArgumentException("need one group, response and score per prompt, and at least one");
         }
         var metrics = new LinkedHashMap<String, Double>();
         long t2 = System.nanoTime();
-        ScoredTokens old = new Scorer(actor).scoreNoGrad(expanded, responses, settings.temperature(),
-                settings.criticMode() == RlSettings.CriticMode.SHARED_TRUNK ? valueHead : null);
+        boolean sharedTrunk = settings.criticMode() == RlSettings.CriticMode.SHARED_TRUNK
+                && settings.algorithm().usesCritic();
+        boolean reuse = behaviourLogProbs != null && !sharedTrunk;
+        if (reuse) {
+            for (int i = 0; i < responses.size(); i++) {
+                if (behaviourLogProbs.get(i).length != responses.get(i).length) {
+                    throw new IllegalArgumentException("rollout " + i + " has " + behaviourLogProbs.get(i).length
+                            + " log-probs for " + responses.get(i).length + " tokens");
+                }
+            }
+        }
+        ScoredTokens old = reuse ? new ScoredTokens(behaviourLogProbs, null, null)
+                : new Scorer(actor).scoreNoGrad(expanded, responses, settings.temperature(),
+                        settings.criticMode() == RlSettings.CriticMode.SHARED_TRUNK ? valueHead : null);
+        metrics.put("actor/old_log_prob_from_rollout", reuse ? 1.0 : 0.0);
         long t3 = System.nanoTime();
         List<float[]> referenceLogProbs = null;
         List<float[]> tokenKl = zeros(responses);

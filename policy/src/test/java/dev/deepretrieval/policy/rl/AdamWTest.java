@@ -47,6 +47,29 @@ class AdamWTest {
     }
 
     @Test
+    void aNonFiniteGradientIsDroppedNotApplied() {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NDArray a = manager.create(new float[] {1f});
+            NDArray b = manager.create(new float[] {2f});
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            try (AdamW adam = new AdamW(Map.of("a", a, "b", b), manager, 0.9, 0.999, 1e-8, 0, 1.0)) {
+                backward(() -> a.mul(Float.NaN).add(b.mul(4f)).sum()); // a's gradient is NaN
+                assertEquals(Double.NaN, adam.step(0.01));
+                assertEquals(1, adam.skippedSteps());
+                assertEquals(0, adam.steps(), "no update counted");
+                assertEquals(1f, a.getFloat(0));
+                assertEquals(2f, b.getFloat(0));
+                assertEquals(0f, adam.firstMoments().get("b").getFloat(0), "moments untouched");
+                assertEquals(0f, a.getGradient().getFloat(0), "the bad gradients are cleared");
+                backward(() -> a.mul(3f).add(b.mul(4f)).sum());
+                assertEquals(5.0, adam.step(0.01), 1e-6, "the next good batch updates as usual");
+                assertEquals(1, adam.steps());
+            }
+        }
+    }
+
+    @Test
     void learningRateSchedules() {
         var constant = new LearningRateSchedule(1e-3, 4, 100, LearningRateSchedule.Shape.CONSTANT, 0);
         assertEquals(0.25e-3, constant.at(0), 1e-15);
