@@ -7,6 +7,7 @@ import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.metrics.RunEvaluation;
 import dev.deepretrieval.environments.metrics.TrecRun;
+import dev.deepretrieval.environments.retrieval.RemoveQuery;
 import dev.deepretrieval.environments.retrieval.RewriteMode;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.rewriter.QueryRewriter;
@@ -26,7 +27,7 @@ import java.util.concurrent.ExecutorService;
  * through the run's retriever (BM25 or dense), written as a TREC run of 1,000 hits (Anserini's tie order) and scored
  * with trec_eval metrics on that run. A rewrite is retrieved as the run's {@link RewriteMode} says: alone, or with the
  * original query; a rewrite that does not parse retrieves nothing (replace) or the original query (expand). A
- * document with the query's own id is left out (as eval does).
+ * document with the query's own id is left out after retrieval when {@code removeQuery} says so, as eval does.
  */
 final class BeirHeldOut implements HeldOutEvaluation {
 
@@ -41,9 +42,11 @@ final class BeirHeldOut implements HeldOutEvaluation {
     private final ExecutorService pool;
     private final GreedyRewriting rewriting;
     private final RewriteMode mode;
+    private final boolean removeQuery;
 
     BeirHeldOut(String label, List<Query> queries, Qrels qrels, Retriever retriever, List<Metric> metrics,
-            ExecutorService pool, GreedyRewriting rewriting, RewriteMode mode) {
+            ExecutorService pool, GreedyRewriting rewriting, RewriteMode mode, boolean removeQuery) {
+        this.removeQuery = removeQuery;
         this.label = label;
         this.queries = List.copyOf(queries);
         this.qrels = qrels;
@@ -94,8 +97,7 @@ final class BeirHeldOut implements HeldOutEvaluation {
         var futures = new ArrayList<CompletableFuture<List<Hit>>>(retrieved.size());
         for (Query query : retrieved) {
             futures.add(CompletableFuture.supplyAsync(() -> query.text().isBlank() ? List.<Hit>of()
-                    : retriever.search(query.text(), depth + 1).stream()
-                            .filter(hit -> !hit.docId().equals(query.id())).limit(depth).toList(), pool));
+                    : RemoveQuery.apply(removeQuery, query.id(), retriever.search(query.text(), depth)), pool));
         }
         var hits = new LinkedHashMap<String, List<Hit>>();
         var judged = new HashMap<String, Map<String, Integer>>();

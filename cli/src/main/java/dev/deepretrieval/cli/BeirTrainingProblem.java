@@ -57,6 +57,7 @@ final class BeirTrainingProblem {
                 default -> throw settings.bad(PREFIX + "retriever", "must be bm25 or dense, got " + retrieverName);
             };
             int weight = settings.positiveInt(PREFIX + "rewrite-weight");
+            boolean removeQuery = settings.flag("deepretrieval.eval.remove-query");
             RewriteMode mode = settings.parsed(PREFIX + "rewrite-mode", text -> RewriteMode.parse(text,
                     text.strip().equalsIgnoreCase("expand") ? weight : 1));
             var environment = new RetrievalEnvironment(retriever, new RetrievalEnvironmentSettings(
@@ -75,11 +76,11 @@ final class BeirTrainingProblem {
             Optional<HeldOutEvaluation> validation = validationQueries.isEmpty() ? Optional.empty()
                     : Optional.of(new BeirHeldOut(dataset.name() + " validation (1 in "
                             + settings.positiveInt(PREFIX + "validation.one-in") + " of the " + split.label() + " split)",
-                            validationQueries, trainQrels, retriever, metrics, pool, rewriting, mode));
+                            validationQueries, trainQrels, retriever, metrics, pool, rewriting, mode, removeQuery));
             List<Query> testQueries = capped(dataset.queriesOf(heldOutSplit),
                     settings.raw().getInt(PREFIX + "heldout.max-queries"));
             var heldOut = new BeirHeldOut(dataset.name() + " " + heldOutSplit.label() + " split", testQueries,
-                    dataset.qrels(heldOutSplit).orElseThrow(), retriever, metrics, pool, rewriting, mode);
+                    dataset.qrels(heldOutSplit).orElseThrow(), retriever, metrics, pool, rewriting, mode, removeQuery);
             return new TrainingProblem<>(dataset.name(), "beir", "ndcg@10", rewriting.template(), tasks, environment,
                     heldOut, validation, owned);
         } catch (Exception | Error e) {

@@ -6,6 +6,7 @@ import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.beir.Split;
 import dev.deepretrieval.environments.retrieval.Bm25BatchSearch;
+import dev.deepretrieval.environments.retrieval.RemoveQuery;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
@@ -204,7 +205,7 @@ final class EvalCommand implements Callable<Integer> {
                 for (int i = 0; i < queries.size(); i++) {
                     String qid = queries.get(i).id();
                     List<Hit> found = index.search(vectors[i], hits);
-                    results.put(qid, removeQuery ? found.stream().filter(h -> !h.docId().equals(qid)).toList() : found);
+                    results.put(qid, RemoveQuery.apply(removeQuery, qid, found));
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 TrecRun run = TrecRun.of(results);

@@ -40,11 +40,7 @@ public record Bm25BatchSearch(Bm25Searcher searcher, QueryMode mode, int hits, b
     }
 
     private List<Hit> searchOne(Query query) {
-        List<Hit> found = searcher.search(query.text(), mode, hits);
-        if (!removeQuery) {
-            return found;
-        }
-        return found.stream().filter(hit -> !hit.docId().equals(query.id())).toList();
+        return RemoveQuery.apply(removeQuery, query.id(), searcher.search(query.text(), mode, hits));
     }
 
     /** Document ids per query, the shape the metrics take. */
