@@ -92,8 +92,7 @@ final class BeirTrainingProblem {
     private static Retriever bm25(Settings settings, BeirDataset dataset, OwnedResources owned) {
         FlatBm25Index index = owned.add(FlatBm25Index.openOrBuild(dataset, settings.path("deepretrieval.cache-dir"),
                 new ConsoleProgress(System.err)));
-        var parameters = new Bm25Parameters((float) settings.number("deepretrieval.bm25.k1"),
-                (float) settings.number("deepretrieval.bm25.b"));
+        Bm25Parameters parameters = Bm25Options.configured(settings);
         return new Bm25Retriever(index.searcher(parameters, settings.positiveInt("deepretrieval.bm25.max-query-clauses")),
                 settings.parsed("deepretrieval.bm25.query-mode", QueryMode::parse));
     }

@@ -73,8 +73,7 @@ final class BenchRetrievalCommand implements Callable<Integer> {
         int roundCount = rounds != null ? rounds : settings.positiveInt(prefix + "rounds");
         double seconds = roundSeconds != null ? roundSeconds : settings.number(prefix + "round-seconds");
         double warmup = settings.number(prefix + "warmup-seconds");
-        Bm25Parameters parameters = new Bm25Parameters(
-                (float) settings.number("deepretrieval.bm25.k1"), (float) settings.number("deepretrieval.bm25.b"));
+        Bm25Parameters parameters = Bm25Options.configured(settings);
         PrintWriter out = spec.commandLine().getOut();
 
         List<RetrievalTask> tasks = tasksOf(data);

@@ -1,7 +1,6 @@
 package dev.deepretrieval.cli;
 
 import dev.deepretrieval.environments.answer.AnswerFormat;
-import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
 import dev.deepretrieval.environments.lucene.QueryMode;
@@ -33,8 +32,7 @@ final class QaTrainingProblem {
             ExecutorService pool = owned.add(Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads")));
             FlatBm25Index index = owned.add(FlatBm25Index.openOrBuild(dataset.passages(),
                     settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err)));
-            Bm25Searcher searcher = index.searcher(new Bm25Parameters((float) settings.number("deepretrieval.bm25.k1"),
-                    (float) settings.number("deepretrieval.bm25.b")), settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
+            Bm25Searcher searcher = index.searcher(Bm25Options.configured(settings), settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
             QueryMode mode = settings.parsed("deepretrieval.bm25.query-mode", QueryMode::parse);
             Map<String, String> passages = dataset.passageTexts();
             var environment = new QaEnvironment(searcher, passages, AnswerFormat.THINK_THEN_ANSWER, mode,

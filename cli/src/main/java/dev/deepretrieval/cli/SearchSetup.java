@@ -3,7 +3,6 @@ package dev.deepretrieval.cli;
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.environments.beir.Corpus;
 import dev.deepretrieval.environments.beir.DatasetFiles;
-import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
 import dev.deepretrieval.environments.search.ApiSettings;
 import dev.deepretrieval.environments.search.CachedSearchEngine;
@@ -72,8 +71,7 @@ final class SearchSetup {
         FlatBm25Index index = owned.add(FlatBm25Index.openOrBuild(Corpus.in(name, folder, "corpus.jsonl"),
                 settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err)));
         ExecutorService pool = owned.add(Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads")));
-        return new LocalSearchEngine("local-" + name, index.searcher(new Bm25Parameters(
-                (float) settings.number("deepretrieval.bm25.k1"), (float) settings.number("deepretrieval.bm25.b")),
+        return new LocalSearchEngine("local-" + name, index.searcher(Bm25Options.configured(settings),
                 settings.positiveInt("deepretrieval.bm25.max-query-clauses")), pool);
     }
 
