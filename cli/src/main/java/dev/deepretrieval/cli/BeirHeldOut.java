@@ -12,7 +12,6 @@ import dev.deepretrieval.environments.retrieval.RewriteMode;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -65,11 +64,6 @@ final class BeirHeldOut implements HeldOutEvaluation {
     @Override
     public Optional<Result> original() {
         return Optional.of(evaluate(queries, Optional.empty()));
-    }
-
-    @Override
-    public Result rewritten(Path model) {
-        return retrieveRewrites(rewriting.rewrite(model, prompts()));
     }
 
     @Override

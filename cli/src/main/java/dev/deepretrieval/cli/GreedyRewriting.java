@@ -2,26 +2,17 @@ package dev.deepretrieval.cli;
 
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
-import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Greedy rewrites of rendered prompts by a policy (held-out and validation evaluations); {@code guided} constrains
  * decoding to the answer format.
  */
-record GreedyRewriting(PromptTemplate template, String device, int maxTokens, int batchSize, boolean guided) {
-
-    List<Rewrite> rewrite(Path model, List<QueryRewriter.Prompt> prompts) {
-        try (Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device))) {
-            return rewrite(policy, prompts);
-        }
-    }
+record GreedyRewriting(PromptTemplate template, int maxTokens, int batchSize, boolean guided) {
 
     List<Rewrite> rewrite(Policy policy, List<QueryRewriter.Prompt> prompts) {
         QueryRewriter rewriter = new QueryRewriter(policy, template);

@@ -2,6 +2,8 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.metrics.TrecRun;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.PolicyLoader;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -41,11 +43,13 @@ interface HeldOutEvaluation {
     /** The original queries retrieved as they are; empty where they are not queries (text-to-SQL questions). */
     Optional<Result> original() throws Exception;
 
-    /** The greedy rewrites of the policy in {@code model}. */
-    Result rewritten(Path model) throws Exception;
+    /** The greedy rewrites of a policy already loaded (a checkpoint's, during training). */
+    Result rewritten(Policy policy) throws Exception;
 
-    /** The greedy rewrites of a policy already loaded (validation during training). */
-    default Result rewritten(dev.deepretrieval.policy.Policy policy) throws Exception {
-        throw new UnsupportedOperationException(label() + ": no evaluation of a loaded policy");
+    /** The greedy rewrites of the policy in the folder {@code model}, loaded on {@code device} for the call. */
+    default Result rewritten(Path model, String device) throws Exception {
+        try (Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device))) {
+            return rewritten(policy);
+        }
     }
 }

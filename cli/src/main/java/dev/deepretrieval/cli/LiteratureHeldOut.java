@@ -4,9 +4,9 @@ import dev.deepretrieval.environments.search.LiteratureEnvironment;
 import dev.deepretrieval.environments.search.LiteratureTask;
 import dev.deepretrieval.environments.search.SearchEngine;
 import dev.deepretrieval.environments.search.SearchRequest;
+import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +47,8 @@ final class LiteratureHeldOut implements HeldOutEvaluation {
     }
 
     @Override
-    public Result rewritten(Path model) {
-        List<Rewrite> rewrites = rewriting.rewrite(model, tasks.stream().map(t -> new QueryRewriter.Prompt(t.pico(),
+    public Result rewritten(Policy policy) {
+        List<Rewrite> rewrites = rewriting.rewrite(policy, tasks.stream().map(t -> new QueryRewriter.Prompt(t.pico(),
                 rewriting.template().render(t.pico()))).toList());
         return evaluate(rewrites.stream().map(Rewrite::queryOrEmpty).toList(),
                 Optional.of(GreedyRewriting.formatValidRate(rewrites)));

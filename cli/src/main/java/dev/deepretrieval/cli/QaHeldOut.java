@@ -4,9 +4,9 @@ import dev.deepretrieval.environments.lucene.Bm25Searcher;
 import dev.deepretrieval.environments.lucene.QueryMode;
 import dev.deepretrieval.environments.qa.QaEvaluation;
 import dev.deepretrieval.environments.qa.QaQuestion;
+import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +49,8 @@ final class QaHeldOut implements HeldOutEvaluation {
     }
 
     @Override
-    public Result rewritten(Path model) {
-        List<Rewrite> rewrites = rewriting.rewrite(model, questions.stream().map(q -> new QueryRewriter.Prompt(
+    public Result rewritten(Policy policy) {
+        List<Rewrite> rewrites = rewriting.rewrite(policy, questions.stream().map(q -> new QueryRewriter.Prompt(
                 q.question(), rewriting.template().render(q.question()))).toList());
         var rewritten = new ArrayList<QaQuestion>(questions.size());
         for (int i = 0; i < questions.size(); i++) {

@@ -59,7 +59,7 @@ final class RunValidation implements AutoCloseable {
             err.printf(Locale.ROOT, "validation, original queries: %s %.4f (%d queries)%n", first,
                     original.get().metrics().get(first), original.get().queries());
         }
-        HeldOutEvaluation.Result result = evaluation.rewritten(model);
+        HeldOutEvaluation.Result result = evaluation.rewritten(model, device);
         record(0, result);
         return result;
     }
@@ -85,7 +85,7 @@ final class RunValidation implements AutoCloseable {
         thread.shutdown();
         thread.awaitTermination(1, TimeUnit.HOURS);
         if (lastValidated != lastStep) {
-            record(lastStep, evaluation.rewritten(trained));
+            record(lastStep, evaluation.rewritten(trained, device));
         }
     }
 

@@ -3,9 +3,9 @@ package dev.deepretrieval.cli;
 import dev.deepretrieval.environments.sql.SqlEnvironment;
 import dev.deepretrieval.environments.sql.SqlEvaluation;
 import dev.deepretrieval.environments.sql.SqlTask;
+import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +46,8 @@ final class SqlHeldOut implements HeldOutEvaluation {
     }
 
     @Override
-    public Result rewritten(Path model) {
-        List<Rewrite> rewrites = rewriting.rewrite(model,
+    public Result rewritten(Policy policy) {
+        List<Rewrite> rewrites = rewriting.rewrite(policy,
                 tasks.stream().map(t -> new QueryRewriter.Prompt(t.question(), prompt.apply(t))).toList());
         SqlEvaluation evaluation = SqlEvaluation.of(environment, tasks, rewrites.stream().map(Rewrite::queryOrEmpty).toList(),
                 concurrency);

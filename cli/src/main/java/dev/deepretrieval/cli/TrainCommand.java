@@ -241,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
         if (skipHeldout) {
             return ExitCode.OK;
         }
-        return finish(problem.heldOut(), plan.model(), trained, plan.folder(), config, err);
+        return finish(problem.heldOut(), plan.model(), trained, device, plan.folder(), config, err);
     }
 
     private <T> TrainingRunSupervisor.Ended runToEnd(Settings settings, TrainingRunSpec<T> runSpec,
@@ -313,14 +313,14 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int finish(HeldOutEvaluation evaluation, Path initial, Path trained, Path folder, Map<String, Object> config,
+    private int finish(HeldOutEvaluation evaluation, Path initial, Path trained, String device, Path folder, Map<String, Object> config,
             PrintWriter err) throws Exception {
         err.printf(Locale.ROOT, "held-out evaluation (%s): original queries, initial and trained policy (greedy)...%n",
                 evaluation.label());
         var rows = new LinkedHashMap<String, HeldOutEvaluation.Result>();
         evaluation.original().ifPresent(result -> rows.put("original", result));
-        rows.put("initial", evaluation.rewritten(initial));
-        rows.put("trained", evaluation.rewritten(trained));
+        rows.put("initial", evaluation.rewritten(initial, device));
+        rows.put("trained", evaluation.rewritten(trained, device));
 
         var perQuery = new LinkedHashMap<String, Map<String, Double>>();
         for (var row : rows.entrySet()) {

@@ -38,7 +38,7 @@ final class TrainingProblems {
         }
         String defaultTemplate = literature ? SearchSetup.templateFor(settings, resolved.folder(), request.search())
                 : resolved.name();
-        var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate, spec), request.device(),
+        var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate, spec),
                 request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"), settings.flag(PREFIX + "guided"));
         var resources = new OwnedResources();
         try {
