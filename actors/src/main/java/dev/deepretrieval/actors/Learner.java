@@ -89,13 +89,18 @@ public final class Learner implements AutoCloseable {
         var groups = new ArrayList<String>();
         var responses = new ArrayList<int[]>();
         var logProbs = new ArrayList<float[]>();
+        var allowed = new ArrayList<int[][]>();
         for (Rollout r : batch.rollouts()) {
             prompts.add(r.promptTokens());
             groups.add(r.promptId());
             responses.add(r.responseTokens());
             logProbs.add(r.logProbs());
+            allowed.add(r.allowedTokens());
         }
-        return trainer.learn(prompts, groups, responses, batch.rewards(), rolloutLogProbs ? logProbs : null);
+        // a constrained policy (extractive decoding) is learned over its allowed tokens, as it was sampled
+        boolean constrained = allowed.stream().allMatch(java.util.Objects::nonNull);
+        return trainer.learn(prompts, groups, responses, batch.rewards(), rolloutLogProbs ? logProbs : null,
+                constrained ? allowed : null);
     }
 
     public long updates() {

@@ -3,6 +3,7 @@ package dev.deepretrieval.actors;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.rewriter.Decoding;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
 import java.util.ArrayList;
@@ -40,11 +41,11 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     private final int batchSize;
     private long version;
 
-    private PolicyActor(ActorContext<Command> context, Policy policy, PromptTemplate template,
+    private PolicyActor(ActorContext<Command> context, Policy policy, PromptTemplate template, Decoding decoding,
             SamplingSettings sampling, int batchSize, long initialVersion) {
         super(context);
         this.policy = policy;
-        this.rewriter = new QueryRewriter(policy, template);
+        this.rewriter = new QueryRewriter(policy, template).with(decoding);
         this.sampling = sampling;
         this.batchSize = batchSize;
         this.version = initialVersion;
@@ -53,13 +54,14 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     /**
      * @param loader loads the policy (again after a restart)
      * @param template the task's prompt template (its pre-fill goes in front of each completion)
+     * @param decoding what the policy may write in a rollout
      * @param batchSize sequences generated together
      * @param initialVersion the version of the loaded weights (non-zero when resuming a run)
      */
-    public static Behavior<Command> create(Supplier<Policy> loader, PromptTemplate template, SamplingSettings sampling,
-            int batchSize, long initialVersion) {
-        return Behaviors.setup(context -> new PolicyActor(context, loader.get(), template, sampling, batchSize,
-                initialVersion));
+    public static Behavior<Command> create(Supplier<Policy> loader, PromptTemplate template, Decoding decoding,
+            SamplingSettings sampling, int batchSize, long initialVersion) {
+        return Behaviors.setup(context -> new PolicyActor(context, loader.get(), template, decoding, sampling,
+                batchSize, initialVersion));
     }
 
     @Override
@@ -85,7 +87,7 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         for (int i = 0; i < rewrites.size(); i++) {
             Rewrite r = rewrites.get(i);
             rollouts.add(new Rollout(request.batchId(), i, request.prompts().get(i / request.samplesPerPrompt()).promptId(),
-                    r.promptTokens(), r.generatedTokens(), r.completion(), version, r.logProbs()));
+                    r.promptTokens(), r.generatedTokens(), r.completion(), version, r.logProbs(), r.allowedTokens()));
         }
         request.replyTo().tell(new RolloutBatch(request.batchId(), version, rollouts,
                 (System.nanoTime() - start) / 1e9));

@@ -7,6 +7,8 @@ package dev.deepretrieval.actors;
  * @param index its position in the batch
  * @param completion the assistant turn as the reward sees it (the template's pre-fill, then the generated text)
  * @param logProbs each response token's log-prob under the sampling policy (the behaviour policy of the update)
+ * @param allowedTokens per response token, the tokens the policy chose among (extractive decoding); null when it
+ *     chose from the whole vocabulary
  */
 public record Rollout(long batchId, int index, String promptId, int[] promptTokens, int[] responseTokens,
-        String completion, long policyVersion, float[] logProbs) {}
+        String completion, long policyVersion, float[] logProbs, int[][] allowedTokens) {}

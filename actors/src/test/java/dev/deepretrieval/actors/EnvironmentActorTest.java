@@ -53,7 +53,7 @@ class EnvironmentActorTest {
     private static Rollout rollout(int index, String query) {
         String completion = "Let me think step by step. \n<think>\nkey terms\n</think>\n<answer>{\"query\": \"" + query
                 + "\"}</answer>";
-        return new Rollout(1, index, "1", new int[] {1}, new int[] {2}, completion, 3, new float[] {-0.5f});
+        return new Rollout(1, index, "1", new int[] {1}, new int[] {2}, completion, 3, new float[] {-0.5f}, null);
     }
 
     private static ActorRef<EnvironmentActor.Command<RetrievalTask>> spawn(int maxInFlight, int maxWaiting, Duration timeout) {

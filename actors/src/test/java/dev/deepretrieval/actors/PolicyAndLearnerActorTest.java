@@ -1,5 +1,6 @@
 package dev.deepretrieval.actors;
 
+import dev.deepretrieval.rewriter.Decoding;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -50,7 +51,7 @@ class PolicyAndLearnerActorTest {
 
     @Test
     void generatesTaggedBatchesAndSwapsWeights() {
-        var policy = testKit.spawn(PolicyActor.create(PolicyAndLearnerActorTest::load, TEMPLATE,
+        var policy = testKit.spawn(PolicyActor.create(PolicyAndLearnerActorTest::load, TEMPLATE, Decoding.FREE,
                 SamplingSettings.sampling(1.0, 40, Set.of(), 0), 8, 0));
         TestProbe<RolloutBatch> batches = testKit.createTestProbe();
         policy.tell(new PolicyActor.Generate(1, prompts(), 3, 11, batches.getRef()));
@@ -93,7 +94,7 @@ class PolicyAndLearnerActorTest {
         var settings = new RlSettings(RlSettings.Algorithm.GRPO, 3, 1, 1, 0.2, 0.2, 3, 0.5, 0.0, RlSettings.KlMode.NONE,
                 KlEstimator.K3, 0.0, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 1,
                 1.0, 40, Set.of(), lr, lr, 0, 1);
-        var policy = testKit.spawn(PolicyActor.create(PolicyAndLearnerActorTest::load, TEMPLATE,
+        var policy = testKit.spawn(PolicyActor.create(PolicyAndLearnerActorTest::load, TEMPLATE, Decoding.FREE,
                 SamplingSettings.sampling(1.0, 40, Set.of(), 0), 8, 0));
         TestProbe<RolloutBatch> batches = testKit.createTestProbe();
         policy.tell(new PolicyActor.Generate(1, prompts(), 3, 3, batches.getRef()));

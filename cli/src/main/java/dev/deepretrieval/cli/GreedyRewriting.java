@@ -3,20 +3,20 @@ package dev.deepretrieval.cli;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.rewriter.Decoding;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Greedy rewrites of rendered prompts by a policy (held-out and validation evaluations); {@code guided} constrains
- * decoding to the answer format.
+ * Greedy rewrites of rendered prompts by a policy (held-out and validation evaluations), decoded as {@code decoding}
+ * says.
  */
-record GreedyRewriting(PromptTemplate template, int maxTokens, int batchSize, boolean guided) {
+record GreedyRewriting(PromptTemplate template, int maxTokens, int batchSize, Decoding decoding) {
 
     List<Rewrite> rewrite(Policy policy, List<QueryRewriter.Prompt> prompts) {
-        QueryRewriter rewriter = new QueryRewriter(policy, template);
-        return (guided ? rewriter.guided() : rewriter).rewritePrompts(prompts, 1,
+        return new QueryRewriter(policy, template).with(decoding).rewritePrompts(prompts, 1,
                 SamplingSettings.greedy(maxTokens, Set.of()), batchSize);
     }
 

@@ -194,7 +194,8 @@ final class TrainCommand implements Callable<Integer> {
         String device = plan.device();
         boolean rolloutLogProbs = settings.flag(PREFIX + "rollout-log-probs");
         var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
-                () -> RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(), sampling,
+                () -> RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(),
+                TrainingProblems.rolloutDecoding(settings), sampling,
                 settings.positiveInt(PREFIX + "generation-batch"), problem.environment(),
                 settings.positiveInt(PREFIX + "environment.max-in-flight"),
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),

@@ -5,6 +5,7 @@ import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.environments.qa.QaDataset;
 import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.sql.SpiderDataset;
+import dev.deepretrieval.rewriter.Decoding;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,6 +27,19 @@ final class TrainingProblems {
     record Request(String task, String template, String retriever, String sqlUrl, SearchOptions search, Path model,
             String device, int maxTokens) {}
 
+    /** How the run's rewrites are decoded ({@code deepretrieval.train.decoding}). */
+    static Decoding decoding(Settings settings) {
+        return settings.parsed(PREFIX + "decoding", Decoding::parse);
+    }
+
+    /**
+     * How the run's rollouts are decoded: extractive when the run's rewrites are (it is the policy's action space);
+     * otherwise free, so that the format reward still teaches the format (guided decoding applies to greedy rewrites).
+     */
+    static Decoding rolloutDecoding(Settings settings) {
+        return decoding(settings) == Decoding.EXTRACTIVE ? Decoding.EXTRACTIVE : Decoding.FREE;
+    }
+
     static TrainingProblem<?> open(Settings settings, Request request, CommandSpec spec, PrintWriter err) throws Exception {
         DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, request.task(), spec);
         boolean sql = SpiderDataset.isSpiderFolder(resolved.folder());
@@ -39,7 +53,7 @@ final class TrainingProblems {
         String defaultTemplate = literature ? SearchSetup.templateFor(settings, resolved.folder(), request.search())
                 : resolved.name();
         var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate, spec),
-                request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"), settings.flag(PREFIX + "guided"));
+                request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"), decoding(settings));
         var resources = new OwnedResources();
         try {
             PromptBudget budget = PromptBudget.of(settings, request.model(), request.maxTokens(), resources);

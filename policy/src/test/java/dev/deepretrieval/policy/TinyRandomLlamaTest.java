@@ -93,6 +93,73 @@ class TinyRandomLlamaTest {
         }
     }
 
+    /** Allows the even tokens and the stop token 1 (the odd ones at the last step only), as part of the policy. */
+    private static final dev.deepretrieval.policy.generation.TokenConstraint EVEN = new dev.deepretrieval.policy.generation.TokenConstraint() {
+        @Override
+        public Sequence start() {
+            return new Sequence() {
+                @Override
+                public boolean allows(int token, int remaining) {
+                    return token % 2 == 0 || token == 1 || remaining == 1;
+                }
+
+                @Override
+                public void accept(int token) {}
+            };
+        }
+
+        @Override
+        public boolean definesPolicy() {
+            return true;
+        }
+    };
+
+    @Test
+    void aPolicyDefiningConstraintSamplesAndScoresTheRenormalisedDistribution() {
+        List<int[]> prompts = List.of(new int[] {3, 4, 5}, new int[] {7}, new int[] {9, 10, 11, 12, 13});
+        var settings = new SamplingSettings(false, 0.7, 1.0, 0, 12, Set.of(1), List.of(), 99);
+        List<GeneratedSequence> generated = tiny.generator().generate(prompts, settings,
+                dev.deepretrieval.policy.generation.TokenListener.NONE, EVEN);
+        List<int[]> responses = generated.stream().map(GeneratedSequence::tokens).toList();
+        List<int[][]> allowed = generated.stream().map(GeneratedSequence::allowedTokens).toList();
+        ScoredTokens renormalised = tiny.scorer().scoreNoGrad(prompts, responses, 0.7, null, allowed);
+        ScoredTokens whole = tiny.scorer().scoreNoGrad(prompts, responses, 0.7, null);
+        int tokens = 0;
+        for (int b = 0; b < prompts.size(); b++) {
+            int[] response = responses.get(b);
+            for (int r = 0; r < response.length; r++) {
+                int[] among = allowed.get(b)[r];
+                int[] expectedSet = r == 11 ? java.util.stream.IntStream.range(0, 16).toArray()
+                        : java.util.stream.IntStream.range(0, 16).filter(t -> t % 2 == 0 || t == 1).toArray();
+                assertArrayEquals(expectedSet, among, "sequence " + b + " token " + r);
+                assertTrue(response[r] % 2 == 0 || response[r] == 1 || r == 11);
+                // the renormalised log-prob: the model's, minus the log of the allowed tokens' mass
+                float[] logits = fullLogits(tiny.model(), concat(prompts.get(b), response, r));
+                double mass = 0;
+                double all = 0;
+                for (int t = 0; t < 16; t++) {
+                    double p = Math.exp(logits[logits.length - 16 + t] / 0.7);
+                    all += p;
+                    if (java.util.Arrays.binarySearch(among, t) >= 0) {
+                        mass += p;
+                    }
+                }
+                double expected = whole.logProbs().get(b)[r] - Math.log(mass / all);
+                assertEquals(expected, generated.get(b).logProbs()[r], 1e-4, "sampled, sequence " + b + " token " + r);
+                assertEquals(expected, renormalised.logProbs().get(b)[r], 1e-4, "scored, sequence " + b + " token " + r);
+                assertTrue(renormalised.entropies().get(b)[r] <= Math.log(among.length) + 1e-5);
+                tokens++;
+            }
+        }
+        assertTrue(tokens > 10);
+    }
+
+    private static int[] concat(int[] prompt, int[] response, int upTo) {
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + upTo);
+        System.arraycopy(response, 0, all, prompt.length, upTo);
+        return all;
+    }
+
     @Test
     void generationLogProbsEqualScoringLogProbs() {
         List<int[]> prompts = List.of(new int[] {3, 4, 5}, new int[] {7}, new int[] {9, 10, 11, 12, 13});

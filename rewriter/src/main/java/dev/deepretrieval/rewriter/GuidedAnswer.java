@@ -4,11 +4,6 @@ import dev.deepretrieval.environments.answer.AnswerGrammar;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.generation.TokenConstraint;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answer-format-constrained decoding for one policy and template: a token is allowed when the completion, with the
@@ -19,43 +14,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GuidedAnswer implements TokenConstraint {
 
-    private static final int UNREACHABLE = Integer.MAX_VALUE / 4;
+    private static final int UNREACHABLE = TokenSpelling.UNREACHABLE;
 
     private final AnswerGrammar grammar;
     private final String prefill;
-    private final String[] tokenTexts;
+    private final TokenSpelling spelling;
     private final boolean[] plain;
-    private final Set<Integer> stopTokenIds;
-    private final Set<String> spellable = new HashSet<>();
-    private final int longestText;
-    private final Map<String, Integer> fewestTokens = new ConcurrentHashMap<>();
 
     public GuidedAnswer(Policy policy, PromptTemplate template) {
         this.grammar = new AnswerGrammar(template.format(), template.answerKey());
         this.prefill = template.assistantPrefill();
-        this.stopTokenIds = Set.copyOf(policy.stopTokenIds());
-        int vocab = policy.config().vocabSize();
-        this.tokenTexts = new String[vocab];
-        this.plain = new boolean[vocab];
-        int longest = 1;
-        for (int id = 0; id < vocab; id++) {
-            if (stopTokenIds.contains(id)) {
-                continue;
-            }
-            String text;
-            try {
-                text = policy.tokenizer().decode(new int[] {id});
-            } catch (RuntimeException e) {
-                continue; // an id the tokenizer does not know is never allowed
-            }
-            if (!text.isEmpty() && text.indexOf('\uFFFD') < 0) {
-                spellable.add(text);
-                longest = Math.max(longest, text.length());
-            }
-            tokenTexts[id] = text;
-            plain[id] = AnswerGrammar.isPlain(text);
+        this.spelling = new TokenSpelling(policy);
+        this.plain = new boolean[spelling.vocabSize()];
+        for (int id = 0; id < plain.length; id++) {
+            plain[id] = spelling.text(id) != null && AnswerGrammar.isPlain(spelling.text(id));
         }
-        this.longestText = longest;
         if (!grammar.start().feed(prefill)) {
             throw new IllegalArgumentException("template " + template.name() + ": its pre-fill '" + prefill
                 + "' does not start a valid answer, so it cannot be guided");
@@ -80,10 +53,10 @@ public final class GuidedAnswer implements TokenConstraint {
 
             @Override
             public boolean allows(int token, int remaining) {
-                if (stopTokenIds.contains(token)) {
+                if (spelling.isStop(token)) {
                     return state.complete();
                 }
-                String text = token < tokenTexts.length ? tokenTexts[token] : null;
+                String text = spelling.text(token);
                 if (text == null) {
                     return false;
                 }
@@ -96,8 +69,8 @@ public final class GuidedAnswer implements TokenConstraint {
 
             @Override
             public void accept(int token) {
-                if (!stopTokenIds.contains(token) && token < tokenTexts.length && tokenTexts[token] != null) {
-                    state.feed(tokenTexts[token]);
+                if (!spelling.isStop(token) && spelling.text(token) != null) {
+                    state.feed(spelling.text(token));
                     plainHere = state.inPlainText();
                     finishHere = state.dead() ? UNREACHABLE : fewestTokens(state.shortestCompletion());
                 }
@@ -107,21 +80,6 @@ public final class GuidedAnswer implements TokenConstraint {
 
     /** The fewest tokens whose texts spell {@code text} exactly (0 for the empty text). */
     int fewestTokens(String text) {
-        Integer known = fewestTokens.get(text);
-        if (known != null) {
-            return known;
-        }
-        int[] best = new int[text.length() + 1];
-        Arrays.fill(best, UNREACHABLE);
-        best[text.length()] = 0;
-        for (int from = text.length() - 1; from >= 0; from--) {
-            for (int length = 1; length <= Math.min(longestText, text.length() - from); length++) {
-                if (best[from + length] < UNREACHABLE && spellable.contains(text.substring(from, from + length))) {
-                    best[from] = Math.min(best[from], best[from + length] + 1);
-                }
-            }
-        }
-        fewestTokens.put(text, best[0]);
-        return best[0];
+        return spelling.fewestTokens(text);
     }
 }

@@ -28,16 +28,19 @@ public final class QueryRewriter {
     private final PromptTemplate template;
     private final AnswerParser parser;
     private final TokenConstraint constraint;
+    private final ExtractiveAnswer extractive; // null unless rewrites are extractive
 
     public QueryRewriter(Policy policy, PromptTemplate template) {
-        this(policy, template, TokenConstraint.NONE);
+        this(policy, template, TokenConstraint.NONE, null);
     }
 
-    private QueryRewriter(Policy policy, PromptTemplate template, TokenConstraint constraint) {
+    private QueryRewriter(Policy policy, PromptTemplate template, TokenConstraint constraint,
+            ExtractiveAnswer extractive) {
         this.policy = policy;
         this.template = template;
         this.parser = new AnswerParser(template.format(), template.answerKey());
         this.constraint = constraint;
+        this.extractive = extractive;
     }
 
     /**
@@ -45,8 +48,50 @@ public final class QueryRewriter {
      * one that was well-formed without guidance keeps its tokens.
      */
     public QueryRewriter guided() {
-        return constraint == TokenConstraint.NONE ? new QueryRewriter(policy, template, new GuidedAnswer(policy, template))
-                : this;
+        return constraint == TokenConstraint.NONE
+                ? new QueryRewriter(policy, template, new GuidedAnswer(policy, template), null) : this;
+    }
+
+    /**
+     * This rewriter decoding extractive rewrites (query reduction, {@link ExtractiveAnswer}): every answer is
+     * well-formed and its query is the original query's words, some left out, in order. The policy's choice is which
+     * words to keep; a policy that copies the query keeps them all.
+     */
+    public QueryRewriter extractive() {
+        return extractive != null ? this
+                : new QueryRewriter(policy, template, TokenConstraint.NONE, new ExtractiveAnswer(policy, template));
+    }
+
+    /** This rewriter decoding as {@code decoding} says (from a plain rewriter). */
+    public QueryRewriter with(Decoding decoding) {
+        return switch (decoding) {
+            case FREE -> this;
+            case GUIDED -> guided();
+            case EXTRACTIVE -> extractive();
+        };
+    }
+
+    /** Whether rewrites are extractive (see {@link #extractive()}). */
+    public boolean isExtractive() {
+        return extractive != null;
+    }
+
+    /** The constraint one prompt's generation runs under. */
+    private TokenConstraint constraintFor(String original) {
+        return extractive != null ? extractive.of(original) : constraint;
+    }
+
+    private void checkBudget(SamplingSettings settings, List<Prompt> inputs) {
+        checkBudget(settings);
+        if (extractive != null) {
+            for (Prompt input : inputs) {
+                int least = extractive.minimumTokens(input.original());
+                if (settings.maxNewTokens() < least) {
+                    throw new IllegalArgumentException("max tokens " + settings.maxNewTokens() + " is below the "
+                            + least + " tokens the shortest extractive answer of '" + input.original() + "' needs");
+                }
+            }
+        }
     }
 
     private void checkBudget(SamplingSettings settings) {
@@ -56,9 +101,9 @@ public final class QueryRewriter {
         }
     }
 
-    /** Whether decoding is constrained to the answer format. */
+    /** Whether decoding is constrained to the answer format (guided or extractive). */
     public boolean isGuided() {
-        return constraint != TokenConstraint.NONE;
+        return constraint != TokenConstraint.NONE || extractive != null;
     }
 
     /** The decoding constraint ({@link TokenConstraint#NONE} unless guided). */
@@ -94,7 +139,7 @@ public final class QueryRewriter {
         if (samples < 1 || batchSize < 1) {
             throw new IllegalArgumentException("samples and batch size must be >= 1");
         }
-        checkBudget(settings);
+        checkBudget(settings, inputs);
         var prompts = new ArrayList<int[]>();
         var originals = new ArrayList<String>();
         for (Prompt input : inputs) {
@@ -113,7 +158,7 @@ public final class QueryRewriter {
                     settings.topP(), settings.topK(), settings.maxNewTokens(), stops, settings.stopStrings(),
                     settings.seed() + from);
             List<GeneratedSequence> generated = policy.generator().generate(prompts.subList(from, to), batchSettings,
-                    TokenListener.NONE, constraint);
+                    TokenListener.NONE, originals.subList(from, to).stream().map(this::constraintFor).toList());
             for (int i = 0; i < generated.size(); i++) {
                 out.add(toRewrite(originals.get(from + i), prompts.get(from + i), generated.get(i)));
             }
@@ -138,7 +183,7 @@ public final class QueryRewriter {
      * first) grow as tokens are chosen. The result is the same as {@link #rewritePrompts} gives for that prompt alone.
      */
     public Rewrite rewriteStreaming(Prompt input, SamplingSettings settings, TextListener listener) {
-        checkBudget(settings);
+        checkBudget(settings, List.of(input));
         int[] prompt = policy.promptTokens(input.text());
         var stops = new HashSet<>(settings.stopTokenIds());
         stops.addAll(policy.stopTokenIds());
@@ -171,7 +216,7 @@ public final class QueryRewriter {
                     public boolean cancelled(int index) {
                         return listener.cancelled();
                     }
-                }, constraint).getFirst();
+                }, constraintFor(input.original())).getFirst();
         return toRewrite(input.original(), prompt, sequence);
     }
 
@@ -183,7 +228,8 @@ public final class QueryRewriter {
         Optional<String> rewritten = parsed.structureAndJsonValid() ? parsed.value() : Optional.empty();
         Matcher think = THINK.matcher(completion);
         Optional<String> thought = think.find() ? Optional.of(think.group(1).strip()) : Optional.empty();
-        return new Rewrite(original, completion, rewritten, thought, prompt, sequence.tokens(), sequence.logProbs());
+        return new Rewrite(original, completion, rewritten, thought, prompt, sequence.tokens(), sequence.logProbs(),
+                sequence.allowedTokens());
     }
 
     private int[] withoutStopToken(int[] tokens) {

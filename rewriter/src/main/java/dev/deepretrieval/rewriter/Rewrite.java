@@ -12,9 +12,11 @@ import java.util.Optional;
  * @param promptTokens the prompt's token ids
  * @param generatedTokens the generated token ids
  * @param logProbs the log-prob of each generated token under the sampling distribution
+ * @param allowedTokens per generated token, the tokens the policy chose among (extractive decoding, whose policy is
+ *     the model renormalised over them); null when it chose from the whole vocabulary
  */
 public record Rewrite(String original, String completion, Optional<String> rewritten, Optional<String> think,
-        int[] promptTokens, int[] generatedTokens, float[] logProbs) {
+        int[] promptTokens, int[] generatedTokens, float[] logProbs, int[][] allowedTokens) {
 
     /** Whether the completion parsed as a valid answer. */
     public boolean formatValid() {

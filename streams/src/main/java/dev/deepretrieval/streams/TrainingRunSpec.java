@@ -5,6 +5,7 @@ import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.rewriter.Decoding;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -13,6 +14,7 @@ import java.util.function.Supplier;
  * Everything one training run is made of.
  *
  * @param policyLoader loads the rollout copy of the policy (again when the policy actor restarts)
+ * @param decoding what the policy may write in a rollout
  * @param generationBatch sequences the policy actor generates together
  * @param environment scores rollouts (one environment per retriever type)
  * @param environmentMaxInFlight concurrent calls into the environment
@@ -24,7 +26,7 @@ import java.util.function.Supplier;
  * @param restartBackoff the first restart delay of a failed child (doubling up to 30×)
  */
 public record TrainingRunSpec<T>(TrainingTasks<T> tasks, TrainingSettings settings, Supplier<Policy> policyLoader,
-        PromptTemplate template, SamplingSettings sampling, int generationBatch, Environment<T> environment,
+        PromptTemplate template, Decoding decoding, SamplingSettings sampling, int generationBatch, Environment<T> environment,
         int environmentMaxInFlight, Duration environmentCallTimeout, Supplier<Learner> learnerFactory,
         long firstStep, PromptCursor.Position cursor, Map<String, Object> checkpointState,
         Duration restartBackoff) {}

@@ -84,7 +84,7 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
         DispatcherSelector blocking = DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher");
         // generation and updates block their thread: both run on the blocking dispatcher, and a failure restarts
         // the actor (reloading the model, or the learner's newest checkpoint) after a growing delay
-        this.policy = context.spawn(Behaviors.supervise(PolicyActor.create(spec.policyLoader(), spec.template(),
+        this.policy = context.spawn(Behaviors.supervise(PolicyActor.create(spec.policyLoader(), spec.template(), spec.decoding(),
                                 spec.sampling(), spec.generationBatch(), spec.firstStep()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(backoff, backoff.multipliedBy(30), 0.2)),
                 "policy", blocking);

@@ -1,5 +1,6 @@
 package dev.deepretrieval.streams;
 
+import dev.deepretrieval.rewriter.Decoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,7 +114,7 @@ class TrainingRunTest {
         var settings = new TrainingSettings(2, 1, steps, staleness, 4, callTimeout, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), 7, 2, "ndcg@10", 2);
         return new TrainingRunSpec<>(tasks, settings,
-                () -> RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE,
+                () -> RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE, Decoding.FREE,
                 SamplingSettings.sampling(1.0, 48, Set.of(), 7), 4, environment, 4, callTimeout,
                 () -> Learner.create(MODEL, ppo(), checkpoints, 2, "cpu"), firstStep, cursor, Map.of("run_id", "test"),
                 Duration.ofMillis(200));
@@ -188,7 +189,7 @@ class TrainingRunTest {
             }
         };
         // the graph directly, with the supervisor's actors spawned by hand
-        var policy = testKit.spawn(dev.deepretrieval.actors.PolicyActor.create(spec.policyLoader(), TEMPLATE,
+        var policy = testKit.spawn(dev.deepretrieval.actors.PolicyActor.create(spec.policyLoader(), TEMPLATE, Decoding.FREE,
                 spec.sampling(), 4, 0), org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
         var environment = testKit.spawn(dev.deepretrieval.actors.EnvironmentActor.create(slow, 1, 16, Duration.ofSeconds(30)));
         var learner = testKit.spawn(dev.deepretrieval.actors.LearnerActor.create(spec.learnerFactory()),

@@ -9,6 +9,7 @@ import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.KvCache;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -34,7 +35,7 @@ public final class Generator {
     }
 
     public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings) {
-        return run(prompts, settings, true, TokenListener.NONE, TokenConstraint.NONE);
+        return run(prompts, settings, true, TokenListener.NONE, unconstrained(prompts));
     }
 
     /**
@@ -42,22 +43,35 @@ public final class Generator {
      * stops there ({@link StopReason#CANCELLED}).
      */
     public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings, TokenListener listener) {
-        return run(prompts, settings, true, listener, TokenConstraint.NONE);
+        return run(prompts, settings, true, listener, unconstrained(prompts));
     }
 
     /** As {@link #generate(List, SamplingSettings, TokenListener)}, choosing only tokens {@code constraint} allows. */
     public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings, TokenListener listener,
             TokenConstraint constraint) {
-        return run(prompts, settings, true, listener, constraint);
+        return run(prompts, settings, true, listener, Collections.nCopies(prompts.size(), constraint));
+    }
+
+    /** As {@link #generate(List, SamplingSettings, TokenListener)}, each prompt under its own constraint. */
+    public List<GeneratedSequence> generate(List<int[]> prompts, SamplingSettings settings, TokenListener listener,
+            List<? extends TokenConstraint> constraints) {
+        if (constraints.size() != prompts.size()) {
+            throw new IllegalArgumentException(constraints.size() + " constraints for " + prompts.size() + " prompts");
+        }
+        return run(prompts, settings, true, listener, constraints);
     }
 
     /** The same as {@link #generate}, recomputing every position at every step (no KV cache). */
     public List<GeneratedSequence> generateWithoutCache(List<int[]> prompts, SamplingSettings settings) {
-        return run(prompts, settings, false, TokenListener.NONE, TokenConstraint.NONE);
+        return run(prompts, settings, false, TokenListener.NONE, unconstrained(prompts));
+    }
+
+    private static List<TokenConstraint> unconstrained(List<int[]> prompts) {
+        return Collections.nCopies(prompts.size(), TokenConstraint.NONE);
     }
 
     private List<GeneratedSequence> run(List<int[]> prompts, SamplingSettings settings, boolean cached,
-            TokenListener listener, TokenConstraint constraint) {
+            TokenListener listener, List<? extends TokenConstraint> constraint) {
         int batch = prompts.size();
         if (batch == 0) {
             return List.of();
@@ -73,7 +87,7 @@ public final class Generator {
         SplittableRandom[] randoms = new SplittableRandom[batch];
         TokenConstraint.Sequence[] constraints = new TokenConstraint.Sequence[batch];
         for (int b = 0; b < batch; b++) {
-            constraints[b] = constraint == TokenConstraint.NONE ? null : constraint.start();
+            constraints[b] = constraint.get(b) == TokenConstraint.NONE ? null : constraint.get(b).start();
             randoms[b] = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + b);
         }
         int padId = model.config().padTokenId().orElse(0);
@@ -102,13 +116,20 @@ public final class Generator {
                     }
                     TokenConstraint.Sequence limit = constraints[b];
                     int remaining = settings.maxNewTokens() - t;
-                    TokenSampler.Choice choice = sampler.choose(logits, b * vocab, vocab, randoms[b],
-                            limit == null ? null : token -> limit.allows(token, remaining));
+                    int[] allowed = null;
+                    TokenSampler.Choice choice;
+                    if (limit != null && constraint.get(b).definesPolicy()) {
+                        allowed = limit.allowedTokens(vocab, remaining);
+                        choice = sampler.chooseAmong(logits, b * vocab, allowed, randoms[b]);
+                    } else {
+                        choice = sampler.choose(logits, b * vocab, vocab, randoms[b],
+                                limit == null ? null : token -> limit.allows(token, remaining));
+                    }
                     if (limit != null) {
                         limit.accept(choice.token());
                     }
                     next[b] = choice.token();
-                    state.accept(b, choice, detokenizer);
+                    state.accept(b, choice, allowed, detokenizer);
                     listener.onToken(b, choice.token());
                 }
                 if (state.allFinished() || t == settings.maxNewTokens() - 1) {
@@ -162,6 +183,7 @@ public final class Generator {
         final boolean[] finished;
         final List<List<Integer>> tokens = new ArrayList<>();
         final List<List<Float>> logProbs = new ArrayList<>();
+        final List<List<int[]>> allowed = new ArrayList<>();
         final StopReason[] reasons;
         final SamplingSettings settings;
 
@@ -172,13 +194,17 @@ public final class Generator {
             for (int b = 0; b < batch; b++) {
                 tokens.add(new ArrayList<>());
                 logProbs.add(new ArrayList<>());
+                allowed.add(new ArrayList<>());
                 reasons[b] = StopReason.MAX_TOKENS;
             }
         }
 
-        void accept(int b, TokenSampler.Choice choice, Function<int[], String> detokenizer) {
+        void accept(int b, TokenSampler.Choice choice, int[] among, Function<int[], String> detokenizer) {
             tokens.get(b).add(choice.token());
             logProbs.get(b).add(choice.logProb());
+            if (among != null) {
+                allowed.get(b).add(among);
+            }
             if (settings.stopTokenIds().contains(choice.token())) {
                 finished[b] = true;
                 reasons[b] = StopReason.STOP_TOKEN;
@@ -224,7 +250,9 @@ public final class Generator {
                 for (int i = 0; i < values.length; i++) {
                     values[i] = lp.get(i);
                 }
-                out.add(new GeneratedSequence(generated(b), values, reasons[b]));
+                List<int[]> among = allowed.get(b);
+                out.add(new GeneratedSequence(generated(b), values, reasons[b],
+                        among.isEmpty() ? null : among.toArray(int[][]::new)));
             }
             return out;
         }

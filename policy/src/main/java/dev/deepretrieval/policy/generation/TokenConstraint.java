@@ -11,6 +11,16 @@ public interface TokenConstraint {
     /** A fresh constraint state for one sequence. */
     Sequence start();
 
+    /**
+     * Whether the constraint is part of the policy rather than a correction of it: the policy then is the model's
+     * distribution renormalised over the allowed tokens. Generation reports those renormalised log-probs and records
+     * each step's allowed tokens ({@link GeneratedSequence#allowedTokens()}), so that a learner scores the very
+     * distribution that was sampled, and probability never leaks to tokens the policy can never write.
+     */
+    default boolean definesPolicy() {
+        return false;
+    }
+
     /** One sequence's constraint state. Used by one thread at a time. */
     interface Sequence {
 
@@ -22,6 +32,18 @@ public interface TokenConstraint {
 
         /** Records that {@code token} was chosen. */
         void accept(int token);
+
+        /** Every token of {@code vocab} that {@link #allows} here, ascending. */
+        default int[] allowedTokens(int vocab, int remaining) {
+            int[] out = new int[vocab];
+            int n = 0;
+            for (int token = 0; token < vocab; token++) {
+                if (allows(token, remaining)) {
+                    out[n++] = token;
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
+        }
     }
 
     /** No restriction. */

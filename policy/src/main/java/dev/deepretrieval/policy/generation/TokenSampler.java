@@ -46,6 +46,35 @@ final class TokenSampler {
         return new Choice(token, (float) (logits[offset + token] / temperature - logNormaliser));
     }
 
+    /**
+     * A choice from the tempered distribution renormalised over {@code allowed} (a constraint that defines the
+     * policy): the most likely allowed token when greedy, else a draw among them (top-k and top-p do not apply); the
+     * log-prob is the renormalised one.
+     */
+    Choice chooseAmong(float[] logits, int offset, int[] allowed, SplittableRandom random) {
+        if (allowed.length == 0) {
+            throw new IllegalStateException("the token constraint allows no token");
+        }
+        double temperature = settings.effectiveTemperature();
+        double max = Double.NEGATIVE_INFINITY;
+        int best = 0;
+        for (int i = 0; i < allowed.length; i++) {
+            double scaled = logits[offset + allowed[i]] / temperature;
+            if (scaled > max) {
+                max = scaled;
+                best = i;
+            }
+        }
+        double[] weights = new double[allowed.length];
+        double sum = 0;
+        for (int i = 0; i < allowed.length; i++) {
+            weights[i] = Math.exp(logits[offset + allowed[i]] / temperature - max);
+            sum += weights[i];
+        }
+        int chosen = settings.greedy() ? best : draw(weights, null, allowed.length, sum, random);
+        return new Choice(allowed[chosen], (float) (logits[offset + allowed[chosen]] / temperature - max - Math.log(sum)));
+    }
+
     /** The choice among allowed tokens only: the most likely one when greedy, else a draw renormalised over them. */
     private int constrained(float[] logits, int offset, int vocab, double temperature, double[] weights,
             SplittableRandom random, IntPredicate allowed) {

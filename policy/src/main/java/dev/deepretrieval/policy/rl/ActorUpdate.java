@@ -91,7 +91,7 @@ public final class ActorUpdate {
     private void accumulate(NDManager scope, GradientCollector collector, ActorBatch micro, double weight,
             Map<String, Double> metrics) {
         ResponseScores scores = new Scorer(model).score(scope, micro.prompts(), micro.responses(), temperature,
-                objective.sharedValueHead());
+                objective.sharedValueHead(), micro.allowedTokens());
         Shape shape = scores.mask().getShape();
         NDArray mask = scores.mask();
         NDArray old = PaddedRows.of(scope, micro.oldLogProbs(), shape);

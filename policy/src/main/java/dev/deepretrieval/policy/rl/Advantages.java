@@ -119,8 +119,11 @@ public final class Advantages {
                 squares += (scores[i] - mean) * (scores[i] - mean);
             }
             double std = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
+            double first = scores[group.getFirst()];
+            // samples that all scored alike carry no signal: exactly zero, not the rounding error of their mean
+            boolean alike = n > 1 && group.stream().allMatch(i -> scores[i] == first);
             for (int i : group) {
-                advantage[i] = switch (baseline) {
+                advantage[i] = alike ? 0 : switch (baseline) {
                     case GRPO -> n > 1 ? (scores[i] - mean) / (std + 1e-6) : scores[i];
                     case DR_GRPO -> n > 1 ? scores[i] - mean : scores[i];
                     case RLOO -> n > 1 ? (scores[i] - mean) * n / (n - 1) : 0;

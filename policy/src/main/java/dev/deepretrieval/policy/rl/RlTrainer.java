@@ -152,6 +152,19 @@ public final class RlTrainer implements AutoCloseable {
      */
     public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
             double[] scores, List<float[]> behaviourLogProbs) {
+        return learn(expanded, groups, responses, scores, behaviourLogProbs, null);
+    }
+
+    /**
+     * As {@link #learn(List, List, List, double[], List)} for a constrained policy: {@code allowedTokens} holds per
+     * response each token's allowed tokens, and every log-prob (old, reference, new) and the entropy are those of the
+     * model renormalised over them (see {@link dev.deepretrieval.policy.generation.TokenConstraint#definesPolicy()}).
+     */
+    public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
+            double[] scores, List<float[]> behaviourLogProbs, List<int[][]> allowedTokens) {
+        if (allowedTokens != null && allowedTokens.size() != responses.size()) {
+            throw new IllegalArgumentException("need the allowed tokens of every response");
+        }
         if (expanded.isEmpty() || expanded.size() != groups.size() || expanded.size() != responses.size()
                 || expanded.size() != scores.length) {
             throw new IllegalArgumentException("need one group, response and score per prompt, and at least one");
@@ -171,14 +184,14 @@ public final class RlTrainer implements AutoCloseable {
         }
         ScoredTokens old = reuse ? new ScoredTokens(behaviourLogProbs, null, null)
                 : new Scorer(actor).scoreNoGrad(expanded, responses, settings.temperature(),
-                        settings.criticMode() == RlSettings.CriticMode.SHARED_TRUNK ? valueHead : null);
+                        settings.criticMode() == RlSettings.CriticMode.SHARED_TRUNK ? valueHead : null, allowedTokens);
         metrics.put("actor/old_log_prob_from_rollout", reuse ? 1.0 : 0.0);
         long t3 = System.nanoTime();
         List<float[]> referenceLogProbs = null;
         List<float[]> tokenKl = zeros(responses);
         if (reference != null) {
-            referenceLogProbs = new Scorer(reference).scoreNoGrad(expanded, responses, settings.temperature(), null)
-                    .logProbs();
+            referenceLogProbs = new Scorer(reference).scoreNoGrad(expanded, responses, settings.temperature(), null,
+                    allowedTokens).logProbs();
             tokenKl = klPerToken(old.logProbs(), referenceLogProbs);
         }
         long t4 = System.nanoTime();
@@ -204,9 +217,20 @@ public final class RlTrainer implements AutoCloseable {
         long t6 = System.nanoTime();
         boolean shared = settings.algorithm().usesCritic() && critic == null;
         var batch = new ActorBatch(expanded, responses, old.logProbs(), advantages, referenceLogProbs,
-                shared ? values : null, shared ? returns : null);
-        metrics.putAll(actorUpdate.update(batch, settings.epochs(), settings.miniBatches(), settings.microBatches(),
-                settings.actorLearningRate().at(updates)));
+                shared ? values : null, shared ? returns : null, allowedTokens);
+        if (onlySurrogate(shared)) {
+            // a response whose every advantage is zero (a group whose samples all scored alike) adds nothing to the
+            // surrogate: it is left out of the update (as DAPO's dynamic sampling), and a step with none left takes
+            // no optimizer step (Adam's moments would still move the weights)
+            batch = batch.withSignal();
+        }
+        metrics.put("actor/responses_updated", (double) batch.size());
+        if (batch.size() > 0) {
+            int miniBatches = Math.min(settings.miniBatches(), batch.size());
+            int microBatches = Math.min(settings.microBatches(), batch.size() / miniBatches);
+            metrics.putAll(actorUpdate.update(batch, settings.epochs(), miniBatches, microBatches,
+                    settings.actorLearningRate().at(updates)));
+        }
         long t7 = System.nanoTime();
         if (criticUpdate != null) {
             metrics.putAll(criticUpdate.update(expanded, responses, values, returns, settings.epochs(),
@@ -283,6 +307,11 @@ public final class RlTrainer implements AutoCloseable {
             out.add(kl);
         }
         return out;
+    }
+
+    /** Whether the actor's loss is the clipped surrogate alone (no entropy bonus, KL loss or value head on it). */
+    private boolean onlySurrogate(boolean sharedCritic) {
+        return settings.entropyCoefficient() == 0 && settings.klMode() != RlSettings.KlMode.LOSS && !sharedCritic;
     }
 
     private static List<float[]> zeros(List<int[]> responses) {

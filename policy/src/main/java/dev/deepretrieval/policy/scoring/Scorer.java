@@ -7,11 +7,14 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.deepretrieval.policy.model.BatchLayout;
 import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.ValueHead;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Scores responses given their prompts: the log-prob of each response token under {@code softmax(logits / T)}
- * (the distribution generation sampled from), the entropy of that distribution, and optionally the value.
+ * (the distribution generation sampled from), the entropy of that distribution, and optionally the value. When the
+ * responses were generated under a constraint that defines the policy, each token's allowed tokens are given and
+ * the distribution is the softmax renormalised over them (log-probs and entropies alike).
  *
  * <p>Sequences are right-padded; token {@code r} of a response with a prompt of length {@code P} is predicted at
  * position {@code P + r - 1}, where values are read too (as verl aligns critic values).
@@ -30,7 +33,16 @@ public final class Scorer {
      */
     public ResponseScores score(NDManager scope, List<int[]> prompts, List<int[]> responses, double temperature,
             ValueHead valueHead) {
-        Selected selected = select(scope, prompts, responses, temperature);
+        return score(scope, prompts, responses, temperature, valueHead, null);
+    }
+
+    /**
+     * As {@link #score(NDManager, List, List, double, ValueHead)}; {@code allowedTokens}, when given, holds per
+     * response its tokens' allowed sets (see {@link dev.deepretrieval.policy.generation.GeneratedSequence}).
+     */
+    public ResponseScores score(NDManager scope, List<int[]> prompts, List<int[]> responses, double temperature,
+            ValueHead valueHead, List<int[][]> allowedTokens) {
+        Selected selected = select(scope, prompts, responses, temperature, allowedTokens);
         int batch = prompts.size();
         long rows = selected.mask().getShape().get(1);
         NDArray logSoftmax = selected.logSoftmax();
@@ -46,7 +58,7 @@ public final class Scorer {
      * mask; no entropies or values (the supervised trainer's cheaper forward pass).
      */
     public TokenLogProbs responseLogProbs(NDManager scope, List<int[]> prompts, List<int[]> responses) {
-        Selected selected = select(scope, prompts, responses, 1.0);
+        Selected selected = select(scope, prompts, responses, 1.0, null);
         return new TokenLogProbs(selected.tokenLogProbs().mul(selected.mask()), selected.mask());
     }
 
@@ -55,7 +67,8 @@ public final class Scorer {
 
     private record Selected(NDArray hidden, NDArray logSoftmax, NDArray tokenLogProbs, NDArray mask) {}
 
-    private Selected select(NDManager scope, List<int[]> prompts, List<int[]> responses, double temperature) {
+    private Selected select(NDManager scope, List<int[]> prompts, List<int[]> responses, double temperature,
+            List<int[][]> allowedTokens) {
         if (prompts.size() != responses.size() || prompts.isEmpty()) {
             throw new IllegalArgumentException("need as many responses as prompts, and at least one");
         }
@@ -103,18 +116,75 @@ public final class Scorer {
         if (temperature != 1.0) {
             logits = logits.div((float) temperature);
         }
+        if (allowedTokens != null) {
+            return renormalised(scope, selected, logits, responses, allowedTokens, rows, mask);
+        }
         NDArray logSoftmax = logits.logSoftmax(-1);
         NDArray tokenLogProbs = logSoftmax.gather(scope.create(targets, new Shape(batch * (long) rows, 1)), 1)
                 .reshape(batch, rows);
         return new Selected(selected, logSoftmax, tokenLogProbs, scope.create(mask, new Shape(batch, rows)));
     }
 
+    /**
+     * The logits of each row's allowed tokens only, the response token first, the rest masked out: the softmax over
+     * them is the constrained policy's distribution.
+     */
+    private static Selected renormalised(NDManager scope, NDArray hidden, NDArray logits, List<int[]> responses,
+            List<int[][]> allowedTokens, int rows, float[] mask) {
+        int batch = responses.size();
+        if (allowedTokens.size() != batch) {
+            throw new IllegalArgumentException("need the allowed tokens of every response");
+        }
+        int width = 1;
+        for (int b = 0; b < batch; b++) {
+            int[][] allowed = allowedTokens.get(b);
+            if (allowed == null || allowed.length != responses.get(b).length) {
+                throw new IllegalArgumentException("response " + b + " needs one set of allowed tokens per token");
+            }
+            for (int[] set : allowed) {
+                width = Math.max(width, set.length);
+            }
+        }
+        // each row: the response token, then its other allowed tokens (distinct, as generation records them)
+        long[] columns = new long[batch * rows * width];
+        float[] bias = new float[batch * rows * width];
+        Arrays.fill(bias, -1e9f);
+        for (int b = 0; b < batch; b++) {
+            int[] response = responses.get(b);
+            for (int r = 0; r < rows; r++) {
+                int at = (b * rows + r) * width;
+                bias[at] = 0f;
+                if (r >= response.length) {
+                    continue; // padding: column 0 reads token 0, masked out of every sum by the response mask
+                }
+                columns[at] = response[r];
+                int next = at + 1;
+                for (int token : allowedTokens.get(b)[r]) {
+                    if (token != response[r]) {
+                        columns[next] = token;
+                        bias[next++] = 0f;
+                    }
+                }
+            }
+        }
+        Shape shape = new Shape(batch * (long) rows, width);
+        NDArray logSoftmax = logits.gather(scope.create(columns, shape), 1).add(scope.create(bias, shape)).logSoftmax(-1);
+        NDArray tokenLogProbs = logSoftmax.get(":, 0").reshape(batch, rows);
+        return new Selected(hidden, logSoftmax, tokenLogProbs, scope.create(mask, new Shape(batch, rows)));
+    }
+
     /** Scores without recording gradients and copies the results to Java: {@code [b][r]} per response token. */
     public ScoredTokens scoreNoGrad(List<int[]> prompts, List<int[]> responses, double temperature, ValueHead valueHead) {
+        return scoreNoGrad(prompts, responses, temperature, valueHead, null);
+    }
+
+    /** As {@link #scoreNoGrad(List, List, double, ValueHead)}, over each token's allowed tokens when given. */
+    public ScoredTokens scoreNoGrad(List<int[]> prompts, List<int[]> responses, double temperature, ValueHead valueHead,
+            List<int[][]> allowedTokens) {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager scope = model.weights().manager().newSubManager()) {
-            ResponseScores scores = score(scope, prompts, responses, temperature, valueHead);
+            ResponseScores scores = score(scope, prompts, responses, temperature, valueHead, allowedTokens);
             return ScoredTokens.of(scores, responses);
         } finally {
             JniUtils.setGradMode(previous);

@@ -1,0 +1,106 @@
+package dev.deepretrieval.rewriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.beir.Query;
+import dev.deepretrieval.environments.beir.Split;
+import dev.deepretrieval.environments.prompt.CopyQueryTarget;
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.PolicyLoader;
+import dev.deepretrieval.policy.generation.SamplingSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Extractive decoding with the bundled policy on SciFact claims: the canonical answer around a word subsequence. */
+class ExtractiveAnswerTest {
+
+    private static final PromptTemplate TEMPLATE = PromptTemplate.bundled("scifact");
+    private static Policy policy;
+    private static List<String> claims;
+
+    @BeforeAll
+    static void load() {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        policy = PolicyLoader.load(root.resolve("models/default-policy"), Optional.empty(), PolicyLoader.device("cpu"));
+        claims = BeirDataset.open("scifact", root.resolve("data/beir-scifact")).queriesOf(Split.TEST).stream()
+                .limit(24).map(Query::text).toList();
+    }
+
+    @AfterAll
+    static void close() {
+        policy.close();
+    }
+
+    /** Whether {@code query} is {@code original}'s words, some left out, in order. */
+    private static boolean isReduction(String original, String query) {
+        WordSubsequence.State state = new WordSubsequence(original).start();
+        String escaped = CopyQueryTarget.escaped(query);
+        for (int i = 0; i < escaped.length(); i++) {
+            if (!state.feed(escaped.charAt(i))) {
+                return false;
+            }
+        }
+        return state.canClose();
+    }
+
+    @Test
+    void everyAnswerIsTheCanonicalAnswerAroundAReductionOfTheClaim() {
+        QueryRewriter extractive = new QueryRewriter(policy, TEMPLATE).extractive();
+        String scaffold = TEMPLATE.assistantPrefill() + CopyQueryTarget.scaffold(TEMPLATE).before();
+        List<Rewrite> greedy = extractive.rewrite(claims, 1, SamplingSettings.greedy(96, Set.of()), 24);
+        List<Rewrite> sampled = extractive.rewrite(claims.subList(0, 8), 6, SamplingSettings.sampling(1.5, 96, Set.of(), 3),
+                24);
+        int shortened = 0;
+        for (int i = 0; i < greedy.size() + sampled.size(); i++) {
+            Rewrite r = i < greedy.size() ? greedy.get(i) : sampled.get(i - greedy.size());
+            String original = i < greedy.size() ? claims.get(i) : claims.get((i - greedy.size()) / 6);
+            assertTrue(r.formatValid(), r.completion());
+            assertTrue(r.completion().startsWith(scaffold), r.completion());
+            assertTrue(r.completion().endsWith(CopyQueryTarget.scaffold(TEMPLATE).after()), r.completion());
+            String query = r.rewritten().orElseThrow();
+            assertTrue(isReduction(original, query), original + " -> " + query);
+            if (query.split(" ").length < original.strip().split("\\s+").length) {
+                shortened++;
+            }
+        }
+        assertTrue(shortened > 0, "sampling at temperature 1.5 leaves words out");
+    }
+
+    @Test
+    void theBundledPolicyKeepsMostClaimsWholeWhenGreedy() {
+        List<Rewrite> greedy = new QueryRewriter(policy, TEMPLATE).extractive()
+                .rewrite(claims, 1, SamplingSettings.greedy(96, Set.of()), 24);
+        long copies = greedy.stream().filter(r -> r.rewritten().orElseThrow().equals(r.original().strip())).count();
+        // the rest are the copy model's own slips, now within the language: a word skipped where a subword was
+        // ambiguous ("dis" of "disposed" continued as "dispersed"), or the query closed early
+        assertTrue(copies >= 18, copies + " of 24 greedy rewrites copy the claim");
+    }
+
+    @Test
+    void aTightBudgetEndsWithTheShortestWordAndTooTightIsRefused() {
+        var answer = new ExtractiveAnswer(policy, TEMPLATE);
+        String claim = "Aspirin reduces the risk of colorectal cancer.";
+        int least = answer.minimumTokens(claim);
+        assertTrue(least > 10 && least < 40, "the shortest answer takes " + least + " tokens");
+        QueryRewriter extractive = new QueryRewriter(policy, TEMPLATE).extractive();
+        Rewrite tight = extractive.rewrite(List.of(claim), 1, SamplingSettings.greedy(least, Set.of()), 1).getFirst();
+        assertTrue(tight.formatValid(), tight.completion());
+        assertTrue(isReduction(claim, tight.rewritten().orElseThrow()), tight.rewritten().orElseThrow());
+        var tooFew = assertThrows(IllegalArgumentException.class,
+                () -> extractive.rewrite(List.of(claim), 1, SamplingSettings.greedy(least - 1, Set.of()), 1));
+        assertTrue(tooFew.getMessage().contains("extractive"), tooFew.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new QueryRewriter(policy, PromptTemplate.bundled("spider")).extractive());
+        assertEquals("an extractive rewrite needs an original query with at least one word",
+                assertThrows(IllegalArgumentException.class, () -> answer.of("   ")).getMessage());
+    }
+}

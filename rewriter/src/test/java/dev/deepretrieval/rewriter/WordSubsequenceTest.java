@@ -1,0 +1,84 @@
+package dev.deepretrieval.rewriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The language of extractive rewrites, character by character. */
+class WordSubsequenceTest {
+
+    private static boolean accepts(WordSubsequence words, String text) {
+        WordSubsequence.State state = words.start();
+        for (char c : text.toCharArray()) {
+            if (!state.feed(c)) {
+                return false;
+            }
+        }
+        return state.canClose();
+    }
+
+    @Test
+    void acceptsExactlyTheOriginalWordsInOrderWithSomeLeftOut() {
+        var words = new WordSubsequence("  the role of  TNF in sepsis ");
+        assertEquals(List.of("the", "role", "of", "TNF", "in", "sepsis"), words.words());
+        assertTrue(accepts(words, "the role of TNF in sepsis"));
+        assertTrue(accepts(words, "TNF sepsis"));
+        assertTrue(accepts(words, "of"));
+        assertFalse(accepts(words, ""), "at least one word");
+        assertFalse(accepts(words, "sepsis TNF"), "order is kept");
+        assertFalse(accepts(words, "TNF TNF"), "a word is used once");
+        assertFalse(accepts(words, "TNF  sepsis"), "single spaces");
+        assertFalse(accepts(words, " TNF"), "no leading space");
+        assertFalse(accepts(words, "TNF "), "no trailing space");
+        assertFalse(accepts(words, "TN"), "whole words only");
+        assertFalse(accepts(words, "tnf"), "as written");
+    }
+
+    @Test
+    void aRepeatedWordMayBeKeptTwiceAndAPrefixWordStaysOpen() {
+        var words = new WordSubsequence("in vitro in vivo");
+        assertTrue(accepts(words, "in in"));
+        assertTrue(accepts(words, "in vivo"));
+        assertFalse(accepts(words, "in in in"));
+        var prefixes = new WordSubsequence("cell cells");
+        assertTrue(accepts(prefixes, "cell"));
+        assertTrue(accepts(prefixes, "cells"));
+        assertTrue(accepts(prefixes, "cell cells"));
+    }
+
+    @Test
+    void wordsAreMatchedAsWrittenInsideAJsonString() {
+        var words = new WordSubsequence("the \"omega\" path\\way");
+        assertEquals(List.of("the", "\\\"omega\\\"", "path\\\\way"), words.words());
+        assertTrue(accepts(words, "\\\"omega\\\" path\\\\way"));
+        assertFalse(accepts(words, "\"omega\""));
+    }
+
+    @Test
+    void theShortestRemainderFinishesTheCheapestWord() {
+        var words = new WordSubsequence("interleukin 6 induces fever");
+        WordSubsequence.State state = words.start();
+        assertEquals("6", state.shortestRemainder());
+        for (char c : "inter".toCharArray()) {
+            assertTrue(state.feed(c));
+        }
+        assertEquals("leukin", state.shortestRemainder());
+        for (char c : "leukin fever".toCharArray()) {
+            assertTrue(state.feed(c));
+        }
+        assertEquals("", state.shortestRemainder());
+        assertFalse(state.copy().feed(' '), "no word is left after the last one");
+        WordSubsequence.State done = words.start();
+        for (char c : "fever".toCharArray()) {
+            done.feed(c);
+        }
+        assertTrue(done.canClose());
+        WordSubsequence.State stuck = words.start();
+        stuck.feed('x');
+        assertNull(stuck.shortestRemainder());
+    }
+}
