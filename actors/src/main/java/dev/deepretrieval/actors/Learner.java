@@ -1,7 +1,7 @@
 package dev.deepretrieval.actors;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
@@ -119,7 +119,7 @@ public final class Learner implements AutoCloseable {
     /** Writes a checkpoint of the current step with the caller's state (data cursor, config). */
     public void save(long step, Map<String, Object> state) {
         try {
-            checkpoints.save(step, new ObjectMapper().valueToTree(state));
+            checkpoints.save(step, JsonMapping.mapper().valueToTree(state));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + step, e);
         }

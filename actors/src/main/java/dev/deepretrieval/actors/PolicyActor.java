@@ -79,9 +79,7 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     private Behavior<Command> onGenerate(Generate request) {
         long start = System.nanoTime();
         var prompts = request.prompts().stream().map(p -> new QueryRewriter.Prompt(p.original(), p.text())).toList();
-        SamplingSettings seeded = new SamplingSettings(sampling.greedy(), sampling.temperature(), sampling.topP(),
-                sampling.topK(), sampling.maxNewTokens(), sampling.stopTokenIds(), sampling.stopStrings(),
-                request.seed());
+        SamplingSettings seeded = sampling.withSeed(request.seed());
         List<Rewrite> rewrites = rewriter.rewritePrompts(prompts, request.samplesPerPrompt(), seeded, batchSize);
         var rollouts = new ArrayList<Rollout>(rewrites.size());
         for (int i = 0; i < rewrites.size(); i++) {

@@ -2,7 +2,7 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.deepretrieval.policy.weights.FileTrees;
+import dev.deepretrieval.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * Steps per second of the default training run and where each step's time goes (generate, reward, learn, weight
@@ -91,7 +91,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             out.flush();
             return ExitCode.OK;
         } finally {
-            FileTrees.delete(folder);
+            AtomicFiles.deleteTree(folder);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.HfExporter;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.PolicyLoader;
@@ -101,7 +102,7 @@ final class ColdStartCommand implements Callable<Integer> {
             summary.put("heldout_loss", heldOutLoss);
             summary.put("heldout_perplexity", Math.exp(heldOutLoss));
             summary.put("seconds_this_session", (System.nanoTime() - started) / 1e9);
-            RunFolders.writeJson(folder.resolve("summary.json"), summary);
+            AtomicFiles.writeJson(folder.resolve("summary.json"), summary);
             err.printf(Locale.ROOT, "held-out target perplexity %.3f; model written to %s%n", Math.exp(heldOutLoss), exported);
             spec.commandLine().getOut().println(Json.line(summary));
             return ExitCode.OK;

@@ -79,8 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         try (Policy policy = PolicyLoader.load(model, Optional.ofNullable(tokenizer),
                 PolicyLoader.device(settings.text("deepretrieval.policy.device")))) {
-            sampling = new SamplingSettings(sampling.greedy(), sampling.temperature(), sampling.topP(), sampling.topK(),
-                    sampling.maxNewTokens(), policy.stopTokenIds(), sampling.stopStrings(), sampling.seed());
+            sampling = sampling.withStopTokens(policy.stopTokenIds());
             int[] promptTokens = policy.promptTokens(prompt);
             GeneratedSequence out = policy.generator().generate(List.of(promptTokens), sampling).get(0);
             var stdout = spec.commandLine().getOut();

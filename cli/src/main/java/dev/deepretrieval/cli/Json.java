@@ -2,11 +2,12 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.JsonMapping;
 
 /** The one JSON reader and writer of the CLI's machine-readable output. */
 final class Json {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = JsonMapping.mapper();
 
     private Json() {}
 

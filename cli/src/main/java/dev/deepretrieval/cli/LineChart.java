@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -7,9 +8,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -123,12 +122,6 @@ final class LineChart {
         } finally {
             g.dispose();
         }
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".chart", ".png");
-        try {
-            ImageIO.write(image, "png", temporary.toFile());
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.write(file, out -> ImageIO.write(image, "png", out));
     }
 }

@@ -7,6 +7,8 @@ import dev.deepretrieval.http.Conflict;
 import dev.deepretrieval.http.InvalidRequest;
 import dev.deepretrieval.http.RequestFields;
 import dev.deepretrieval.http.TrainingRuns;
+import dev.deepretrieval.io.JsonMapping;
+import dev.deepretrieval.policy.rl.RlSettings;
 import dev.deepretrieval.streams.StepReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.pekko.NotUsed;
@@ -39,8 +40,7 @@ import picocli.CommandLine;
  */
 final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> ALGORITHMS = Set.of("ppo", "grpo", "dr-grpo", "rloo");
+    private static final ObjectMapper JSON = JsonMapping.mapper();
     private static final Set<String> FIELDS = Set.of("task", "algorithm", "retriever", "template", "model", "steps", "seed",
             "prompts_per_step", "heldout_max_queries");
     private static final int EVENT_BUFFER = 256;
@@ -96,8 +96,10 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             add(args, config, "--task", "task", t);
         });
         fields.optionalNonBlank("algorithm").ifPresent(a -> {
-            if (!ALGORITHMS.contains(a)) {
-                throw new InvalidRequest("algorithm", "must be one of " + ALGORITHMS);
+            try {
+                RlSettings.Algorithm.parse(a);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequest("algorithm", e.getMessage());
             }
             add(args, config, "--algorithm", "algorithm", a);
         });
@@ -136,7 +138,7 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             throw new Conflict("already " + active + " run(s) in progress (deepretrieval.serve.max-active-runs = "
                     + maxActive + "); stop one first");
         }
-        String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = RunFolders.newRunId();
         Path folder = runsDir.resolve(id);
         try {
             Files.createDirectories(folder);

@@ -2,6 +2,7 @@ package dev.deepretrieval.cli;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.HfExporter;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
@@ -25,7 +26,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -120,7 +120,7 @@ final class PretrainCommand implements Callable<Integer> {
             summary.put("heldout_loss", heldOutLoss);
             summary.put("heldout_perplexity", Math.exp(heldOutLoss));
             summary.put("seconds_this_session", (System.nanoTime() - started) / 1e9);
-            RunFolders.writeJson(folder.resolve("summary.json"), summary);
+            AtomicFiles.writeJson(folder.resolve("summary.json"), summary);
             err.printf(Locale.ROOT, "held-out perplexity %.2f; model written to %s%n", Math.exp(heldOutLoss),
                     folder.resolve("model"));
             spec.commandLine().getOut().println(Json.line(summary));

@@ -1,11 +1,8 @@
 package dev.deepretrieval.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -31,14 +28,9 @@ final class RunFolders {
         Files.createDirectories(folder);
     }
 
-    static void writeJson(Path file, ObjectNode node) throws IOException {
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(temporary.toFile(), node);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+    /** A new run's id: {@code run-} and 8 hex digits. */
+    static String newRunId() {
+        return "run-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
     private static boolean isEmpty(Path folder) throws IOException {

@@ -1,6 +1,7 @@
 package dev.deepretrieval.cli;
 
 import dev.deepretrieval.actors.RolloutPolicies;
+import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.Policy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ final class RunValidation implements AutoCloseable {
     HeldOutEvaluation.Result initial(Path folder) throws Exception {
         var original = evaluation.original();
         if (original.isPresent()) {
-            RunFolders.writeJson(folder.resolve(ORIGINAL_FILE), original.get().toJson());
+            AtomicFiles.writeJson(folder.resolve(ORIGINAL_FILE), original.get().toJson());
             String first = original.get().metrics().keySet().iterator().next();
             err.printf(Locale.ROOT, "validation, original queries: %s %.4f (%d queries)%n", first,
                     original.get().metrics().get(first), original.get().queries());

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
+import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.HfExporter;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
@@ -23,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -147,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> resumed = resume ? latestState(checkpoints).orElse(Map.of()) : Map.of();
         String runId = String.valueOf(resumed.getOrDefault("run_id", ""));
         if (runId.isEmpty()) {
-            runId = requestedRunId != null ? requestedRunId : newRunId();
+            runId = requestedRunId != null ? requestedRunId : RunFolders.newRunId();
         }
         long firstStep = ((Number) resumed.getOrDefault("step", 0)).longValue();
         var cursor = new PromptCursor.Position(((Number) resumed.getOrDefault("cursor_epoch", 0)).intValue(),
@@ -204,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
                 plan.cursor(), Map.of("run_id", runId), settings.raw().getDuration(PREFIX + "restart-backoff"));
         store.saveRun(runId, "running", config);
         err.printf(Locale.ROOT, "run %s: %s on %s with %s (%d train prompts), %d steps of %d prompts x %d samples%n", runId,
-                plan.algorithm().name().toLowerCase(Locale.ROOT), problem.datasetName(), problem.environment().name(),
+                plan.algorithm().label(), problem.datasetName(), problem.environment().name(),
                 problem.tasks().size(), plan.totalSteps(), training.promptsPerStep(), plan.samplesPerPrompt());
 
         long validationEvery = settings.raw().getLong(PREFIX + "validation.every-steps");
@@ -345,7 +345,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         summary.set("validation", TrainingOutputs.validationSummary(folder));
         summary.set("training", TrainingOutputs.learningSignal(folder));
-        RunFolders.writeJson(folder.resolve("summary.json"), summary);
+        AtomicFiles.writeJson(folder.resolve("summary.json"), summary);
         TrainingOutputs.writeReport(folder, summary);
 
         PrintWriter out = spec.commandLine().getOut();
@@ -387,13 +387,9 @@ final class TrainCommand implements Callable<Integer> {
 
     private RlSettings.Algorithm algorithm(String name) {
         try {
-            return RlSettings.Algorithm.valueOf(RlSettingsReader.constant(name));
+            return RlSettings.Algorithm.parse(name);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--algorithm '" + name + "' (expected ppo, grpo, dr-grpo or rloo)");
+            throw new ParameterException(spec.commandLine(), "--algorithm: " + e.getMessage());
         }
-    }
-
-    private static String newRunId() {
-        return "run-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

@@ -2,11 +2,11 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.streams.StepReport;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,10 +125,7 @@ final class TrainingOutputs implements AutoCloseable {
                 + "<h2>Validation (greedy, during training)</h2>\n<table>" + validations + "</table>\n"
                 + "<h2>Steps</h2>\n<table><tr><th>step</th><th>reward</th><th>metric</th><th>format valid</th>"
                 + "<th>policy version</th><th>failed</th></tr>\n" + rows + "</table>\n</body></html>\n";
-        Path temporary = Files.createTempFile(folder, ".report", ".html");
-        Files.writeString(temporary, html, StandardCharsets.UTF_8);
-        Files.move(temporary, folder.resolve("report.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(folder.resolve("report.html"), html);
     }
 
     /** The validation lines of {@code metrics.jsonl}: first, best and last, by step. */

@@ -3,12 +3,13 @@ package dev.deepretrieval.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.rewriter.Rewrite;
 
 /** The JSON bodies the service answers with: rewrites, OpenAI completions and chunks, errors. */
 final class ResponseBodies {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = JsonMapping.mapper();
 
     private ResponseBodies() {}
 

@@ -1,15 +1,14 @@
 package dev.deepretrieval.policy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.AtomicFiles;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.model.DecoderWeights;
 import dev.deepretrieval.policy.model.ModelConfig;
-import dev.deepretrieval.policy.weights.FileTrees;
 import dev.deepretrieval.policy.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Optional;
 
@@ -36,26 +35,21 @@ public final class HfExporter {
         Files.createDirectories(absolute.getParent());
         Path temporary = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + "-");
         try {
-            new ObjectMapper().writerWithDefaultPrettyPrinter()
-                    .writeValue(temporary.resolve("config.json").toFile(), configJson(weights.config()));
+            JsonMapping.pretty().writeValue(temporary.resolve("config.json").toFile(), configJson(weights.config()));
             var tensors = new LinkedHashMap<String, SafetensorsWriter.Tensor>();
             for (String name : weights.parameters().keySet()) {
                 tensors.put(name, weights.huggingFaceTensor(name));
             }
             SafetensorsWriter.write(temporary.resolve("model.safetensors"), tensors);
             if (tokenizerConfig.isPresent()) {
-                new ObjectMapper().writerWithDefaultPrettyPrinter()
-                        .writeValue(temporary.resolve("tokenizer_config.json").toFile(), tokenizerConfig.get());
+                JsonMapping.pretty().writeValue(temporary.resolve("tokenizer_config.json").toFile(), tokenizerConfig.get());
             }
             if (tokenizerJson.isPresent()) {
                 Files.copy(tokenizerJson.get(), temporary.resolve("tokenizer.json"));
             }
-            if (Files.exists(absolute)) {
-                FileTrees.delete(absolute);
-            }
-            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.publishFolder(temporary, absolute);
         } finally {
-            FileTrees.delete(temporary);
+            AtomicFiles.deleteTree(temporary);
         }
     }
 
@@ -68,12 +62,12 @@ public final class HfExporter {
         Path tokenizerConfig = source.resolve("tokenizer_config.json");
         export(weights, folder, Files.isRegularFile(tokenizerJson) ? Optional.of(tokenizerJson) : Optional.empty(),
                 Files.isRegularFile(tokenizerConfig)
-                        ? Optional.of((ObjectNode) new ObjectMapper().readTree(tokenizerConfig.toFile()))
+                        ? Optional.of((ObjectNode) JsonMapping.mapper().readTree(tokenizerConfig.toFile()))
                         : Optional.empty());
     }
 
     static ObjectNode configJson(ModelConfig config) {
-        ObjectNode node = new ObjectMapper().createObjectNode();
+        ObjectNode node = JsonMapping.mapper().createObjectNode();
         node.putArray("architectures").add(config.architecture());
         node.put("model_type", config.architecture().equals(ModelConfig.QWEN2) ? "qwen2" : "llama");
         node.put("hidden_act", "silu");

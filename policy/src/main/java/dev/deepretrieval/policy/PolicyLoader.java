@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.model.DecoderWeights;
 import dev.deepretrieval.policy.model.HfConfigReader;
 import dev.deepretrieval.policy.model.ModelConfig;
@@ -161,10 +161,10 @@ public final class PolicyLoader {
 
     private static JsonNode readOptionalJson(Path file) {
         if (!Files.isRegularFile(file)) {
-            return new ObjectMapper().createObjectNode();
+            return JsonMapping.mapper().createObjectNode();
         }
         try {
-            return new ObjectMapper().readTree(file.toFile());
+            return JsonMapping.mapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new PolicyLoadException(file + ": cannot read: " + e.getMessage(), e);
         }

@@ -10,7 +10,6 @@ import dev.deepretrieval.policy.generation.TokenConstraint;
 import dev.deepretrieval.policy.generation.TokenListener;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -149,14 +148,11 @@ public final class QueryRewriter {
                 originals.add(input.original());
             }
         }
-        var stops = new HashSet<>(settings.stopTokenIds());
-        stops.addAll(policy.stopTokenIds());
+        SamplingSettings withStops = settings.withStopTokens(policy.stopTokenIds());
         var out = new ArrayList<Rewrite>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             int to = Math.min(prompts.size(), from + batchSize);
-            SamplingSettings batchSettings = new SamplingSettings(settings.greedy(), settings.temperature(),
-                    settings.topP(), settings.topK(), settings.maxNewTokens(), stops, settings.stopStrings(),
-                    settings.seed() + from);
+            SamplingSettings batchSettings = withStops.withSeed(settings.seed() + from);
             List<GeneratedSequence> generated = policy.generator().generate(prompts.subList(from, to), batchSettings,
                     TokenListener.NONE, originals.subList(from, to).stream().map(this::constraintFor).toList());
             for (int i = 0; i < generated.size(); i++) {
@@ -185,10 +181,8 @@ public final class QueryRewriter {
     public Rewrite rewriteStreaming(Prompt input, SamplingSettings settings, TextListener listener) {
         checkBudget(settings, List.of(input));
         int[] prompt = policy.promptTokens(input.text());
-        var stops = new HashSet<>(settings.stopTokenIds());
-        stops.addAll(policy.stopTokenIds());
-        SamplingSettings withStops = new SamplingSettings(settings.greedy(), settings.temperature(), settings.topP(),
-                settings.topK(), settings.maxNewTokens(), stops, settings.stopStrings(), settings.seed());
+        SamplingSettings withStops = settings.withStopTokens(policy.stopTokenIds());
+        var stops = withStops.stopTokenIds();
         if (!template.assistantPrefill().isEmpty()) {
             listener.onText(template.assistantPrefill());
         }

@@ -3,6 +3,7 @@ package dev.deepretrieval.streams;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deepretrieval.environments.sql.R2dbcDatabase;
+import dev.deepretrieval.io.JsonMapping;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,7 @@ import reactor.core.publisher.Mono;
  */
 public final class RunStore implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapping.mapper();
 
     private final R2dbcDatabase database;
 

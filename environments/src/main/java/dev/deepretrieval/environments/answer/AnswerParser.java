@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 public final class AnswerParser {
 
     private static final Pattern ANSWER = Pattern.compile("<answer>(.*?)</answer>", Pattern.DOTALL);
+    // its own mapper, unlike the rest of the project (JsonMapping): model output is untrusted, so its parser gets a
+    // nesting limit that no other JSON needs
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 

@@ -3,7 +3,8 @@ package dev.deepretrieval.environments.beir;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.BufferedReader;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -11,8 +12,8 @@ import java.util.function.Consumer;
 /** Strict JSON-lines reading: one JSON object per non-blank line, errors reported with file and line. */
 final class JsonLines {
 
-    private static final ObjectMapper MAPPER =
-            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader MAPPER =
+            JsonMapping.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonLines() {}
 

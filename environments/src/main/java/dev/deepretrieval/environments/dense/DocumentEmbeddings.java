@@ -2,6 +2,7 @@ package dev.deepretrieval.environments.dense;
 
 import dev.deepretrieval.environments.CacheFiles;
 import dev.deepretrieval.environments.beir.Corpus;
+import dev.deepretrieval.io.AtomicFiles;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -75,13 +75,10 @@ public record DocumentEmbeddings(List<String> ids, float[] vectors, int dimensio
                 }
             }
             Files.writeString(temporary.resolve("COMPLETE"), "documents=" + vectors.length + "\n");
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // computed concurrently by another process: identical content
-            }
+            // computed concurrently by another process: identical content
+            AtomicFiles.publishFolderIfAbsent(temporary, target);
         } finally {
-            CacheFiles.deleteTree(temporary);
+            AtomicFiles.deleteTree(temporary);
         }
         listener.finished(corpus.name(), vectors.length, (System.nanoTime() - start) / 1_000_000);
     }

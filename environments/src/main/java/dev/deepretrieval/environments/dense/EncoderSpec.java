@@ -1,11 +1,11 @@
 package dev.deepretrieval.environments.dense;
 
+import dev.deepretrieval.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 
 /**
@@ -47,10 +47,7 @@ public record EncoderSpec(String name, Path onnx, Path tokenizer, Pooling poolin
             if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
                 return target;
             }
-            Files.createDirectories(directory);
-            Path temporary = Files.createTempFile(directory, "." + resource, ".tmp");
-            Files.write(temporary, bytes);
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(target, out -> out.write(bytes));
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract " + resource + " to " + directory, e);

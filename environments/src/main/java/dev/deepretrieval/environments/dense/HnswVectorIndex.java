@@ -1,16 +1,16 @@
 package dev.deepretrieval.environments.dense;
 
-import dev.deepretrieval.environments.CacheFiles;
 import dev.deepretrieval.environments.Hit;
+import dev.deepretrieval.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
@@ -96,7 +96,7 @@ public final class HnswVectorIndex implements VectorIndex {
         try {
             reader.close();
             directory.close();
-            CacheFiles.deleteTree(folder);
+            AtomicFiles.deleteTree(folder);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,18 +1,14 @@
 package dev.deepretrieval.environments.lucene;
 
-import dev.deepretrieval.environments.CacheFiles;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Corpus;
+import dev.deepretrieval.io.AtomicFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -140,15 +136,10 @@ public final class FlatBm25Index implements Closeable {
             }
             Files.writeString(temporary.resolve("FINGERPRINT"), fingerprint + "\n", StandardCharsets.UTF_8);
             Files.writeString(temporary.resolve(COMPLETE_MARKER), "documents=" + counts[0] + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                // Another process finished the same build first; its index is identical.
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the cache folder must support atomic renames: " + parent, e);
-            }
+            // another process may have finished the same build first: its index is identical
+            AtomicFiles.publishFolderIfAbsent(temporary, target);
         } finally {
-            CacheFiles.deleteTree(temporary);
+            AtomicFiles.deleteTree(temporary);
         }
         listener.finished(dataset.name(), counts[0], counts[1], (System.nanoTime() - start) / 1_000_000);
     }
@@ -160,7 +151,7 @@ public final class FlatBm25Index implements Closeable {
                 if (name.startsWith(prefix) && !entry.equals(keep)
                         && name.substring(prefix.length()).matches("[0-9a-f]{16}")) {
                     LOG.info("removing stale BM25 index {}", entry);
-                    CacheFiles.deleteTree(entry);
+                    AtomicFiles.deleteTree(entry);
                 }
             }
         }

@@ -1,12 +1,12 @@
 package dev.deepretrieval.environments.metrics;
 
 import dev.deepretrieval.environments.Hit;
+import dev.deepretrieval.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Writes a {@link TrecRun} as a TREC run file, {@code qid Q0 docid rank score tag}, one line per hit, queries in the
@@ -21,26 +21,17 @@ public final class TrecRunWriter {
         if (tag.isBlank() || tag.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("run tag must be one non-empty word, got '" + tag + "'");
         }
-        Path absolute = file.toAbsolutePath();
-        Path parent = absolute.getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Path temporary = Files.createTempFile(parent, "." + absolute.getFileName(), ".tmp");
-        try {
-            try (BufferedWriter out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                for (var entry : run.hitsByQuery().entrySet()) {
-                    int rank = 0;
-                    for (Hit hit : entry.getValue()) {
-                        rank++;
-                        out.write(entry.getKey() + " Q0 " + hit.docId() + " " + rank + " " + TrecRun.formatScore(hit) + " "
-                                + tag + "\n");
-                    }
+        AtomicFiles.write(file, stream -> {
+            var out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+            for (var entry : run.hitsByQuery().entrySet()) {
+                int rank = 0;
+                for (Hit hit : entry.getValue()) {
+                    rank++;
+                    out.write(entry.getKey() + " Q0 " + hit.docId() + " " + rank + " " + TrecRun.formatScore(hit) + " "
+                            + tag + "\n");
                 }
             }
-            Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+            out.flush();
+        });
     }
 }

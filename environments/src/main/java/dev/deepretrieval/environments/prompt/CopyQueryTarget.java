@@ -3,6 +3,7 @@ package dev.deepretrieval.environments.prompt;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deepretrieval.environments.answer.AnswerFormat;
+import dev.deepretrieval.io.JsonMapping;
 
 /**
  * Cold-start targets: the completion that restates the original query, unchanged, in the answer format. They
@@ -13,7 +14,7 @@ public final class CopyQueryTarget {
     /** The fixed reasoning line of the {@code <think>} variant. */
     public static final String THOUGHT = "I will search with the key terms of the original query.";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapping.mapper();
 
     private CopyQueryTarget() {}
 

@@ -3,6 +3,7 @@ package dev.deepretrieval.environments.qa;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deepretrieval.environments.beir.DatasetFormatException;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class QuestionsReader {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = JsonMapping.mapper();
 
     private QuestionsReader() {}
 

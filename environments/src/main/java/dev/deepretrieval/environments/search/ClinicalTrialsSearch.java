@@ -2,6 +2,7 @@ package dev.deepretrieval.environments.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ public final class ClinicalTrialsSearch implements SearchEngine {
     /** The API's largest page. */
     public static final int MAX_PAGE = 1000;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapping.mapper();
 
     private final ResilientHttpClient client;
     private final String baseUrl;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LiteratureApiServer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapping.mapper();
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu/MM/dd");
 
     private final HttpServer server;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deepretrieval.environments.beir.DatasetFiles;
 import dev.deepretrieval.environments.beir.DatasetFormatException;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import java.util.Optional;
  */
 public final class LiteratureTasks {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapping.mapper();
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu/MM/dd");
 
     /** The tasks read, and the splits of the lines left out for having no included studies. */

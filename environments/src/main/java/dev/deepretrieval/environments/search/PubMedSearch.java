@@ -2,6 +2,7 @@ package dev.deepretrieval.environments.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ public final class PubMedSearch implements SearchEngine {
     /** PubMed serves no result past this position. */
     public static final int MAX_POSITION = 10_000;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapping.mapper();
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu/MM/dd");
 
     private final ResilientHttpClient client;

@@ -4,15 +4,15 @@ import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.AtomicFiles;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.weights.SafetensorsFile;
-import dev.deepretrieval.policy.weights.FileTrees;
 import dev.deepretrieval.policy.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,7 +43,7 @@ public final class CheckpointStore {
 
     private final Path root;
     private final int keepLast;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = JsonMapping.mapper();
 
     /**
      * @param keepLast complete checkpoints to keep; older ones are deleted after each write
@@ -78,13 +78,10 @@ public final class CheckpointStore {
             record(files, temporary.resolve(STATE));
             manifest.put("step", step);
             writeSynced(temporary.resolve(MANIFEST), mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-            if (Files.exists(target)) {
-                FileTrees.delete(target);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.publishFolder(temporary, target);
             syncDirectory(root);
         } finally {
-            FileTrees.delete(temporary);
+            AtomicFiles.deleteTree(temporary);
         }
         prune();
         return target;
@@ -159,7 +156,7 @@ public final class CheckpointStore {
     private void prune() throws IOException {
         List<Path> all = checkpointsNewestFirst();
         for (int i = keepLast; i < all.size(); i++) {
-            FileTrees.delete(all.get(i));
+            AtomicFiles.deleteTree(all.get(i));
         }
     }
 

@@ -56,6 +56,18 @@ public record SamplingSettings(
         return new SamplingSettings(false, temperature, 1.0, 0, maxNewTokens, stopTokenIds, List.of(), seed);
     }
 
+    /** These settings with another seed. */
+    public SamplingSettings withSeed(long newSeed) {
+        return new SamplingSettings(greedy, temperature, topP, topK, maxNewTokens, stopTokenIds, stopStrings, newSeed);
+    }
+
+    /** These settings stopping at {@code more} ids too. */
+    public SamplingSettings withStopTokens(Set<Integer> more) {
+        var stops = new java.util.HashSet<>(stopTokenIds);
+        stops.addAll(more);
+        return new SamplingSettings(greedy, temperature, topP, topK, maxNewTokens, stops, stopStrings, seed);
+    }
+
     /** The temperature log-probs are computed at: 1 when greedy. */
     public double effectiveTemperature() {
         return greedy ? 1.0 : temperature;

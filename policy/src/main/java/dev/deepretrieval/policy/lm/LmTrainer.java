@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import dev.deepretrieval.policy.model.DecoderLm;
@@ -203,7 +203,7 @@ public final class LmTrainer implements AutoCloseable {
     }
 
     private void save(int step) throws IOException {
-        ObjectNode state = new ObjectMapper().createObjectNode();
+        ObjectNode state = JsonMapping.mapper().createObjectNode();
         state.put("step", step);
         state.put("optimizer_steps", optimizer.steps());
         state.put("seed", settings.seed());

@@ -1,7 +1,7 @@
 package dev.deepretrieval.policy.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.PolicyLoadException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ public final class HfConfigReader {
     public static ModelConfig read(Path configJson) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(configJson.toFile());
+            root = JsonMapping.mapper().readTree(configJson.toFile());
         } catch (IOException e) {
             throw new PolicyLoadException(configJson + ": cannot read: " + e.getMessage(), e);
         }

@@ -51,6 +51,22 @@ public record RlSettings(
             return this == PPO;
         }
 
+        /** The name users write: {@code ppo}, {@code grpo}, {@code dr-grpo}, {@code rloo}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /** Parses a {@link #label()} (any case; {@code _} for {@code -}); unknown names fail listing the known ones. */
+        public static Algorithm parse(String text) {
+            for (Algorithm algorithm : values()) {
+                if (algorithm.label().equals(text.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))) {
+                    return algorithm;
+                }
+            }
+            throw new IllegalArgumentException("unknown algorithm '" + text + "' (known: " + java.util.Arrays.stream(values())
+                    .map(Algorithm::label).collect(java.util.stream.Collectors.joining(", ")) + ")");
+        }
+
         Advantages.GroupBaseline baseline() {
             return switch (this) {
                 case GRPO -> Advantages.GroupBaseline.GRPO;

@@ -3,10 +3,10 @@ package dev.deepretrieval.policy.tokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.AtomicFiles;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -167,7 +167,7 @@ public final class ByteLevelBpeTrainer {
 
     /** Writes the result as a Hugging Face {@code tokenizer.json}, atomically. */
     public void write(Result result, Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = JsonMapping.mapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
@@ -209,13 +209,7 @@ public final class ByteLevelBpeTrainer {
         for (String[] merge : result.merges()) {
             merges.add(merge[0] + " " + merge[1]);
         }
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".tokenizer", ".json");
-        try {
-            mapper.writerWithDefaultPrettyPrinter().writeValue(temporary.toFile(), root);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.writeJson(file, root);
     }
 
     private static String toByteChars(String text) {

@@ -1,7 +1,7 @@
 package dev.deepretrieval.policy.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.PolicyLoadException;
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -66,7 +66,7 @@ public final class SafetensorsCheckpoint implements TensorSource {
 
     private static JsonNode readJson(Path file) {
         try {
-            return new ObjectMapper().readTree(file.toFile());
+            return JsonMapping.mapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new PolicyLoadException(file + ": cannot read: " + e.getMessage(), e);
         }

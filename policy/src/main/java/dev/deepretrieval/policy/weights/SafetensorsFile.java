@@ -1,7 +1,7 @@
 package dev.deepretrieval.policy.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.PolicyLoadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -52,7 +52,7 @@ public final class SafetensorsFile implements TensorSource {
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             channel.read(header, 8);
-            JsonNode json = new ObjectMapper().readTree(new String(header.array(), StandardCharsets.UTF_8));
+            JsonNode json = JsonMapping.mapper().readTree(new String(header.array(), StandardCharsets.UTF_8));
             long dataStart = 8 + headerLength;
             var entries = new LinkedHashMap<String, Entry>();
             for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {

@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.weights;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.JsonMapping;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -22,7 +23,7 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
     public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = JsonMapping.mapper();
         ObjectNode header = mapper.createObjectNode();
         header.putObject("__metadata__").put("format", "pt");
         long offset = 0;
