@@ -145,8 +145,8 @@ class TrainTaskFamiliesTest {
                 var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
             var engine = new dev.deepretrieval.environments.search.LocalSearchEngine("local", index.searcher(
                     new dev.deepretrieval.environments.lucene.Bm25Parameters(0.9f, 0.4f), 1024), pool);
-            var plan = new dev.deepretrieval.environments.search.FaultPlan(0.1, 0, 0.1, 0, java.time.Duration.ZERO, 0, 0.1, 3);
-            try (var server = dev.deepretrieval.environments.search.LiteratureApiServer.start(engine, plan, 0)) {
+            var plan = new dev.deepretrieval.testsupport.FaultPlan(0.1, 0, 0.1, 0, java.time.Duration.ZERO, 0, 0.1, 3);
+            try (var server = dev.deepretrieval.testsupport.LiteratureApiServer.start(engine, plan, 0)) {
                 System.setProperty("deepretrieval.search.pubmed.backoff-min", "10ms");
                 System.setProperty("deepretrieval.search.cache.store", "none");
                 CliRun run;
@@ -172,8 +172,8 @@ class TrainTaskFamiliesTest {
                                     java.util.Optional.empty(), 3000)).toCompletableFuture().join(), task);
                 }
                 assertEquals(expected / tasks.size(), result.path("recall@3000").asDouble(), 1e-12);
-                assertTrue(server.count(dev.deepretrieval.environments.search.FaultPlan.Fault.NONE) >= 20);
-                assertTrue(server.arrivals().size() > server.count(dev.deepretrieval.environments.search.FaultPlan.Fault.NONE),
+                assertTrue(server.count(dev.deepretrieval.testsupport.FaultPlan.Fault.NONE) >= 20);
+                assertTrue(server.arrivals().size() > server.count(dev.deepretrieval.testsupport.FaultPlan.Fault.NONE),
                         "some requests met faults and were retried");
                 assertTrue(server.maxRequestsWithin(java.time.Duration.ofSeconds(1)) <= 3, "NCBI's 3 requests/s without a key");
             }

@@ -1,4 +1,4 @@
-package dev.deepretrieval.environments.search;
+package dev.deepretrieval.testsupport;
 
 import java.time.Duration;
 

@@ -1,9 +1,13 @@
-package dev.deepretrieval.environments.search;
+package dev.deepretrieval.testsupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.deepretrieval.environments.search.ClinicalTrialsSearch;
+import dev.deepretrieval.environments.search.PubMedSearch;
+import dev.deepretrieval.environments.search.SearchEngine;
+import dev.deepretrieval.environments.search.SearchRequest;
 import dev.deepretrieval.io.JsonMapping;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
 package dev.deepretrieval.environments.search;
 
+import dev.deepretrieval.testsupport.FaultPlan;
+import dev.deepretrieval.testsupport.LiteratureApiServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
