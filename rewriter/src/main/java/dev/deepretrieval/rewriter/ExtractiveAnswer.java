@@ -8,11 +8,19 @@ import dev.deepretrieval.policy.generation.TokenConstraint;
 /**
  * Extractive rewrites (query reduction) as constrained decoding: the completion is the format's canonical text
  * ({@link CopyQueryTarget#scaffold}: the fixed thought, the answer tags, the JSON key) around a query made of the
- * original query's words, some left out, in their order ({@link WordSubsequence}). The policy's only choice is which
+ * original query's words, some left out (never two neighbours), in their order ({@link WordSubsequence}). The policy's only choice is which
  * words to keep, so sampled rollouts explore word choices rather than malformed text, and a policy that copies the
  * query keeps every word. Tokens outside the query are forced; they are the same in every sample of a prompt.
  */
 public final class ExtractiveAnswer {
+
+    /**
+     * The most neighbouring words a rewrite leaves out in a row. At 1 each decision is binary (write the next word
+     * or the one after it) and stopping early is not a choice: leaving a word out is then one token choice against
+     * the copy, which a policy learns as a preference over words; with more, a suppressed word would leave the
+     * choice to whichever later word or stop the model ranks next.
+     */
+    static final int MAX_SKIP = 1;
 
     private final TokenSpelling spelling;
     private final String before;
@@ -31,14 +39,14 @@ public final class ExtractiveAnswer {
 
     /** The fewest tokens an extractive answer of {@code original} needs (its shortest word kept). */
     public int minimumTokens(String original) {
-        String shortest = new WordSubsequence(original).start().shortestRemainder();
+        String shortest = new WordSubsequence(original, MAX_SKIP).start().shortestRemainder();
         return shortest == null ? TokenSpelling.UNREACHABLE
                 : spelling.fewestTokens(before) + spelling.fewestTokens(shortest) + spelling.fewestTokens(after);
     }
 
     /** The constraint for rewrites of {@code original}. */
     public TokenConstraint of(String original) {
-        var words = new WordSubsequence(original);
+        var words = new WordSubsequence(original, MAX_SKIP);
         if (words.words().isEmpty()) {
             throw new IllegalArgumentException("an extractive rewrite needs an original query with at least one word");
         }

@@ -6,17 +6,47 @@ import java.util.List;
 
 /**
  * The language of extractive rewrites (query reduction): the original query's words, some left out, in their order,
- * separated by single spaces, at least one word. Matched character by character against the raw (JSON-escaped) text
- * of the answer's string, so a word holding a quote or a backslash is spelled as the policy writes it.
+ * separated by single spaces, at least one word, with at most {@code maxSkip} neighbouring words left out in a row
+ * (the end included: a rewrite may stop only that close to the last word). Matched character by character against
+ * the raw (JSON-escaped) text of the answer's string, so a word holding a quote or a backslash is spelled as the
+ * policy writes it.
+ *
+ * <p>With {@code maxSkip} 1 every decision is binary: at each word the policy writes it or the one after it, so
+ * leaving a word out is one token choice against the copy, and stopping early is no choice at all.
  */
 final class WordSubsequence {
 
     private final List<String> words;
+    private final int maxSkip;
+    private final String[] shortestTail; // per word j: the shortest text after w_j that reaches a place to stop
 
-    /** @param original the original query; its words are its whitespace-separated pieces */
-    WordSubsequence(String original) {
+    /**
+     * @param original the original query; its words are its whitespace-separated pieces
+     * @param maxSkip the most neighbouring words left out in a row (at least 1)
+     */
+    WordSubsequence(String original, int maxSkip) {
+        if (maxSkip < 1) {
+            throw new IllegalArgumentException("maxSkip must be >= 1, got " + maxSkip);
+        }
         this.words = Arrays.stream(original.strip().split("\\s+")).filter(w -> !w.isEmpty())
                 .map(CopyQueryTarget::escaped).toList();
+        this.maxSkip = maxSkip;
+        int n = words.size();
+        this.shortestTail = new String[n];
+        for (int j = n - 1; j >= 0; j--) {
+            if (n - 1 - j <= maxSkip) {
+                shortestTail[j] = "";
+                continue;
+            }
+            String best = null;
+            for (int k = j + 1; k <= Math.min(n - 1, j + 1 + maxSkip); k++) {
+                String candidate = " " + words.get(k) + shortestTail[k];
+                if (best == null || candidate.length() < best.length()) {
+                    best = candidate;
+                }
+            }
+            shortestTail[j] = best;
+        }
     }
 
     /** The words as written inside a JSON string. */
@@ -28,7 +58,7 @@ final class WordSubsequence {
         return new State(0, "");
     }
 
-    /** Where a rewrite has got to: the first word it may still use, and the part of a word typed so far. */
+    /** Where a rewrite has got to: the first word it may use next, and the part of a word typed so far. */
     final class State {
         private int next;
         private final StringBuilder typed;
@@ -54,7 +84,7 @@ final class WordSubsequence {
                 return true;
             }
             typed.append(c);
-            for (int j = next; j < words.size(); j++) {
+            for (int j = next; j <= last(); j++) {
                 if (startsWith(words.get(j), typed)) {
                     return true;
                 }
@@ -62,9 +92,10 @@ final class WordSubsequence {
             return false;
         }
 
-        /** Whether the string may end here (a whole word has just been written). */
+        /** Whether the string may end here (a whole word has just been written, close enough to the last word). */
         boolean canClose() {
-            return completedWord() >= 0;
+            int word = completedWord();
+            return word >= 0 && words.size() - 1 - word <= maxSkip;
         }
 
         /** The shortest text that completes a rewrite from here ("" when it may end), or null when none can. */
@@ -73,21 +104,29 @@ final class WordSubsequence {
                 return "";
             }
             String best = null;
-            for (int j = next; j < words.size(); j++) {
+            for (int j = next; j <= last(); j++) {
                 String word = words.get(j);
-                if (startsWith(word, typed) && (best == null || word.length() - typed.length() < best.length())) {
-                    best = word.substring(typed.length());
+                if (startsWith(word, typed)) {
+                    String candidate = word.substring(typed.length()) + shortestTail[j];
+                    if (best == null || candidate.length() < best.length()) {
+                        best = candidate;
+                    }
                 }
             }
             return best;
         }
 
-        /** The first word at or after {@code next} that the typed text spells whole, or -1. */
+        /** The last word the current one may be. */
+        private int last() {
+            return Math.min(words.size() - 1, next + maxSkip);
+        }
+
+        /** The first word of the current window that the typed text spells whole, or -1. */
         private int completedWord() {
             if (typed.isEmpty()) {
                 return -1;
             }
-            for (int j = next; j < words.size(); j++) {
+            for (int j = next; j <= last(); j++) {
                 if (words.get(j).contentEquals(typed)) {
                     return j;
                 }

@@ -3,6 +3,7 @@ package dev.deepretrieval.rewriter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -23,7 +24,7 @@ class WordSubsequenceTest {
 
     @Test
     void acceptsExactlyTheOriginalWordsInOrderWithSomeLeftOut() {
-        var words = new WordSubsequence("  the role of  TNF in sepsis ");
+        var words = new WordSubsequence("  the role of  TNF in sepsis ", 99);
         assertEquals(List.of("the", "role", "of", "TNF", "in", "sepsis"), words.words());
         assertTrue(accepts(words, "the role of TNF in sepsis"));
         assertTrue(accepts(words, "TNF sepsis"));
@@ -39,12 +40,33 @@ class WordSubsequenceTest {
     }
 
     @Test
+    void withOneSkipEveryChoiceIsTheNextWordOrTheOneAfter() {
+        var words = new WordSubsequence("the role of TNF in sepsis", 1);
+        assertTrue(accepts(words, "the role of TNF in sepsis"));
+        assertTrue(accepts(words, "role TNF sepsis"));
+        assertTrue(accepts(words, "the of TNF in"), "the last word may be left out");
+        assertFalse(accepts(words, "the TNF in sepsis"), "two neighbours left out");
+        assertFalse(accepts(words, "of TNF in sepsis"), "the first two left out");
+        assertFalse(accepts(words, "the role of TNF"), "stopping two words early");
+        WordSubsequence.State state = words.start();
+        for (char c : "the role".toCharArray()) {
+            assertTrue(state.feed(c));
+        }
+        assertFalse(state.canClose());
+        assertEquals(" of in", state.shortestRemainder(), "the shortest way to a place to stop");
+        WordSubsequence.State after = state.copy();
+        assertTrue(after.feed(' '));
+        assertFalse(after.feed('s'), "sepsis is out of reach from role");
+        assertThrows(IllegalArgumentException.class, () -> new WordSubsequence("a b", 0));
+    }
+
+    @Test
     void aRepeatedWordMayBeKeptTwiceAndAPrefixWordStaysOpen() {
-        var words = new WordSubsequence("in vitro in vivo");
+        var words = new WordSubsequence("in vitro in vivo", 99);
         assertTrue(accepts(words, "in in"));
         assertTrue(accepts(words, "in vivo"));
         assertFalse(accepts(words, "in in in"));
-        var prefixes = new WordSubsequence("cell cells");
+        var prefixes = new WordSubsequence("cell cells", 99);
         assertTrue(accepts(prefixes, "cell"));
         assertTrue(accepts(prefixes, "cells"));
         assertTrue(accepts(prefixes, "cell cells"));
@@ -52,7 +74,7 @@ class WordSubsequenceTest {
 
     @Test
     void wordsAreMatchedAsWrittenInsideAJsonString() {
-        var words = new WordSubsequence("the \"omega\" path\\way");
+        var words = new WordSubsequence("the \"omega\" path\\way", 99);
         assertEquals(List.of("the", "\\\"omega\\\"", "path\\\\way"), words.words());
         assertTrue(accepts(words, "\\\"omega\\\" path\\\\way"));
         assertFalse(accepts(words, "\"omega\""));
@@ -60,7 +82,7 @@ class WordSubsequenceTest {
 
     @Test
     void theShortestRemainderFinishesTheCheapestWord() {
-        var words = new WordSubsequence("interleukin 6 induces fever");
+        var words = new WordSubsequence("interleukin 6 induces fever", 99);
         WordSubsequence.State state = words.start();
         assertEquals("6", state.shortestRemainder());
         for (char c : "inter".toCharArray()) {
