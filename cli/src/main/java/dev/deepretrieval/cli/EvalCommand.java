@@ -2,11 +2,14 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.Hit;
+import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.beir.Split;
-import dev.deepretrieval.environments.retrieval.Bm25BatchSearch;
-import dev.deepretrieval.environments.retrieval.RemoveQuery;
+import dev.deepretrieval.environments.dense.DocumentEmbeddings;
+import dev.deepretrieval.environments.dense.EncoderSpec;
+import dev.deepretrieval.environments.dense.SentenceEncoder;
+import dev.deepretrieval.environments.dense.VectorIndex;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
@@ -15,18 +18,16 @@ import dev.deepretrieval.environments.metrics.Metric;
 import dev.deepretrieval.environments.metrics.RunEvaluation;
 import dev.deepretrieval.environments.metrics.TrecRun;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
-import dev.deepretrieval.environments.dense.DocumentEmbeddings;
-import dev.deepretrieval.environments.dense.EncoderSpec;
-import dev.deepretrieval.environments.dense.SentenceEncoder;
-import dev.deepretrieval.environments.dense.VectorIndex;
 import dev.deepretrieval.environments.qa.QaDataset;
-import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.qa.QaEvaluation;
 import dev.deepretrieval.environments.qa.QaQuestion;
-import dev.deepretrieval.environments.answer.AnswerFormat;
+import dev.deepretrieval.environments.retrieval.Bm25BatchSearch;
+import dev.deepretrieval.environments.retrieval.RemoveQuery;
+import dev.deepretrieval.environments.retrieval.RetrieverKind;
 import dev.deepretrieval.environments.reward.PaperRewards;
-import dev.deepretrieval.environments.sql.SpiderDataset;
+import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.sql.SpiderDatabases;
+import dev.deepretrieval.environments.sql.SpiderDataset;
 import dev.deepretrieval.environments.sql.SqlEnvironment;
 import dev.deepretrieval.environments.sql.SqlEvaluation;
 import dev.deepretrieval.environments.sql.SqlSettings;
@@ -95,9 +96,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!retriever.equals("bm25") && !retriever.equals("dense")) {
-            throw new ParameterException(spec.commandLine(),
-                    "--retriever '" + retriever + "' is not available (available: bm25, dense)");
+        try {
+            RetrieverKind.parse(retriever);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--retriever: " + e.getMessage());
         }
         Split chosen;
         try {

@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.environments.retrieval.RetrieverKind;
 import dev.deepretrieval.http.Conflict;
 import dev.deepretrieval.http.InvalidRequest;
 import dev.deepretrieval.http.RequestFields;
@@ -104,8 +105,10 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             add(args, config, "--algorithm", "algorithm", a);
         });
         fields.optionalNonBlank("retriever").ifPresent(r -> {
-            if (!r.equals("bm25") && !r.equals("dense")) {
-                throw new InvalidRequest("retriever", "must be bm25 or dense");
+            try {
+                RetrieverKind.parse(r);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequest("retriever", e.getMessage());
             }
             add(args, config, "--retriever", "retriever", r);
         });

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
+import dev.deepretrieval.environments.retrieval.RetrieverKind;
 import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.HfExporter;
 import dev.deepretrieval.policy.Policy;
@@ -139,8 +140,10 @@ final class TrainCommand implements Callable<Integer> {
         int maxTokens = settings.positiveInt(PREFIX + "max-tokens");
 
         String retrieverName = retriever != null ? retriever : settings.text(PREFIX + "retriever");
-        if (!retrieverName.equals("bm25") && !retrieverName.equals("dense")) {
-            throw new ParameterException(spec.commandLine(), "--retriever '" + retrieverName + "' (expected bm25 or dense)");
+        try {
+            RetrieverKind.parse(retrieverName);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--retriever: " + e.getMessage());
         }
         RlSettings rl = RlSettingsReader.read(settings, chosen, samplesPerPrompt, temperature, maxTokens, (int) totalSteps);
 
