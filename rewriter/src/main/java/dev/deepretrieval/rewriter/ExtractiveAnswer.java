@@ -1,5 +1,12 @@
 package dev.deepretrieval.rewriter;
 
+import dev.deepretrieval.policy.tokenizer.TextTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import dev.deepretrieval.environments.prompt.CopyQueryTarget;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
@@ -23,8 +30,11 @@ public final class ExtractiveAnswer {
     static final int MAX_SKIP = 1;
 
     private final TokenSpelling spelling;
+    private final TextTokenizer tokenizer;
     private final String before;
+    private final int[] beforeTokens;
     private final String after;
+    private final java.util.function.ToIntFunction<String> tokensOf; // one instance: word tails are cached per function
 
     public ExtractiveAnswer(Policy policy, PromptTemplate template) {
         if (!template.answerKey().equals("query")) {
@@ -32,16 +42,19 @@ public final class ExtractiveAnswer {
                     + " answers with '" + template.answerKey() + "'");
         }
         this.spelling = new TokenSpelling(policy);
+        this.tokenizer = policy.tokenizer();
         CopyQueryTarget.Scaffold scaffold = CopyQueryTarget.scaffold(template);
         this.before = scaffold.before();
+        this.beforeTokens = policy.tokenizer().encode(before);
         this.after = scaffold.after();
+        this.tokensOf = spelling::fewestTokens;
     }
 
     /** The fewest tokens an extractive answer of {@code original} needs (its shortest word kept). */
     public int minimumTokens(String original) {
-        String shortest = new WordSubsequence(original, MAX_SKIP).start().shortestRemainder();
-        return shortest == null ? TokenSpelling.UNREACHABLE
-                : spelling.fewestTokens(before) + spelling.fewestTokens(shortest) + spelling.fewestTokens(after);
+        int words = new WordSubsequence(original, MAX_SKIP).start().cheapestFinish(tokensOf);
+        return words >= TokenSpelling.UNREACHABLE ? TokenSpelling.UNREACHABLE
+                : beforeTokens.length + words + spelling.fewestTokens(after);
     }
 
     /** The constraint for rewrites of {@code original}. */
@@ -53,7 +66,7 @@ public final class ExtractiveAnswer {
         return new TokenConstraint() {
             @Override
             public Sequence start() {
-                return new Cursor(words.start());
+                return new Cursor(words, new HashMap<>());
             }
 
             @Override
@@ -63,19 +76,36 @@ public final class ExtractiveAnswer {
         };
     }
 
-    /** One sequence: how much of the text before the query is written, the query's words, then the text after. */
+    /**
+     * One sequence: how much of the text before the query is written, the query's words, then the text after. Every
+     * token is the tokenizer's own spelling of a completion the choices so far can still lead to (as the cold start
+     * wrote them: the whole completion encoded at once), so the only choices are which words to keep, never how to
+     * spell one: a high sampling temperature explores words, not spellings the reward cannot tell apart. Where no
+     * such completion's spelling continues the tokens written (text the tokenizer splits across a choice), any
+     * token that keeps the text in the language is allowed.
+     */
     private final class Cursor implements TokenConstraint.Sequence {
+        private final WordSubsequence language;
+        private final Map<String, int[]> encoded; // completions already encoded, shared by the copies of a cursor
+        private final List<Integer> written = new ArrayList<>();
+        private int forced; // tokens of the text before the query written so far
         private int beforeMatched;
         private final WordSubsequence.State words;
         private boolean inQuery;
         private boolean escaping; // the query's last character was an unescaped backslash
         private int afterMatched = -1; // -1 until the query's string is closed
 
-        private Cursor(WordSubsequence.State words) {
-            this.words = words;
+        private Cursor(WordSubsequence language, Map<String, int[]> encoded) {
+            this.language = language;
+            this.encoded = encoded;
+            this.words = language.start();
         }
 
         private Cursor(Cursor other) {
+            this.language = other.language;
+            this.encoded = other.encoded;
+            this.written.addAll(other.written);
+            this.forced = other.forced;
             this.beforeMatched = other.beforeMatched;
             this.words = other.words.copy();
             this.inQuery = other.inQuery;
@@ -85,11 +115,16 @@ public final class ExtractiveAnswer {
 
         @Override
         public boolean allows(int token, int remaining) {
+            return Arrays.binarySearch(allowedTokens(spelling.vocabSize(), remaining), token) >= 0;
+        }
+
+        /** Whether {@code token} keeps the text in the language, within the budget (spelling aside). */
+        private boolean fits(int token, int remaining) {
             if (spelling.isStop(token)) {
                 return afterMatched == after.length();
             }
             String text = spelling.text(token);
-            if (text == null) {
+            if (text == null || forced < beforeTokens.length && token != beforeTokens[forced]) {
                 return false;
             }
             Cursor next = new Cursor(this);
@@ -98,12 +133,86 @@ public final class ExtractiveAnswer {
 
         @Override
         public int[] allowedTokens(int vocab, int remaining) {
+            if (forced < beforeTokens.length) {
+                return new int[] {beforeTokens[forced]};
+            }
+            int[] canonical = canonicalNext(remaining);
+            return canonical.length > 0 ? canonical : anyFitting(vocab, remaining);
+        }
+
+        /**
+         * The next token of each completion the text so far can still lead to, as the tokenizer spells it: per choice
+         * open here (keep the word being written, or the word after it, or close the query), one completion that
+         * makes the choice and then keeps every word left.
+         */
+        private int[] canonicalNext(int remaining) {
+            String query = queryWritten();
+            if (query == null) {
+                return new int[0];
+            }
+            var next = new TreeSet<Integer>();
+            for (String completion : completions(query)) {
+                int[] tokens = encoded.computeIfAbsent(before + completion + after, tokenizer::encode);
+                int at = beforeTokens.length + written.size();
+                if (tokens.length + 1 - at > remaining || !startsWithWritten(tokens)) {
+                    continue;
+                }
+                if (at < tokens.length) {
+                    next.add(tokens[at]);
+                } else {
+                    for (int stop : spelling.stopTokens()) {
+                        next.add(stop);
+                    }
+                }
+            }
+            return next.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** The query text written so far, or null when the tokens do not decode to text in the language. */
+        private String queryWritten() {
+            if (!inQuery && afterMatched < 0) {
+                return "";
+            }
+            int[] ids = written.stream().mapToInt(Integer::intValue).toArray();
+            String text = tokenizer.decode(ids);
+            int close = inQuery ? -1 : closingQuote(text);
+            return inQuery ? text : close < 0 ? null : text.substring(0, close);
+        }
+
+        /** Full queries in the language that start with {@code query}, one per choice open after it. */
+        private List<String> completions(String query) {
+            if (!inQuery) {
+                return List.of(query); // closed: only the text after the query is left
+            }
+            return language.completions(words, query);
+        }
+
+        private boolean startsWithWritten(int[] tokens) {
+            int offset = beforeTokens.length;
+            if (tokens.length < offset + written.size()) {
+                return false;
+            }
+            for (int i = 0; i < beforeTokens.length; i++) {
+                if (tokens[i] != beforeTokens[i]) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < written.size(); i++) {
+                if (tokens[offset + i] != written.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Every token that keeps the text in the language within the budget, whatever its spelling. */
+        private int[] anyFitting(int vocab, int remaining) {
             // only tokens starting with a character the cursor can take next need the full check
-            var allowed = new java.util.ArrayList<Integer>();
+            var allowed = new ArrayList<Integer>();
             for (char c : spelling.firstChars()) {
                 if (new Cursor(this).feed(c)) {
                     for (int token : spelling.startingWith(c)) {
-                        if (token < vocab && allows(token, remaining)) {
+                        if (token < vocab && fits(token, remaining)) {
                             allowed.add(token);
                         }
                     }
@@ -119,10 +228,28 @@ public final class ExtractiveAnswer {
 
         @Override
         public void accept(int token) {
+            if (forced < beforeTokens.length) {
+                forced++;
+            } else if (!spelling.isStop(token)) {
+                written.add(token);
+            }
             String text = spelling.text(token);
             if (!spelling.isStop(token) && text != null && !feed(text)) {
                 throw new IllegalStateException("token " + token + " was chosen against the extractive constraint");
             }
+        }
+
+        /** Where the query's string closes in {@code text} (its first quote not escaped), or -1. */
+        private static int closingQuote(String text) {
+            boolean escaped = false;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '"' && !escaped) {
+                    return i;
+                }
+                escaped = c == '\\' && !escaped;
+            }
+            return -1;
         }
 
         private boolean feed(String text) {
@@ -162,12 +289,9 @@ public final class ExtractiveAnswer {
             if (afterMatched >= 0) {
                 return spelling.fewestTokens(after.substring(afterMatched));
             }
-            String remainder = words.shortestRemainder();
-            if (remainder == null) {
-                return TokenSpelling.UNREACHABLE;
-            }
-            String rest = inQuery ? "" : before.substring(beforeMatched);
-            return spelling.fewestTokens(rest) + spelling.fewestTokens(remainder) + spelling.fewestTokens(after);
+            int words = this.words.cheapestFinish(tokensOf);
+            return words >= TokenSpelling.UNREACHABLE ? TokenSpelling.UNREACHABLE
+                    : (beforeTokens.length - forced) + words + spelling.fewestTokens(after);
         }
     }
 }

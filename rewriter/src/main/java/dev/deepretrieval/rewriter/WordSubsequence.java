@@ -3,6 +3,7 @@ package dev.deepretrieval.rewriter;
 import dev.deepretrieval.environments.prompt.CopyQueryTarget;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * The language of extractive rewrites (query reduction): the original query's words, some left out, in their order,
@@ -18,7 +19,8 @@ final class WordSubsequence {
 
     private final List<String> words;
     private final int maxSkip;
-    private final String[] shortestTail; // per word j: the shortest text after w_j that reaches a place to stop
+    private int[] cheapestTail;          // per word j: the least cost after w_j, under the cost of cheapestFinish
+    private ToIntFunction<String> tailCostOf;
 
     /**
      * @param original the original query; its words are its whitespace-separated pieces
@@ -31,22 +33,70 @@ final class WordSubsequence {
         this.words = Arrays.stream(original.strip().split("\\s+")).filter(w -> !w.isEmpty())
                 .map(CopyQueryTarget::escaped).toList();
         this.maxSkip = maxSkip;
-        int n = words.size();
-        this.shortestTail = new String[n];
-        for (int j = n - 1; j >= 0; j--) {
-            if (n - 1 - j <= maxSkip) {
-                shortestTail[j] = "";
-                continue;
-            }
-            String best = null;
-            for (int k = j + 1; k <= Math.min(n - 1, j + 1 + maxSkip); k++) {
-                String candidate = " " + words.get(k) + shortestTail[k];
-                if (best == null || candidate.length() < best.length()) {
-                    best = candidate;
+    }
+
+    /**
+     * Per word j, the least cost of the words after it up to a place to stop, each word costing {@code cost} of its
+     * text with its leading space (computed once per cost function).
+     */
+    private int[] cheapestTails(ToIntFunction<String> cost) {
+        if (cost != tailCostOf) {
+            int n = words.size();
+            int[] tails = new int[n];
+            for (int j = n - 1; j >= 0; j--) {
+                if (n - 1 - j <= maxSkip) {
+                    continue;
                 }
+                int best = Integer.MAX_VALUE;
+                for (int k = j + 1; k <= Math.min(n - 1, j + 1 + maxSkip); k++) {
+                    best = Math.min(best, saturated(cost.applyAsInt(" " + words.get(k)), tails[k]));
+                }
+                tails[j] = best;
             }
-            shortestTail[j] = best;
+            cheapestTail = tails;
+            tailCostOf = cost;
         }
+        return cheapestTail;
+    }
+
+    private static int saturated(int a, int b) {
+        long sum = (long) a + b;
+        return sum > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE / 2 : (int) sum;
+    }
+
+    /**
+     * Full rewrites that continue {@code written}, the text that brought {@code state} where it is: per choice open
+     * there (finish the word being written, stop, or go on with one of the next words), one rewrite that makes the
+     * choice and then keeps every word left.
+     */
+    List<String> completions(State state, String written) {
+        var out = new java.util.ArrayList<String>();
+        String typed = state.typed.toString();
+        for (int j = state.next; j <= state.last(); j++) {
+            String word = words.get(j);
+            if (typed.isEmpty()) {
+                out.add(written + word + keptAfter(j));
+            } else if (word.equals(typed)) {
+                if (words.size() - 1 - j <= maxSkip) {
+                    out.add(written);
+                }
+                for (int k = j + 1; k <= Math.min(words.size() - 1, j + 1 + maxSkip); k++) {
+                    out.add(written + " " + words.get(k) + keptAfter(k));
+                }
+            } else if (startsWith(word, typed)) {
+                out.add(written + word.substring(typed.length()) + keptAfter(j));
+            }
+        }
+        return out;
+    }
+
+    /** Every word after word j, each with its space. */
+    private String keptAfter(int j) {
+        var text = new StringBuilder();
+        for (int k = j + 1; k < words.size(); k++) {
+            text.append(' ').append(words.get(k));
+        }
+        return text.toString();
     }
 
     /** The words as written inside a JSON string. */
@@ -98,19 +148,20 @@ final class WordSubsequence {
             return word >= 0 && words.size() - 1 - word <= maxSkip;
         }
 
-        /** The shortest text that completes a rewrite from here ("" when it may end), or null when none can. */
-        String shortestRemainder() {
+        /**
+         * The least cost of finishing a rewrite from here (0 when it may end; at least Integer.MAX_VALUE / 2 when
+         * none can): the rest of the current word, then further words, each costing {@code cost} of its text.
+         */
+        int cheapestFinish(ToIntFunction<String> cost) {
             if (canClose()) {
-                return "";
+                return 0;
             }
-            String best = null;
+            int[] tails = cheapestTails(cost);
+            int best = Integer.MAX_VALUE / 2;
             for (int j = next; j <= last(); j++) {
                 String word = words.get(j);
                 if (startsWith(word, typed)) {
-                    String candidate = word.substring(typed.length()) + shortestTail[j];
-                    if (best == null || candidate.length() < best.length()) {
-                        best = candidate;
-                    }
+                    best = Math.min(best, saturated(cost.applyAsInt(word.substring(typed.length())), tails[j]));
                 }
             }
             return best;
