@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepretrieval.environments.beir.BeirDataset;
-import dev.deepretrieval.environments.beir.Query;
-import dev.deepretrieval.environments.beir.Split;
 import dev.deepretrieval.environments.prompt.CopyQueryTarget;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
-import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.generation.SamplingSettings;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,10 +23,8 @@ class ExtractiveAnswerTest {
 
     @BeforeAll
     static void load() {
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        policy = PolicyLoader.load(root.resolve("models/default-policy"), Optional.empty(), PolicyLoader.device("cpu"));
-        claims = BeirDataset.open("scifact", root.resolve("data/beir-scifact")).queriesOf(Split.TEST).stream()
-                .limit(24).map(Query::text).toList();
+        policy = BundledFixtures.policy();
+        claims = BundledFixtures.testClaims(24);
     }
 
     @AfterAll

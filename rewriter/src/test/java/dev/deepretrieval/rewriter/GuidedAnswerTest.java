@@ -5,16 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepretrieval.environments.beir.BeirDataset;
-import dev.deepretrieval.environments.beir.Query;
-import dev.deepretrieval.environments.beir.Split;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
-import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.generation.SamplingSettings;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,10 +22,8 @@ class GuidedAnswerTest {
 
     @BeforeAll
     static void load() {
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        policy = PolicyLoader.load(root.resolve("models/default-policy"), Optional.empty(), PolicyLoader.device("cpu"));
-        var first = BeirDataset.open("scifact", root.resolve("data/beir-scifact")).queriesOf(Split.TEST).stream()
-                .limit(31).map(Query::text);
+        policy = BundledFixtures.policy();
+        var first = BundledFixtures.testClaims(31).stream();
         // a query whose greedy answer without guidance is malformed (found by running all 300 test claims)
         claims = java.util.stream.Stream.concat(first, java.util.stream.Stream.of(
                 "vitamin D and bone fractures in older adults")).toList();
