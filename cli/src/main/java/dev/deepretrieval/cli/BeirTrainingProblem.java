@@ -81,7 +81,8 @@ final class BeirTrainingProblem {
                     settings.raw().getInt(PREFIX + "heldout.max-queries"));
             var heldOut = new BeirHeldOut(dataset.name() + " " + heldOutSplit.label() + " split", testQueries,
                     dataset.qrels(heldOutSplit).orElseThrow(), retriever, metrics, pool, rewriting, mode, removeQuery);
-            return new TrainingProblem<>(dataset.name(), "beir", "ndcg@10", rewriting.template(), tasks, environment,
+            return new TrainingProblem<>(dataset.name(), "beir", "ndcg@10", rewriting.template(),
+                    rewriting.decoding(), tasks, environment,
                     heldOut, validation, owned);
         } catch (Exception | Error e) {
             owned.close();

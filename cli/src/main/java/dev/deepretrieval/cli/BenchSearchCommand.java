@@ -1,13 +1,11 @@
 package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.reward.PaperRewards;
 import dev.deepretrieval.environments.search.ApiSettings;
 import dev.deepretrieval.environments.search.CachedSearchEngine;
-import dev.deepretrieval.testsupport.FaultPlan;
-import dev.deepretrieval.testsupport.LiteratureApiServer;
 import dev.deepretrieval.environments.search.LiteratureEnvironment;
 import dev.deepretrieval.environments.search.LiteratureTask;
 import dev.deepretrieval.environments.search.LiteratureTasks;
@@ -15,6 +13,8 @@ import dev.deepretrieval.environments.search.PubMedSearch;
 import dev.deepretrieval.environments.search.RequestRateLimiter;
 import dev.deepretrieval.environments.search.ResilientHttpClient;
 import dev.deepretrieval.environments.search.SearchEngine;
+import dev.deepretrieval.testsupport.FaultPlan;
+import dev.deepretrieval.testsupport.LiteratureApiServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,8 +74,7 @@ final class BenchSearchCommand implements Callable<Integer> {
         for (int i = 0; i < rollouts; i++) {
             picks.add(random.nextInt(tasks.size() * variants));
         }
-        ActorSystem system = ActorSystem.create("deepretrieval-bench-search",
-                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+        ActorSystem system = NodeSystem.obtain(settings.raw()).classicSystem();
         var runs = new ArrayList<Run>();
         try (var owned = new OwnedResources()) {
             SearchEngine local = SearchSetup.local(settings, "cohen2006", folder, owned);
@@ -104,8 +103,7 @@ final class BenchSearchCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get();
+            NodeSystem.terminate(60);
         }
         out.printf(Locale.ROOT, "PubMed environment vs the local ESearch server (Cohen 2006, %d tasks x %d queries),"
                 + " throttled to %.0f requests/s, %d rollouts, %d at once%n", tasks.size(), variants, rate, rollouts, concurrency);

@@ -1,7 +1,7 @@
 package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.http.CheckpointSwapper;
 import dev.deepretrieval.http.RewriteHttpServer;
 import dev.deepretrieval.http.RewriteService;
@@ -9,11 +9,11 @@ import dev.deepretrieval.http.ServeSettings;
 import dev.deepretrieval.http.ServedPolicy;
 import dev.deepretrieval.policy.PolicyLoader;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,8 +94,7 @@ final class BenchServeCommand implements Callable<Integer> {
                 false, 1e9, 1_000_000);
         Path model = settings.path("deepretrieval.serve.model");
         String device = settings.text("deepretrieval.policy.device");
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "deepretrieval-bench-serve",
-                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+        ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
         Path script = Files.createTempFile("deepretrieval-wrk", ".lua");
         try (ServedPolicy served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device)),
                         CheckpointSwapper.versionOf(model));
@@ -145,8 +143,7 @@ final class BenchServeCommand implements Callable<Integer> {
             out.flush();
         } finally {
             Files.deleteIfExists(script);
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get();
+            NodeSystem.terminate(60);
         }
         return ExitCode.OK;
     }

@@ -51,7 +51,8 @@ final class LiteratureTrainingProblem {
             TrainingTasks<LiteratureTask> tasks = budget.fitting(TrainingTasks.of(trainedOn, LiteratureTask::id,
                     LiteratureTask::pico, t -> rewriting.template().render(t.pico())));
             var heldOut = new LiteratureHeldOut(label, heldOutTasks, engine, depth, rewriting);
-            return new TrainingProblem<>(name, "literature-search", environment.recallLabel(), rewriting.template(), tasks,
+            return new TrainingProblem<>(name, "literature-search", environment.recallLabel(), rewriting.template(),
+                    rewriting.decoding(), tasks,
                     environment, heldOut, java.util.Optional.empty(), owned);
         } catch (Exception | Error e) {
             owned.close();

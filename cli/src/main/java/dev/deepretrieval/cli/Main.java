@@ -1,16 +1,17 @@
 package dev.deepretrieval.cli;
 
 import com.typesafe.config.ConfigException;
+import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.environments.beir.DatasetFormatException;
 import dev.deepretrieval.policy.PolicyLoadException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
-import picocli.CommandLine;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
-import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
 
 /** Entry point of {@code ./deepretrieval}. */
 @Command(name = "deepretrieval", mixinStandardHelpOptions = true, version = "deepretrieval 0.1.0",
@@ -44,7 +45,11 @@ public final class Main implements Runnable {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(Main::handleFailure);
         commandLine.setParameterExceptionHandler(Main::handleUsageError);
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        } finally {
+            NodeSystem.terminate(60); // the command owned the JVM's actor system, if it used one
+        }
     }
 
     private static int handleUsageError(ParameterException e, String[] args) {

@@ -43,7 +43,8 @@ final class QaTrainingProblem {
             var heldOut = new QaHeldOut(dataset.name() + ", " + split.label("questions"), split.heldOut(dataset.questions()),
                     searcher, passages, mode,
                     settings.positiveInts("deepretrieval.eval.qa-hits"), pool, rewriting);
-            return new TrainingProblem<>(dataset.name(), "evidence-qa", "hits@20", rewriting.template(), tasks,
+            return new TrainingProblem<>(dataset.name(), "evidence-qa", "hits@20", rewriting.template(),
+                    rewriting.decoding(), tasks,
                     environment, heldOut, java.util.Optional.empty(), owned);
         } catch (Exception | Error e) {
             owned.close();

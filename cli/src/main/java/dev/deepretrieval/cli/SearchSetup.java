@@ -1,6 +1,6 @@
 package dev.deepretrieval.cli;
 
-import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.environments.beir.Corpus;
 import dev.deepretrieval.environments.beir.DatasetFiles;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
@@ -76,9 +76,7 @@ final class SearchSetup {
     }
 
     private static SearchEngine remote(Settings settings, String api, SearchOptions options, OwnedResources owned) {
-        ActorSystem system = ActorSystem.create("deepretrieval-search", settings.raw()
-                .withFallback(ConfigFactory.defaultReference()).resolve());
-        owned.add(() -> system.terminate());
+        ActorSystem system = NodeSystem.obtain(settings.raw()).classicSystem(); // the node's, ended by its command
         String key = settings.text(PREFIX + "pubmed.api-key");
         ApiSettings apiSettings = apiSettings(settings, api, api.equals("pubmed") ? options.pubmedUrl : options.ctgovUrl,
                 api.equals("pubmed") && !key.isBlank());

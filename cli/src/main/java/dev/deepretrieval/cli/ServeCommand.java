@@ -1,6 +1,6 @@
 package dev.deepretrieval.cli;
 
-import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.http.CheckpointSwapper;
 import dev.deepretrieval.http.RewriteHttpServer;
 import dev.deepretrieval.http.RewriteService;
@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 import picocli.CommandLine.Command;
@@ -76,8 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         StopSignal stop = StopSignal.install(err, "stopping: finishing requests in flight; training runs checkpoint...")
                 .onRequest(
                 () -> stopped.complete(null));
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "deepretrieval-serve",
-                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+        ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
         try (ServedPolicy served = new ServedPolicy(policy, CheckpointSwapper.versionOf(folder));
                 RewriteService service = new RewriteService(served, serve);
                 LocalTrainingRuns runs = new LocalTrainingRuns(settings, settings.path(PREFIX + "runs-dir"),
@@ -92,8 +90,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.get();
             RewriteHttpServer.stop(binding, settings.raw().getDuration(PREFIX + "stop-grace")).toCompletableFuture().get();
         } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get();
+            NodeSystem.terminate(settings.raw().getDuration(PREFIX + "stop-grace").toSeconds() + 10);
             stop.uninstall();
         }
         return ExitCode.OK;

@@ -47,7 +47,8 @@ final class SqlTrainingProblem {
             var heldOut = new SqlHeldOut(dataset.name() + ", " + split.label("questions"), split.heldOut(dataset.questions()),
                     environment, prompt,
                     limits.maxConnections() * 4, rewriting);
-            return new TrainingProblem<>(dataset.name(), "text-to-sql", "exec_match", rewriting.template(), tasks,
+            return new TrainingProblem<>(dataset.name(), "text-to-sql", "exec_match", rewriting.template(),
+                    rewriting.decoding(), tasks,
                     environment, heldOut, java.util.Optional.empty(), owned);
         } catch (Exception | Error e) {
             owned.close();

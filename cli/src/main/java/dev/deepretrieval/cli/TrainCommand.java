@@ -1,8 +1,8 @@
 package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.actors.Learner;
+import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
 import dev.deepretrieval.environments.retrieval.RetrieverKind;
@@ -27,9 +27,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -198,7 +200,7 @@ final class TrainCommand implements Callable<Integer> {
         boolean rolloutLogProbs = settings.flag(PREFIX + "rollout-log-probs");
         var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
                 () -> RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(),
-                TrainingProblems.rolloutDecoding(settings), sampling,
+                problem.rolloutDecoding(), sampling,
                 settings.positiveInt(PREFIX + "generation-batch"), problem.environment(),
                 settings.positiveInt(PREFIX + "environment.max-in-flight"),
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),
@@ -262,7 +264,8 @@ final class TrainCommand implements Callable<Integer> {
         };
         StopSignal stop = control == null ? StopSignal.install(err).onRequest(stopRun) : null;
         try {
-            Behavior<Void> root = Behaviors.setup(context -> {
+            var rootStopped = new CompletableFuture<Void>();
+            Behavior<String> root = Behaviors.setup(context -> {
                 ActorRef<TrainingRunSupervisor.Command> supervisor = context.spawn(
                         TrainingRunSupervisor.create(runSpec), "run-" + runId);
                 ActorRef<TrainingRunSupervisor.RunEvent> listener = context.spawn(
@@ -292,10 +295,17 @@ final class TrainCommand implements Callable<Integer> {
                 if (control != null) {
                     control.stopWith(stopRun);
                 }
-                return Behaviors.empty();
+                return Behaviors.receive(String.class)
+                        .onMessage(String.class, done -> Behaviors.stopped())
+                        .onSignal(PostStop.class, signal -> {
+                            rootStopped.complete(null);
+                            return Behaviors.same();
+                        })
+                        .build();
             });
-            ActorSystem<Void> system = ActorSystem.create(root, "deepretrieval",
-                    settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+            // the run's actors live under one root in the node's system (in serve, the service's system)
+            ActorRef<String> runRoot = NodeSystem.obtain(settings.raw())
+                    .systemActorOf(root, "train-" + runId, Props.empty());
             try {
                 TrainingRunSupervisor.Ended end = ended.get();
                 outputs.writeChart(metric);
@@ -307,8 +317,8 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 return end;
             } finally {
-                system.terminate();
-                system.getWhenTerminated().toCompletableFuture().get();
+                runRoot.tell("done"); // stops the run's actors (the policy and learner release their models)
+                rootStopped.get(settings.raw().getDuration(PREFIX + "learn-timeout").toSeconds(), TimeUnit.SECONDS);
             }
         } finally {
             if (stop != null) {

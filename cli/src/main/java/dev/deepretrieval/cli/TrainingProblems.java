@@ -27,17 +27,19 @@ final class TrainingProblems {
     record Request(String task, String template, String retriever, String sqlUrl, SearchOptions search, Path model,
             String device, int maxTokens) {}
 
-    /** How the run's rewrites are decoded ({@code deepretrieval.train.decoding}). */
-    static Decoding decoding(Settings settings) {
-        return settings.parsed(PREFIX + "decoding", Decoding::parse);
-    }
-
     /**
-     * How the run's rollouts are decoded: extractive when the run's rewrites are (it is the policy's action space);
-     * otherwise free, so that the format reward still teaches the format (guided decoding applies to greedy rewrites).
+     * How the run's rewrites are decoded ({@code deepretrieval.train.decoding}). Extractive rewrites are reductions of
+     * a search query, so text-to-SQL and literature search (whose policies write SQL and Boolean queries, not a
+     * subset of the question's words) decode free instead, and say so.
      */
-    static Decoding rolloutDecoding(Settings settings) {
-        return decoding(settings) == Decoding.EXTRACTIVE ? Decoding.EXTRACTIVE : Decoding.FREE;
+    static Decoding decoding(Settings settings, boolean searchQueryFamily, String family, PrintWriter err) {
+        Decoding requested = settings.parsed(PREFIX + "decoding", Decoding::parse);
+        if (requested == Decoding.EXTRACTIVE && !searchQueryFamily) {
+            err.printf(Locale.ROOT, "decoding: extractive rewrites apply to BEIR and evidence-QA queries; %s decodes"
+                    + " free%n", family);
+            return Decoding.FREE;
+        }
+        return requested;
     }
 
     static TrainingProblem<?> open(Settings settings, Request request, CommandSpec spec, PrintWriter err) throws Exception {
@@ -53,7 +55,8 @@ final class TrainingProblems {
         String defaultTemplate = literature ? SearchSetup.templateFor(settings, resolved.folder(), request.search())
                 : resolved.name();
         var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate, spec),
-                request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"), decoding(settings));
+                request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"),
+                decoding(settings, !sql && !literature, sql ? "text-to-SQL" : "literature search", err));
         var resources = new OwnedResources();
         try {
             PromptBudget budget = PromptBudget.of(settings, request.model(), request.maxTokens(), resources);

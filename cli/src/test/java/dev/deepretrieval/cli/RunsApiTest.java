@@ -71,6 +71,7 @@ class RunsApiTest {
                     break;
                 }
                 if (event.path("step").asInt() == 2 && !stopAsked) {
+                    assertEquals(1, server.systemsCreated(), "the run shares the service's actor system");
                     assertEquals(401, post(client, base + "/v1/runs/" + id + "/stop", "", false).statusCode());
                     assertEquals(202, post(client, base + "/v1/runs/" + id + "/stop", "", true).statusCode());
                     stopAsked = true;

@@ -1,6 +1,6 @@
 package dev.deepretrieval.cli;
 
-import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.http.CheckpointSwapper;
 import dev.deepretrieval.http.RewriteHttpServer;
 import dev.deepretrieval.http.RewriteService;
@@ -10,7 +10,6 @@ import dev.deepretrieval.policy.PolicyLoader;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -27,6 +26,7 @@ final class ServedRuns implements AutoCloseable {
 
     private final LocalTrainingRuns runs;
     private final String base;
+    private final int systemsBefore;
 
     /** @param token the bearer token state changes need, or empty */
     ServedRuns(Path temp, Optional<String> token) throws Exception {
@@ -35,8 +35,8 @@ final class ServedRuns implements AutoCloseable {
         System.setProperty("deepretrieval.cache-dir", temp.resolve("cache").toString());
         System.setProperty(VALIDATION_CAP, "4");
         Settings settings = new Settings(ConfigLoader.load(null));
-        system = ActorSystem.create(Behaviors.empty(), "served-runs",
-                settings.raw().withFallback(ConfigFactory.defaultReference()).resolve());
+        systemsBefore = NodeSystem.created();
+        system = NodeSystem.obtain(settings.raw());
         var serve = new ServeSettings("deepretrieval-default", "scifact", 1, 4, 65536, 2000, 96, 512, token, false, 1000,
                 1000);
         Path model = home.resolve("models").resolve("default-policy");
@@ -45,6 +45,11 @@ final class ServedRuns implements AutoCloseable {
         runs = new LocalTrainingRuns(settings, temp.resolve("runs"), null, 1, Materializer.matFromSystem(system));
         base = RewriteHttpServer.describe(RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
                 new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get());
+    }
+
+    /** Actor systems this JVM created since the service started (1: the service's, which its runs share). */
+    int systemsCreated() {
+        return NodeSystem.created() - systemsBefore;
     }
 
     /** The service's base URL ({@code http://127.0.0.1:<port>}). */
@@ -59,8 +64,7 @@ final class ServedRuns implements AutoCloseable {
             service.close();
             served.close();
         } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get();
+            NodeSystem.terminate(60);
             System.clearProperty("deepretrieval.home");
             System.clearProperty(VALIDATION_CAP);
             System.clearProperty("deepretrieval.cache-dir");

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.actors.NodeSystem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,8 +42,10 @@ class TrainCommandTest {
 
     @Test
     void aTwoStepRunLeavesMetricsChartReportSummaryCheckpointsAndStore(@TempDir Path out) throws Exception {
+        int systems = NodeSystem.created();
         CliRun run = CliRun.of("train", "--steps", "2", "--out", out.toString());
         assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        assertEquals(systems + 1, NodeSystem.created(), "one actor system for the whole command");
         ObjectMapper json = new ObjectMapper();
         List<String> all = Files.readAllLines(out.resolve("metrics.jsonl"));
         List<String> lines = all.stream().filter(l -> l.contains("\"reward_mean\"")).toList();

@@ -88,6 +88,8 @@ public final class ExtractiveAnswer {
         private final WordSubsequence language;
         private final Map<String, int[]> encoded; // completions already encoded, shared by the copies of a cursor
         private final List<Integer> written = new ArrayList<>();
+        private final List<Integer> pending = new ArrayList<>(); // byte tokens of a character not yet whole
+        private boolean lost; // the character-level state could not follow (the fallback then allows only stops)
         private int forced; // tokens of the text before the query written so far
         private int beforeMatched;
         private final WordSubsequence.State words;
@@ -105,6 +107,8 @@ public final class ExtractiveAnswer {
             this.language = other.language;
             this.encoded = other.encoded;
             this.written.addAll(other.written);
+            this.pending.addAll(other.pending);
+            this.lost = other.lost;
             this.forced = other.forced;
             this.beforeMatched = other.beforeMatched;
             this.words = other.words.copy();
@@ -137,7 +141,12 @@ public final class ExtractiveAnswer {
                 return new int[] {beforeTokens[forced]};
             }
             int[] canonical = canonicalNext(remaining);
-            return canonical.length > 0 ? canonical : anyFitting(vocab, remaining);
+            if (canonical.length > 0) {
+                return canonical;
+            }
+            int[] any = lost ? new int[0] : anyFitting(vocab, remaining);
+            // nothing keeps the text in the language (never expected): stop; the answer then does not parse
+            return any.length > 0 ? any : spelling.stopTokens();
         }
 
         /**
@@ -147,9 +156,6 @@ public final class ExtractiveAnswer {
          */
         private int[] canonicalNext(int remaining) {
             String query = queryWritten();
-            if (query == null) {
-                return new int[0];
-            }
             var next = new TreeSet<Integer>();
             for (String completion : completions(query)) {
                 int[] tokens = encoded.computeIfAbsent(before + completion + after, tokenizer::encode);
@@ -168,23 +174,33 @@ public final class ExtractiveAnswer {
             return next.stream().mapToInt(Integer::intValue).toArray();
         }
 
-        /** The query text written so far, or null when the tokens do not decode to text in the language. */
+        /**
+         * The text written after the opening quote, decoded from the tokens (so a character spread over several
+         * byte tokens counts once it is whole; a trailing part of one is left out: the completions that finish it
+         * still spell the tokens written).
+         */
         private String queryWritten() {
-            if (!inQuery && afterMatched < 0) {
-                return "";
+            String text = tokenizer.decode(written.stream().mapToInt(Integer::intValue).toArray());
+            int end = text.length();
+            while (end > 0 && text.charAt(end - 1) == '\uFFFD') {
+                end--;
             }
-            int[] ids = written.stream().mapToInt(Integer::intValue).toArray();
-            String text = tokenizer.decode(ids);
-            int close = inQuery ? -1 : closingQuote(text);
-            return inQuery ? text : close < 0 ? null : text.substring(0, close);
+            return text.substring(0, end);
         }
 
-        /** Full queries in the language that start with {@code query}, one per choice open after it. */
-        private List<String> completions(String query) {
-            if (!inQuery) {
-                return List.of(query); // closed: only the text after the query is left
+        /** Full queries in the language that continue {@code text}, one per choice open after it. */
+        private List<String> completions(String text) {
+            int close = closingQuote(text);
+            if (close >= 0) {
+                return List.of(text.substring(0, close)); // closed: only the text after the query is left
             }
-            return language.completions(words, query);
+            WordSubsequence.State state = language.start();
+            for (int i = 0; i < text.length(); i++) {
+                if (!state.feed(text.charAt(i))) {
+                    return List.of();
+                }
+            }
+            return language.completions(state, text);
         }
 
         private boolean startsWithWritten(int[] tokens) {
@@ -228,14 +244,22 @@ public final class ExtractiveAnswer {
 
         @Override
         public void accept(int token) {
+            if (spelling.isStop(token)) {
+                return;
+            }
             if (forced < beforeTokens.length) {
                 forced++;
-            } else if (!spelling.isStop(token)) {
-                written.add(token);
+                lost |= !feed(spelling.text(token));
+                return;
             }
-            String text = spelling.text(token);
-            if (!spelling.isStop(token) && text != null && !feed(text)) {
-                throw new IllegalStateException("token " + token + " was chosen against the extractive constraint");
+            written.add(token);
+            // the character-level state serves the fallback only; a token that is part of a character waits for
+            // the rest of it
+            pending.add(token);
+            String text = tokenizer.decode(pending.stream().mapToInt(Integer::intValue).toArray());
+            if (text.indexOf('\uFFFD') < 0) {
+                pending.clear();
+                lost |= !feed(text);
             }
         }
 

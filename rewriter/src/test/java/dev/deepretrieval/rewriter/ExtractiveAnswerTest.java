@@ -68,6 +68,23 @@ class ExtractiveAnswerTest {
     }
 
     @Test
+    void wordsSpelledInSeveralByteTokensAreKeptOrLeftOutWhole() {
+        // "é", "α" and "β" are each split by the byte-level tokenizer into tokens that are not text alone
+        List<String> accented = List.of("Ménière's disease is linked to α-synuclein and β-amyloid deposits.",
+                "Café au lait spots and naïve T cells");
+        QueryRewriter extractive = new QueryRewriter(policy, TEMPLATE).extractive();
+        List<Rewrite> sampled = extractive.rewrite(accented, 8, SamplingSettings.sampling(6.0, 96, Set.of(), 5), 16);
+        for (int i = 0; i < sampled.size(); i++) {
+            Rewrite r = sampled.get(i);
+            assertTrue(r.formatValid(), r.completion());
+            assertTrue(isReduction(accented.get(i / 8), r.rewritten().orElseThrow()), r.rewritten().orElseThrow());
+        }
+        Rewrite greedy = extractive.rewrite(accented.subList(0, 1), 1, SamplingSettings.greedy(96, Set.of()), 1)
+                .getFirst();
+        assertTrue(isReduction(accented.getFirst(), greedy.rewritten().orElseThrow()), greedy.completion());
+    }
+
+    @Test
     void theBundledPolicyKeepsMostClaimsWholeWhenGreedy() {
         List<Rewrite> greedy = new QueryRewriter(policy, TEMPLATE).extractive()
                 .rewrite(claims, 1, SamplingSettings.greedy(96, Set.of()), 24);
