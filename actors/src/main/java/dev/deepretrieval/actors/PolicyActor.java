@@ -26,9 +26,18 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
 
     public sealed interface Command {}
 
-    /** Sample {@code samplesPerPrompt} completions of every prompt, seeded by {@code seed}. */
+    /**
+     * Sample {@code samplesPerPrompt} completions of every prompt, seeded by {@code seed}. The reply is the batch, or
+     * an explicit failure when generation throws (the actor then restarts, reloading its model).
+     */
     public record Generate(long batchId, List<RolloutPrompt> prompts, int samplesPerPrompt, long seed,
-            ActorRef<RolloutBatch> replyTo) implements Command {}
+            ActorRef<Generated> replyTo) implements Command {}
+
+    /** The reply to {@link Generate}. */
+    public sealed interface Generated permits RolloutBatch, GenerationFailed {}
+
+    /** Generation of a batch threw; the asker retries (after restoring the newest weights) or fails the run. */
+    public record GenerationFailed(long batchId, String reason) implements Generated {}
 
     /** Replace the weights; rollouts after the reply carry {@code snapshot.version()}. */
     public record SwapWeights(WeightsSnapshot snapshot, ActorRef<WeightsSwapped> replyTo) implements Command {}
@@ -77,6 +86,16 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     }
 
     private Behavior<Command> onGenerate(Generate request) {
+        try {
+            return generate(request);
+        } catch (RuntimeException e) {
+            // said before the restart: the asker need not wait for its timeout to learn the batch is not coming
+            request.replyTo().tell(new GenerationFailed(request.batchId(), String.valueOf(e.getMessage())));
+            throw e;
+        }
+    }
+
+    private Behavior<Command> generate(Generate request) {
         long start = System.nanoTime();
         var prompts = request.prompts().stream().map(p -> new QueryRewriter.Prompt(p.original(), p.text())).toList();
         SamplingSettings seeded = sampling.withSeed(request.seed());

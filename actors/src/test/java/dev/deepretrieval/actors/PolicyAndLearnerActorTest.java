@@ -53,9 +53,9 @@ class PolicyAndLearnerActorTest {
     void generatesTaggedBatchesAndSwapsWeights() {
         var policy = testKit.spawn(PolicyActor.create(PolicyAndLearnerActorTest::load, TEMPLATE, Decoding.FREE,
                 SamplingSettings.sampling(1.0, 40, Set.of(), 0), 8, 0));
-        TestProbe<RolloutBatch> batches = testKit.createTestProbe();
+        TestProbe<PolicyActor.Generated> batches = testKit.createTestProbe();
         policy.tell(new PolicyActor.Generate(1, prompts(), 3, 11, batches.getRef()));
-        RolloutBatch first = batches.receiveMessage(WAIT);
+        RolloutBatch first = (RolloutBatch) batches.receiveMessage(WAIT);
         assertEquals(1, first.batchId());
         assertEquals(0, first.policyVersion());
         assertEquals(6, first.rollouts().size());
@@ -65,7 +65,7 @@ class PolicyAndLearnerActorTest {
             assertTrue(r.responseTokens().length > 0 && r.responseTokens().length <= 40);
         });
         policy.tell(new PolicyActor.Generate(2, prompts(), 3, 11, batches.getRef()));
-        RolloutBatch again = batches.receiveMessage(WAIT);
+        RolloutBatch again = (RolloutBatch) batches.receiveMessage(WAIT);
         for (int i = 0; i < 6; i++) {
             assertArrayEquals(first.rollouts().get(i).responseTokens(), again.rollouts().get(i).responseTokens(),
                     "the same seed samples the same tokens");
@@ -81,7 +81,7 @@ class PolicyAndLearnerActorTest {
         policy.tell(new PolicyActor.SwapWeights(perturbed, swaps.getRef()));
         assertEquals(5, swaps.receiveMessage(WAIT).version());
         policy.tell(new PolicyActor.Generate(3, prompts(), 3, 11, batches.getRef()));
-        RolloutBatch after = batches.receiveMessage(WAIT);
+        RolloutBatch after = (RolloutBatch) batches.receiveMessage(WAIT);
         assertEquals(5, after.policyVersion());
         after.rollouts().forEach(r -> assertEquals(5, r.policyVersion()));
         assertNotEquals(first.rollouts().get(0).completion(), after.rollouts().get(0).completion());
@@ -96,9 +96,9 @@ class PolicyAndLearnerActorTest {
                 1.0, 40, Set.of(), lr, lr, 0, 1);
         var policy = testKit.spawn(PolicyActor.create(PolicyAndLearnerActorTest::load, TEMPLATE, Decoding.FREE,
                 SamplingSettings.sampling(1.0, 40, Set.of(), 0), 8, 0));
-        TestProbe<RolloutBatch> batches = testKit.createTestProbe();
+        TestProbe<PolicyActor.Generated> batches = testKit.createTestProbe();
         policy.tell(new PolicyActor.Generate(1, prompts(), 3, 3, batches.getRef()));
-        RolloutBatch batch = batches.receiveMessage(WAIT);
+        RolloutBatch batch = (RolloutBatch) batches.receiveMessage(WAIT);
         double[] rewards = {1, 0, 0, 0, 1, 0};
 
         var learner = testKit.spawn(LearnerActor.create(() -> Learner.create(Fixtures.defaultPolicy(), settings,

@@ -7,6 +7,7 @@ import dev.deepretrieval.actors.Rollout;
 import dev.deepretrieval.actors.RolloutBatch;
 import dev.deepretrieval.actors.RolloutPrompt;
 import dev.deepretrieval.actors.ScoredBatch;
+import dev.deepretrieval.actors.WeightsSnapshot;
 import dev.deepretrieval.environments.EnvironmentResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -48,6 +51,10 @@ import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
  * left out of the update. Every buffer is bounded.
  */
 public final class TrainingGraph {
+
+    /** Generations of one batch tried before a run fails (the first and two after a policy actor's restart). */
+    static final int GENERATE_ATTEMPTS = 3;
+
 
     private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
 
@@ -99,6 +106,8 @@ public final class TrainingGraph {
         for (int i = 0; i < permits; i++) {
             permitsBack.offer(i);
         }
+        var latestWeights = new AtomicReference<WeightsSnapshot>();
+        var retries = new ConcurrentHashMap<Long, Integer>();
         PermitGate gate = new PermitGate(n -> {
             for (int i = 0; i < n; i++) {
                 permitsBack.offer(i);
@@ -118,10 +127,8 @@ public final class TrainingGraph {
                     }
                     return Pair.create(batchId, (List<RolloutPrompt>) prompts);
                 })
-                .mapAsync(1, request -> AskPattern.<PolicyActor.Command, RolloutBatch>ask(policy,
-                        replyTo -> new PolicyActor.Generate(request.first(), request.second(), settings.samplesPerPrompt(),
-                                settings.seed() * 1_000_003L + request.first(), replyTo),
-                        settings.generateTimeout(), scheduler))
+                .mapAsync(1, request -> generate(policy, request.first(), request.second(), settings, scheduler,
+                        latestWeights, retries, GENERATE_ATTEMPTS))
                 .mapConcat(batch -> {
                     listener.onGenerated(batch);
                     long start = System.nanoTime();
@@ -138,10 +145,14 @@ public final class TrainingGraph {
                         (open, outcome) -> regroup(open, outcome, batchPositions), open -> Optional.empty())
                 .mapConcat(list -> list)
                 .mapAsync(1, regrouped -> learn(regrouped, learner, settings, scheduler, checkpointState))
-                .mapAsync(1, learned -> AskPattern.<PolicyActor.Command, PolicyActor.WeightsSwapped>ask(policy,
-                                replyTo -> new PolicyActor.SwapWeights(learned.second().weights(), replyTo),
-                                settings.learnTimeout(), scheduler)
-                        .thenApply(swapped -> report(learned.first(), learned.second(), swapped, settings)))
+                .mapAsync(1, learned -> {
+                    latestWeights.set(learned.second().weights());
+                    return AskPattern.<PolicyActor.Command, PolicyActor.WeightsSwapped>ask(policy,
+                                    replyTo -> new PolicyActor.SwapWeights(learned.second().weights(), replyTo),
+                                    settings.learnTimeout(), scheduler)
+                            .thenApply(swapped -> report(learned.first(), learned.second(), swapped, settings,
+                                    retries.getOrDefault(learned.first().batchId(), 0)));
+                })
                 .viaMat(KillSwitches.single(), Keep.right())
                 // the report is delivered before the permit goes back, so whoever stops the run on "drained" has
                 // already heard of every finished step
@@ -196,8 +207,40 @@ public final class TrainingGraph {
                 .thenApply(learned -> Pair.create(regrouped, learned));
     }
 
+    /**
+     * One batch's rollouts from the policy actor. When generation throws (the actor replies so, then restarts and
+     * reloads its model), the batch is generated again with the same seed after the actor has been given the newest
+     * weights and their version, up to {@code attempts} times in all; then the run fails with the reason.
+     */
+    private static CompletionStage<RolloutBatch> generate(ActorRef<PolicyActor.Command> policy, long batchId,
+            List<RolloutPrompt> prompts, TrainingSettings settings, Scheduler scheduler,
+            AtomicReference<WeightsSnapshot> latestWeights, Map<Long, Integer> retries, int attempts) {
+        return AskPattern.<PolicyActor.Command, PolicyActor.Generated>ask(policy,
+                        replyTo -> new PolicyActor.Generate(batchId, prompts, settings.samplesPerPrompt(),
+                                settings.seed() * 1_000_003L + batchId, replyTo),
+                        settings.generateTimeout(), scheduler)
+                .thenCompose(generated -> switch (generated) {
+                    case RolloutBatch batch -> CompletableFuture.completedFuture(batch);
+                    case PolicyActor.GenerationFailed failed -> {
+                        if (attempts <= 1) {
+                            yield CompletableFuture.<RolloutBatch>failedFuture(new IllegalStateException(
+                                    "generating batch " + batchId + " failed " + GENERATE_ATTEMPTS + " times: "
+                                            + failed.reason()));
+                        }
+                        retries.merge(batchId, 1, Integer::sum);
+                        WeightsSnapshot weights = latestWeights.get();
+                        CompletionStage<?> restored = weights == null ? CompletableFuture.completedFuture(null)
+                                : AskPattern.<PolicyActor.Command, PolicyActor.WeightsSwapped>ask(policy,
+                                        replyTo -> new PolicyActor.SwapWeights(weights, replyTo),
+                                        settings.learnTimeout(), scheduler);
+                        yield restored.thenCompose(ignored -> generate(policy, batchId, prompts, settings, scheduler,
+                                latestWeights, retries, attempts - 1));
+                    }
+                });
+    }
+
     private static <T> StepReport report(Regrouped<T> regrouped, LearnerActor.Learned learned,
-            PolicyActor.WeightsSwapped swapped, TrainingSettings settings) {
+            PolicyActor.WeightsSwapped swapped, TrainingSettings settings, int generateRetries) {
         var rewards = new ArrayList<Double>();
         double metricSum = 0;
         int formatValid = 0;
@@ -234,6 +277,8 @@ public final class TrainingGraph {
         metrics.put("timing_s/generate", regrouped.generateSeconds());
         metrics.put("timing_s/reward", regrouped.rewardSeconds());
         metrics.put("timing_s/swap", swapped.seconds());
+        // generations of this batch that threw and were redone (after the newest weights were restored)
+        metrics.put("actor/generate_retries", (double) generateRetries);
         return new StepReport(regrouped.batchId(), regrouped.rolloutVersion(), learned.version(), mean,
                 n < 2 ? 0 : Math.sqrt(variance / n), n == 0 ? 0 : metricSum / n, n == 0 ? 0 : (double) formatValid / n,
                 n, failed, metrics, samples);

@@ -111,10 +111,16 @@ class TrainingRunTest {
 
     private static TrainingRunSpec<RetrievalTask> spec(Environment<RetrievalTask> environment, Path checkpoints,
             long steps, int staleness, long firstStep, PromptCursor.Position cursor, Duration callTimeout) {
+        return spec(tasks, Decoding.FREE, environment, checkpoints, steps, staleness, firstStep, cursor, callTimeout);
+    }
+
+    private static TrainingRunSpec<RetrievalTask> spec(Tasks tasks, Decoding decoding,
+            Environment<RetrievalTask> environment, Path checkpoints, long steps, int staleness, long firstStep,
+            PromptCursor.Position cursor, Duration callTimeout) {
         var settings = new TrainingSettings(2, 1, steps, staleness, 4, callTimeout, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), 7, 2, "ndcg@10", 2);
         return new TrainingRunSpec<>(tasks, settings,
-                () -> RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE, Decoding.FREE,
+                () -> RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE, decoding,
                 SamplingSettings.sampling(1.0, 48, Set.of(), 7), 4, environment, 4, callTimeout,
                 () -> Learner.create(MODEL, ppo(), checkpoints, 2, "cpu"), firstStep, cursor, Map.of("run_id", "test"),
                 Duration.ofMillis(200));
@@ -143,6 +149,23 @@ class TrainingRunTest {
     private static List<StepReport> steps(List<Object> events) {
         return events.stream().filter(e -> e instanceof TrainingRunSupervisor.Step)
                 .map(e -> ((TrainingRunSupervisor.Step) e).report()).toList();
+    }
+
+    @Test
+    void aGenerationThatKeepsThrowingIsRetriedThenEndsTheRunWithItsReasonNotAfterTheTimeout(@TempDir Path dir) {
+        // extractive rewrites of a query without words: generation throws every time
+        var wordless = new Tasks(List.of(new RetrievalTask("x1", " ", Map.of("d", 1)),
+                new RetrievalTask("x2", " ", Map.of("d", 1))));
+        long start = System.nanoTime();
+        List<Object> events = run(spec(wordless, Decoding.EXTRACTIVE, bm25, dir, 3, 0, 0,
+                new PromptCursor.Position(0, 0), Duration.ofSeconds(30)), false);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        var ended = (TrainingRunSupervisor.Ended) events.getLast();
+        assertEquals(TrainingRunSupervisor.State.FAILED, ended.state(), events.toString());
+        assertTrue(ended.failure().contains("generating batch 1 failed 3 times"), ended.failure());
+        assertEquals(List.of(), steps(events));
+        // the spec's generate timeout is 5 minutes: the explicit failures end it long before
+        assertTrue(seconds < 120, "ended after " + seconds + " s");
     }
 
     @Test
