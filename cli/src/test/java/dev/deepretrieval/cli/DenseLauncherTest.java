@@ -42,7 +42,10 @@ class DenseLauncherTest {
         List<String> lines = Files.readAllLines(output);
         JsonNode json = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         assertEquals(300, json.get("queries").asInt());
-        assertEquals(0.7026, json.get("ndcg@10").asDouble(), 1e-4);
+        // 0.7026 on the machine it was first measured on, 0.7041 on another with the same code (commit 0c3bade and
+        // after): ONNX Runtime's and Lucene's vector kernels follow the CPU (AVX2, AVX-512), and near-tied documents
+        // then swap places; a wrong encoder, pooling or query instruction costs far more than this
+        assertEquals(0.703, json.get("ndcg@10").asDouble(), 0.003);
         assertTrue(new File(root.toFile(), "cli/target/classpath.args").isFile());
     }
 }

@@ -100,7 +100,8 @@ class TrainCommandTest {
         String runId = summary.path("config").path("run_id").asText();
         try (RunStore store = RunStore.embedded(out.resolve("runs"))) {
             assertEquals(2, store.steps(runId).size());
-            assertEquals(2 * 2, store.rolloutCount(runId), "2 stored rollouts a step");
+            // 2 prompts x a group of 8 a step, of which samples-stored (4) are kept
+            assertEquals(2 * 4, store.rolloutCount(runId), "4 stored rollouts a step");
         }
         CliRun again = CliRun.of("train", "--steps", "2", "--out", out.toString());
         assertEquals(ExitCode.USAGE, again.exitCode(), "an existing run is not overwritten");
