@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A policy's vocabulary as text, for constrained decoding: each token's text alone, and the fewest tokens that spell
- * a given text (so a constraint can tell whether an answer can still be finished within the tokens left).
+ * a given text (so a constraint can tell whether an answer can still be finished within the tokens left); a
+ * character no token spells whole counts its UTF-8 bytes (byte-level vocabularies hold every byte).
  */
 final class TokenSpelling {
 
@@ -86,6 +87,10 @@ final class TokenSpelling {
         return stopTokenIds.contains(token);
     }
 
+    private static int utf8Bytes(char c) {
+        return c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+
     /** The fewest tokens whose texts spell {@code text} exactly (0 for the empty text), or {@link #UNREACHABLE}. */
     int fewestTokens(String text) {
         Integer known = fewestTokens.get(text);
@@ -100,6 +105,11 @@ final class TokenSpelling {
                 if (best[from + length] < UNREACHABLE && spellable.contains(text.substring(from, from + length))) {
                     best[from] = Math.min(best[from], best[from + length] + 1);
                 }
+            }
+            // a character no token spells whole (an "ä" the byte-level vocabulary splits) is spelled by its UTF-8
+            // bytes, one token each: a bound, so such text is never taken for unreachable
+            if (best[from + 1] < UNREACHABLE) {
+                best[from] = Math.min(best[from], best[from + 1] + utf8Bytes(text.charAt(from)));
             }
         }
         fewestTokens.put(text, best[0]);
