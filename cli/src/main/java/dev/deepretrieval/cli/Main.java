@@ -8,10 +8,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine;
 
 /** Entry point of {@code ./deepretrieval}. */
 @Command(name = "deepretrieval", mixinStandardHelpOptions = true, version = "deepretrieval 0.1.0",

@@ -1,5 +1,9 @@
 package dev.deepretrieval.rewriter;
 
+import dev.deepretrieval.environments.prompt.CopyQueryTarget;
+import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.generation.TokenConstraint;
 import dev.deepretrieval.policy.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,17 +11,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import dev.deepretrieval.environments.prompt.CopyQueryTarget;
-import dev.deepretrieval.environments.prompt.PromptTemplate;
-import dev.deepretrieval.policy.Policy;
-import dev.deepretrieval.policy.generation.TokenConstraint;
 
 /**
  * Extractive rewrites (query reduction) as constrained decoding: the completion is the format's canonical text
  * ({@link CopyQueryTarget#scaffold}: the fixed thought, the answer tags, the JSON key) around a query made of the
- * original query's words, some left out (never two neighbours), in their order ({@link WordSubsequence}). The policy's only choice is which
- * words to keep, so sampled rollouts explore word choices rather than malformed text, and a policy that copies the
- * query keeps every word. Tokens outside the query are forced; they are the same in every sample of a prompt.
+ * original query's words, some left out (never two neighbours), in their order ({@link WordSubsequence}). The
+ * policy's only choice is which words to keep, so sampled rollouts explore word choices rather than malformed text,
+ * and a policy that copies the query keeps every word. Tokens outside the query are forced; they are the same in
+ * every sample of a prompt.
  */
 public final class ExtractiveAnswer {
 
@@ -34,7 +35,6 @@ public final class ExtractiveAnswer {
     private final String before;
     private final int[] beforeTokens;
     private final String after;
-    private final java.util.function.ToIntFunction<String> tokensOf; // one instance: word tails are cached per function
 
     public ExtractiveAnswer(Policy policy, PromptTemplate template) {
         if (!template.answerKey().equals("query")) {
@@ -45,28 +45,31 @@ public final class ExtractiveAnswer {
         this.tokenizer = policy.tokenizer();
         CopyQueryTarget.Scaffold scaffold = CopyQueryTarget.scaffold(template);
         this.before = scaffold.before();
-        this.beforeTokens = policy.tokenizer().encode(before);
+        this.beforeTokens = tokenizer.encode(before);
         this.after = scaffold.after();
-        this.tokensOf = spelling::fewestTokens;
     }
 
     /** The fewest tokens an extractive answer of {@code original} needs (its shortest word kept). */
     public int minimumTokens(String original) {
-        int words = new WordSubsequence(original, MAX_SKIP).start().cheapestFinish(tokensOf);
+        int words = language(original).start().cheapestFinish();
         return words >= TokenSpelling.UNREACHABLE ? TokenSpelling.UNREACHABLE
                 : beforeTokens.length + words + spelling.fewestTokens(after);
     }
 
-    /** The constraint for rewrites of {@code original}. */
+    /**
+     * The constraint for rewrites of {@code original}; its sequences (the samples of one prompt) share the
+     * completions they have encoded.
+     */
     public TokenConstraint of(String original) {
-        var words = new WordSubsequence(original, MAX_SKIP);
+        WordSubsequence words = language(original);
         if (words.words().isEmpty()) {
             throw new IllegalArgumentException("an extractive rewrite needs an original query with at least one word");
         }
+        Map<String, int[]> encoded = new HashMap<>();
         return new TokenConstraint() {
             @Override
             public Sequence start() {
-                return new Cursor(words, new HashMap<>());
+                return new Cursor(words, encoded);
             }
 
             @Override
@@ -76,45 +79,27 @@ public final class ExtractiveAnswer {
         };
     }
 
+    private WordSubsequence language(String original) {
+        return new WordSubsequence(original, MAX_SKIP, spelling::fewestTokens);
+    }
+
     /**
-     * One sequence: how much of the text before the query is written, the query's words, then the text after. Every
-     * token is the tokenizer's own spelling of a completion the choices so far can still lead to (as the cold start
-     * wrote them: the whole completion encoded at once), so the only choices are which words to keep, never how to
-     * spell one: a high sampling temperature explores words, not spellings the reward cannot tell apart. Where no
-     * such completion's spelling continues the tokens written (text the tokenizer splits across a choice), any
+     * One sequence: the tokens of the text before the query (forced, as the cold start wrote them), then the tokens
+     * written since, from which everything else is read. Every token is the tokenizer's own spelling of a completion
+     * the choices so far can still lead to (the whole completion encoded at once), so the only choices are which
+     * words to keep, never how to spell one: a high sampling temperature explores words, not spellings the reward
+     * cannot tell apart. Where no such completion's spelling continues the tokens written within the budget, any
      * token that keeps the text in the language is allowed.
      */
     private final class Cursor implements TokenConstraint.Sequence {
         private final WordSubsequence language;
-        private final Map<String, int[]> encoded; // completions already encoded, shared by the copies of a cursor
+        private final Map<String, int[]> encoded;
         private final List<Integer> written = new ArrayList<>();
-        private final List<Integer> pending = new ArrayList<>(); // byte tokens of a character not yet whole
-        private boolean lost; // the character-level state could not follow (the fallback then allows only stops)
         private int forced; // tokens of the text before the query written so far
-        private int beforeMatched;
-        private final WordSubsequence.State words;
-        private boolean inQuery;
-        private boolean escaping; // the query's last character was an unescaped backslash
-        private int afterMatched = -1; // -1 until the query's string is closed
 
         private Cursor(WordSubsequence language, Map<String, int[]> encoded) {
             this.language = language;
             this.encoded = encoded;
-            this.words = language.start();
-        }
-
-        private Cursor(Cursor other) {
-            this.language = other.language;
-            this.encoded = other.encoded;
-            this.written.addAll(other.written);
-            this.pending.addAll(other.pending);
-            this.lost = other.lost;
-            this.forced = other.forced;
-            this.beforeMatched = other.beforeMatched;
-            this.words = other.words.copy();
-            this.inQuery = other.inQuery;
-            this.escaping = other.escaping;
-            this.afterMatched = other.afterMatched;
         }
 
         @Override
@@ -122,44 +107,50 @@ public final class ExtractiveAnswer {
             return Arrays.binarySearch(allowedTokens(spelling.vocabSize(), remaining), token) >= 0;
         }
 
-        /** Whether {@code token} keeps the text in the language, within the budget (spelling aside). */
-        private boolean fits(int token, int remaining) {
-            if (spelling.isStop(token)) {
-                return afterMatched == after.length();
-            }
-            String text = spelling.text(token);
-            if (text == null || forced < beforeTokens.length && token != beforeTokens[forced]) {
-                return false;
-            }
-            Cursor next = new Cursor(this);
-            return next.feed(text) && next.cost() <= remaining - 1;
-        }
-
         @Override
         public int[] allowedTokens(int vocab, int remaining) {
             if (forced < beforeTokens.length) {
                 return new int[] {beforeTokens[forced]};
             }
-            int[] canonical = canonicalNext(remaining);
+            String text = tokenizer.decode(written.stream().mapToInt(Integer::intValue).toArray());
+            int whole = wholeCharacters(text);
+            int[] canonical = canonicalNext(text.substring(0, whole), remaining);
             if (canonical.length > 0) {
                 return canonical;
             }
-            int[] any = lost ? new int[0] : anyFitting(vocab, remaining);
+            int[] any = whole == text.length() ? anyFitting(text, vocab, remaining) : new int[0];
             // nothing keeps the text in the language (never expected): stop; the answer then does not parse
             return any.length > 0 ? any : spelling.stopTokens();
         }
 
+        @Override
+        public void accept(int token) {
+            if (spelling.isStop(token)) {
+                return;
+            }
+            if (forced < beforeTokens.length) {
+                forced++;
+            } else {
+                written.add(token);
+            }
+        }
+
         /**
-         * The next token of each completion the text so far can still lead to, as the tokenizer spells it: per choice
-         * open here (keep the word being written, or the word after it, or close the query), one completion that
-         * makes the choice and then keeps every word left.
+         * The next token of each completion {@code text} can still lead to, as the tokenizer spells it: per choice
+         * open (finish the word being written, close the query, or go on with one of the next words), one completion
+         * that makes the choice and then keeps every word left.
          */
-        private int[] canonicalNext(int remaining) {
-            String query = queryWritten();
+        private int[] canonicalNext(String text, int remaining) {
+            QueryText read = readQuery(language, text);
+            if (read == null) {
+                return new int[0];
+            }
+            List<String> queries = read.closed() ? List.of(text.substring(0, read.queryLength))
+                    : language.completions(read.words, text);
             var next = new TreeSet<Integer>();
-            for (String completion : completions(query)) {
-                int[] tokens = encoded.computeIfAbsent(before + completion + after, tokenizer::encode);
-                int at = beforeTokens.length + written.size();
+            int at = beforeTokens.length + written.size();
+            for (String query : queries) {
+                int[] tokens = encoded.computeIfAbsent(before + query + after, tokenizer::encode);
                 if (tokens.length + 1 - at > remaining || !startsWithWritten(tokens)) {
                     continue;
                 }
@@ -174,109 +165,94 @@ public final class ExtractiveAnswer {
             return next.stream().mapToInt(Integer::intValue).toArray();
         }
 
-        /**
-         * The text written after the opening quote, decoded from the tokens (so a character spread over several
-         * byte tokens counts once it is whole; a trailing part of one is left out: the completions that finish it
-         * still spell the tokens written).
-         */
-        private String queryWritten() {
-            String text = tokenizer.decode(written.stream().mapToInt(Integer::intValue).toArray());
-            int end = text.length();
-            while (end > 0 && text.charAt(end - 1) == '\uFFFD') {
-                end--;
-            }
-            return text.substring(0, end);
-        }
-
-        /** Full queries in the language that continue {@code text}, one per choice open after it. */
-        private List<String> completions(String text) {
-            int close = closingQuote(text);
-            if (close >= 0) {
-                return List.of(text.substring(0, close)); // closed: only the text after the query is left
-            }
-            WordSubsequence.State state = language.start();
-            for (int i = 0; i < text.length(); i++) {
-                if (!state.feed(text.charAt(i))) {
-                    return List.of();
-                }
-            }
-            return language.completions(state, text);
-        }
-
         private boolean startsWithWritten(int[] tokens) {
-            int offset = beforeTokens.length;
-            if (tokens.length < offset + written.size()) {
+            if (tokens.length < beforeTokens.length + written.size()
+                    || !Arrays.equals(tokens, 0, beforeTokens.length, beforeTokens, 0, beforeTokens.length)) {
                 return false;
             }
-            for (int i = 0; i < beforeTokens.length; i++) {
-                if (tokens[i] != beforeTokens[i]) {
-                    return false;
-                }
-            }
             for (int i = 0; i < written.size(); i++) {
-                if (tokens[offset + i] != written.get(i)) {
+                if (tokens[beforeTokens.length + i] != written.get(i)) {
                     return false;
                 }
             }
             return true;
         }
 
-        /** Every token that keeps the text in the language within the budget, whatever its spelling. */
-        private int[] anyFitting(int vocab, int remaining) {
-            // only tokens starting with a character the cursor can take next need the full check
+        /** Every token that keeps {@code text} in the language within the budget, whatever its spelling. */
+        private int[] anyFitting(String text, int vocab, int remaining) {
+            QueryText base = readQuery(language, text);
+            if (base == null) {
+                return new int[0];
+            }
             var allowed = new ArrayList<Integer>();
+            // only tokens starting with a character the text can take next need the full check
             for (char c : spelling.firstChars()) {
-                if (new Cursor(this).feed(c)) {
-                    for (int token : spelling.startingWith(c)) {
-                        if (token < vocab && fits(token, remaining)) {
-                            allowed.add(token);
-                        }
+                if (!base.copy().feed(c)) {
+                    continue;
+                }
+                for (int token : spelling.startingWith(c)) {
+                    QueryText next = base.copy();
+                    if (token < vocab && next.feed(spelling.text(token)) && next.cost() <= remaining - 1) {
+                        allowed.add(token);
                     }
                 }
             }
-            if (afterMatched == after.length()) {
+            if (base.complete()) {
                 for (int token : spelling.stopTokens()) {
                     allowed.add(token);
                 }
             }
             return allowed.stream().mapToInt(Integer::intValue).sorted().toArray();
         }
+    }
 
-        @Override
-        public void accept(int token) {
-            if (spelling.isStop(token)) {
-                return;
-            }
-            if (forced < beforeTokens.length) {
-                forced++;
-                lost |= !feed(spelling.text(token));
-                return;
-            }
-            written.add(token);
-            // the character-level state serves the fallback only; a token that is part of a character waits for
-            // the rest of it
-            pending.add(token);
-            String text = tokenizer.decode(pending.stream().mapToInt(Integer::intValue).toArray());
-            if (text.indexOf('\uFFFD') < 0) {
-                pending.clear();
-                lost |= !feed(text);
-            }
+    /** {@code text}, written after the opening quote, read in {@code language}; null when it leaves the language. */
+    private QueryText readQuery(WordSubsequence language, String text) {
+        QueryText read = new QueryText(language.start());
+        return read.feed(text) ? read : null;
+    }
+
+    /** The length of {@code text} without a trailing part of a character (byte tokens not yet whole). */
+    private static int wholeCharacters(String text) {
+        int end = text.length();
+        while (end > 0 && text.charAt(end - 1) == '\uFFFD') {
+            end--;
+        }
+        return end;
+    }
+
+    /**
+     * Where the text after the opening quote has got to: the query's words, then (once the query's string is closed
+     * by its first unescaped quote) how much of the text after it.
+     */
+    private final class QueryText {
+        private final WordSubsequence.State words;
+        private int queryLength; // characters of the query's string content
+        private boolean escaping; // the query's last character was an unescaped backslash
+        private int afterMatched = -1; // -1 until the query's string is closed
+
+        private QueryText(WordSubsequence.State words) {
+            this.words = words;
         }
 
-        /** Where the query's string closes in {@code text} (its first quote not escaped), or -1. */
-        private static int closingQuote(String text) {
-            boolean escaped = false;
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == '"' && !escaped) {
-                    return i;
-                }
-                escaped = c == '\\' && !escaped;
-            }
-            return -1;
+        QueryText copy() {
+            QueryText copy = new QueryText(words.copy());
+            copy.queryLength = queryLength;
+            copy.escaping = escaping;
+            copy.afterMatched = afterMatched;
+            return copy;
         }
 
-        private boolean feed(String text) {
+        boolean closed() {
+            return afterMatched >= 0;
+        }
+
+        /** Whether the whole answer is written (a stop may come). */
+        boolean complete() {
+            return afterMatched == after.length();
+        }
+
+        boolean feed(String text) {
             for (int i = 0; i < text.length(); i++) {
                 if (!feed(text.charAt(i))) {
                     return false;
@@ -285,37 +261,30 @@ public final class ExtractiveAnswer {
             return true;
         }
 
-        private boolean feed(char c) {
-            if (!inQuery && afterMatched < 0) {
-                if (c != before.charAt(beforeMatched)) {
+        boolean feed(char c) {
+            if (closed()) {
+                return afterMatched < after.length() && c == after.charAt(afterMatched++);
+            }
+            if (c == after.charAt(0) && !escaping) { // the closing quote (a quote in a word is escaped)
+                if (!words.canClose()) {
                     return false;
                 }
-                inQuery = ++beforeMatched == before.length();
+                afterMatched = 1;
                 return true;
             }
-            if (inQuery) {
-                if (c == after.charAt(0) && !escaping) { // the closing quote (a quote in a word is escaped)
-                    if (!words.canClose()) {
-                        return false;
-                    }
-                    inQuery = false;
-                    afterMatched = 1;
-                    return true;
-                }
-                escaping = c == '\\' && !escaping;
-                return words.feed(c);
-            }
-            return afterMatched < after.length() && c == after.charAt(afterMatched++);
+            escaping = c == '\\' && !escaping;
+            queryLength++;
+            return words.feed(c);
         }
 
         /** The fewest tokens that finish the answer from here. */
-        private int cost() {
-            if (afterMatched >= 0) {
+        int cost() {
+            if (closed()) {
                 return spelling.fewestTokens(after.substring(afterMatched));
             }
-            int words = this.words.cheapestFinish(tokensOf);
-            return words >= TokenSpelling.UNREACHABLE ? TokenSpelling.UNREACHABLE
-                    : (beforeTokens.length - forced) + words + spelling.fewestTokens(after);
+            int finish = words.cheapestFinish();
+            return finish >= TokenSpelling.UNREACHABLE ? TokenSpelling.UNREACHABLE
+                    : finish + spelling.fewestTokens(after);
         }
     }
 }

@@ -39,7 +39,7 @@ public final class GuidedAnswer implements TokenConstraint {
     public int minimumTokens() {
         AnswerGrammar.State state = grammar.start();
         state.feed(prefill);
-        return fewestTokens(state.shortestCompletion());
+        return spelling.fewestTokens(state.shortestCompletion());
     }
 
     @Override
@@ -49,7 +49,7 @@ public final class GuidedAnswer implements TokenConstraint {
         return new Sequence() {
             // the cost of finishing from the current state, when a plain token leaves it unchanged
             private boolean plainHere = state.inPlainText();
-            private int finishHere = fewestTokens(state.shortestCompletion());
+            private int finishHere = spelling.fewestTokens(state.shortestCompletion());
 
             @Override
             public boolean allows(int token, int remaining) {
@@ -64,7 +64,7 @@ public final class GuidedAnswer implements TokenConstraint {
                     return finishHere <= remaining - 1;
                 }
                 AnswerGrammar.State next = state.copy();
-                return next.feed(text) && fewestTokens(next.shortestCompletion()) <= remaining - 1;
+                return next.feed(text) && spelling.fewestTokens(next.shortestCompletion()) <= remaining - 1;
             }
 
             @Override
@@ -72,14 +72,9 @@ public final class GuidedAnswer implements TokenConstraint {
                 if (!spelling.isStop(token) && spelling.text(token) != null) {
                     state.feed(spelling.text(token));
                     plainHere = state.inPlainText();
-                    finishHere = state.dead() ? UNREACHABLE : fewestTokens(state.shortestCompletion());
+                    finishHere = state.dead() ? UNREACHABLE : spelling.fewestTokens(state.shortestCompletion());
                 }
             }
         };
-    }
-
-    /** The fewest tokens whose texts spell {@code text} exactly (0 for the empty text). */
-    int fewestTokens(String text) {
-        return spelling.fewestTokens(text);
     }
 }

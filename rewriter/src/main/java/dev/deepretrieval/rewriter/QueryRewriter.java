@@ -70,18 +70,17 @@ public final class QueryRewriter {
         };
     }
 
-    /** Whether rewrites are extractive (see {@link #extractive()}). */
-    public boolean isExtractive() {
-        return extractive != null;
-    }
-
     /** The constraint one prompt's generation runs under. */
     private TokenConstraint constraintFor(String original) {
         return extractive != null ? extractive.of(original) : constraint;
     }
 
+    /** Fails when {@code settings} leave fewer tokens than the shortest answer the constraint allows needs. */
     private void checkBudget(SamplingSettings settings, List<Prompt> inputs) {
-        checkBudget(settings);
+        if (constraint instanceof GuidedAnswer guidedAnswer && settings.maxNewTokens() < guidedAnswer.minimumTokens()) {
+            throw new IllegalArgumentException("max tokens " + settings.maxNewTokens() + " is below the "
+                    + guidedAnswer.minimumTokens() + " tokens the shortest well-formed answer needs (guided decoding)");
+        }
         if (extractive != null) {
             for (Prompt input : inputs) {
                 int least = extractive.minimumTokens(input.original());
@@ -91,18 +90,6 @@ public final class QueryRewriter {
                 }
             }
         }
-    }
-
-    private void checkBudget(SamplingSettings settings) {
-        if (constraint instanceof GuidedAnswer guidedAnswer && settings.maxNewTokens() < guidedAnswer.minimumTokens()) {
-            throw new IllegalArgumentException("max tokens " + settings.maxNewTokens() + " is below the "
-                    + guidedAnswer.minimumTokens() + " tokens the shortest well-formed answer needs (guided decoding)");
-        }
-    }
-
-    /** Whether decoding is constrained to the answer format (guided or extractive). */
-    public boolean isGuided() {
-        return constraint != TokenConstraint.NONE || extractive != null;
     }
 
     /** The decoding constraint ({@link TokenConstraint#NONE} unless guided). */
@@ -141,11 +128,14 @@ public final class QueryRewriter {
         checkBudget(settings, inputs);
         var prompts = new ArrayList<int[]>();
         var originals = new ArrayList<String>();
+        var constraints = new ArrayList<TokenConstraint>();
         for (Prompt input : inputs) {
             int[] prompt = policy.promptTokens(input.text());
+            TokenConstraint promptConstraint = constraintFor(input.original()); // shared by the prompt's samples
             for (int s = 0; s < samples; s++) {
                 prompts.add(prompt);
                 originals.add(input.original());
+                constraints.add(promptConstraint);
             }
         }
         SamplingSettings withStops = settings.withStopTokens(policy.stopTokenIds());
@@ -154,7 +144,7 @@ public final class QueryRewriter {
             int to = Math.min(prompts.size(), from + batchSize);
             SamplingSettings batchSettings = withStops.withSeed(settings.seed() + from);
             List<GeneratedSequence> generated = policy.generator().generate(prompts.subList(from, to), batchSettings,
-                    TokenListener.NONE, originals.subList(from, to).stream().map(this::constraintFor).toList());
+                    TokenListener.NONE, constraints.subList(from, to));
             for (int i = 0; i < generated.size(); i++) {
                 out.add(toRewrite(originals.get(from + i), prompts.get(from + i), generated.get(i)));
             }

@@ -1,6 +1,7 @@
 package dev.deepretrieval.rewriter;
 
 import dev.deepretrieval.environments.prompt.CopyQueryTarget;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -19,28 +20,27 @@ final class WordSubsequence {
 
     private final List<String> words;
     private final int maxSkip;
-    private int[] cheapestTail;          // per word j: the least cost after w_j, under the cost of cheapestFinish
-    private ToIntFunction<String> tailCostOf;
+    private final ToIntFunction<String> cost;
+    private int[] cheapestTails; // per word j: the least cost of the words after it up to a place to stop
 
     /**
      * @param original the original query; its words are its whitespace-separated pieces
      * @param maxSkip the most neighbouring words left out in a row (at least 1)
+     * @param cost what writing a text costs (the constraint: its fewest tokens), for {@link State#cheapestFinish()}
      */
-    WordSubsequence(String original, int maxSkip) {
+    WordSubsequence(String original, int maxSkip, ToIntFunction<String> cost) {
         if (maxSkip < 1) {
             throw new IllegalArgumentException("maxSkip must be >= 1, got " + maxSkip);
         }
         this.words = Arrays.stream(original.strip().split("\\s+")).filter(w -> !w.isEmpty())
                 .map(CopyQueryTarget::escaped).toList();
         this.maxSkip = maxSkip;
+        this.cost = cost;
     }
 
-    /**
-     * Per word j, the least cost of the words after it up to a place to stop, each word costing {@code cost} of its
-     * text with its leading space (computed once per cost function).
-     */
-    private int[] cheapestTails(ToIntFunction<String> cost) {
-        if (cost != tailCostOf) {
+    /** Per word j, the least cost of the words after it up to a place to stop, each word with its leading space. */
+    private int[] cheapestTails() {
+        if (cheapestTails == null) {
             int n = words.size();
             int[] tails = new int[n];
             for (int j = n - 1; j >= 0; j--) {
@@ -53,10 +53,9 @@ final class WordSubsequence {
                 }
                 tails[j] = best;
             }
-            cheapestTail = tails;
-            tailCostOf = cost;
+            cheapestTails = tails;
         }
-        return cheapestTail;
+        return cheapestTails;
     }
 
     private static int saturated(int a, int b) {
@@ -70,7 +69,7 @@ final class WordSubsequence {
      * choice and then keeps every word left.
      */
     List<String> completions(State state, String written) {
-        var out = new java.util.ArrayList<String>();
+        var out = new ArrayList<String>();
         String typed = state.typed.toString();
         for (int j = state.next; j <= state.last(); j++) {
             String word = words.get(j);
@@ -150,13 +149,13 @@ final class WordSubsequence {
 
         /**
          * The least cost of finishing a rewrite from here (0 when it may end; at least Integer.MAX_VALUE / 2 when
-         * none can): the rest of the current word, then further words, each costing {@code cost} of its text.
+         * none can): the rest of the current word, then further words, each costing the language's cost of its text.
          */
-        int cheapestFinish(ToIntFunction<String> cost) {
+        int cheapestFinish() {
             if (canClose()) {
                 return 0;
             }
-            int[] tails = cheapestTails(cost);
+            int[] tails = cheapestTails();
             int best = Integer.MAX_VALUE / 2;
             for (int j = next; j <= last(); j++) {
                 String word = words.get(j);

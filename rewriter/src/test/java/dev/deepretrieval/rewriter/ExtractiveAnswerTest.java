@@ -34,7 +34,7 @@ class ExtractiveAnswerTest {
 
     /** Whether {@code query} is {@code original}'s words, some left out, in order. */
     private static boolean isReduction(String original, String query) {
-        WordSubsequence.State state = new WordSubsequence(original, ExtractiveAnswer.MAX_SKIP).start();
+        WordSubsequence.State state = new WordSubsequence(original, ExtractiveAnswer.MAX_SKIP, String::length).start();
         String escaped = CopyQueryTarget.escaped(query);
         for (int i = 0; i < escaped.length(); i++) {
             if (!state.feed(escaped.charAt(i))) {

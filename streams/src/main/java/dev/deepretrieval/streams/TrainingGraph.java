@@ -11,23 +11,24 @@ import dev.deepretrieval.actors.WeightsSnapshot;
 import dev.deepretrieval.environments.EnvironmentResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.Pair;
-import java.util.Comparator;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -151,7 +152,7 @@ public final class TrainingGraph {
                                     replyTo -> new PolicyActor.SwapWeights(learned.second().weights(), replyTo),
                                     settings.learnTimeout(), scheduler)
                             .thenApply(swapped -> report(learned.first(), learned.second(), swapped, settings,
-                                    retries.getOrDefault(learned.first().batchId(), 0)));
+                                    Objects.requireNonNullElse(retries.remove(learned.first().batchId()), 0)));
                 })
                 .viaMat(KillSwitches.single(), Keep.right())
                 // the report is delivered before the permit goes back, so whoever stops the run on "drained" has

@@ -1,5 +1,6 @@
 package dev.deepretrieval.policy.rl;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ public record ActorBatch(
 
     /** The samples with at least one non-zero advantage (the only ones the clipped surrogate alone learns from). */
     public ActorBatch withSignal() {
-        var keep = new java.util.ArrayList<Integer>();
+        var keep = new ArrayList<Integer>();
         for (int i = 0; i < size(); i++) {
             for (float a : advantages.get(i)) {
                 if (a != 0) {

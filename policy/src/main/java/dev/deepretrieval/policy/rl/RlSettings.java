@@ -1,7 +1,10 @@
 package dev.deepretrieval.policy.rl;
 
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Every knob of one RL step. Paper defaults for PPO: γ = λ = 1, clip 0.2/0.2, dual clip 3, value clip 0.5, entropy
@@ -53,18 +56,18 @@ public record RlSettings(
 
         /** The name users write: {@code ppo}, {@code grpo}, {@code dr-grpo}, {@code rloo}. */
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         /** Parses a {@link #label()} (any case; {@code _} for {@code -}); unknown names fail listing the known ones. */
         public static Algorithm parse(String text) {
             for (Algorithm algorithm : values()) {
-                if (algorithm.label().equals(text.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))) {
+                if (algorithm.label().equals(text.strip().toLowerCase(Locale.ROOT).replace('_', '-'))) {
                     return algorithm;
                 }
             }
-            throw new IllegalArgumentException("unknown algorithm '" + text + "' (known: " + java.util.Arrays.stream(values())
-                    .map(Algorithm::label).collect(java.util.stream.Collectors.joining(", ")) + ")");
+            throw new IllegalArgumentException("unknown algorithm '" + text + "' (known: " + Arrays.stream(values())
+                    .map(Algorithm::label).collect(Collectors.joining(", ")) + ")");
         }
 
         Advantages.GroupBaseline baseline() {

@@ -162,9 +162,6 @@ public final class RlTrainer implements AutoCloseable {
      */
     public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
             double[] scores, List<float[]> behaviourLogProbs, List<int[][]> allowedTokens) {
-        if (allowedTokens != null && allowedTokens.size() != responses.size()) {
-            throw new IllegalArgumentException("need the allowed tokens of every response");
-        }
         if (expanded.isEmpty() || expanded.size() != groups.size() || expanded.size() != responses.size()
                 || expanded.size() != scores.length) {
             throw new IllegalArgumentException("need one group, response and score per prompt, and at least one");
