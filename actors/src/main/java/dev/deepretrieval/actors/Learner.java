@@ -6,7 +6,6 @@ import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
-import dev.deepretrieval.policy.model.DecoderWeights;
 import dev.deepretrieval.policy.model.ValueHead;
 import dev.deepretrieval.policy.rl.RlSettings;
 import dev.deepretrieval.policy.rl.RlTrainer;
@@ -22,7 +21,7 @@ import java.util.Optional;
  * Everything the learner owns: the policy being trained, the critic (a separate copy for PPO), the frozen reference
  * (when a KL term is used), the value head, the optimizers, and the run's checkpoints.
  */
-public final class Learner implements AutoCloseable {
+public final class Learner implements Updater {
 
     private final Policy actor;
     private final Policy critic;
@@ -73,7 +72,7 @@ public final class Learner implements AutoCloseable {
         return new Learner(actor, critic, reference, head, trainer, checkpoints, optimizerMemory, rolloutLogProbs);
     }
 
-    /** Restores the newest valid checkpoint, if any; returns the update count reached (the policy version). */
+    @Override
     public long restoreLatest() {
         try {
             Optional<Checkpoint> latest = checkpoints.restoreLatest();
@@ -83,7 +82,7 @@ public final class Learner implements AutoCloseable {
         }
     }
 
-    /** One update from the scored rollouts; {@code updates()} is the new policy version. */
+    @Override
     public Map<String, Double> learn(ScoredBatch batch) {
         var prompts = new ArrayList<int[]>();
         var groups = new ArrayList<String>();
@@ -103,26 +102,33 @@ public final class Learner implements AutoCloseable {
                 constrained ? allowed : null);
     }
 
+    @Override
     public long updates() {
         return trainer.updates();
     }
 
-    /** The current policy weights, copied out. */
+    @Override
     public WeightsSnapshot snapshot() {
         return WeightsSnapshot.of(trainer.updates(), actor.weights().parameters());
     }
 
-    public DecoderWeights policyWeights() {
-        return actor.weights();
-    }
-
-    /** Writes a checkpoint of the current step with the caller's state (data cursor, config). */
+    @Override
     public void save(long step, Map<String, Object> state) {
         try {
             checkpoints.save(step, JsonMapping.mapper().valueToTree(state));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + step, e);
         }
+    }
+
+    @Override
+    public TrainerCheckpoints.Held hold() {
+        return checkpoints.hold();
+    }
+
+    @Override
+    public void restore(TrainerCheckpoints.Held held) {
+        checkpoints.restore(held);
     }
 
     @Override

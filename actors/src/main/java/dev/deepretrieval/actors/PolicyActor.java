@@ -1,9 +1,6 @@
 package dev.deepretrieval.actors;
 
-import dev.deepretrieval.environments.prompt.PromptTemplate;
-import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.generation.SamplingSettings;
-import dev.deepretrieval.rewriter.Decoding;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
 import java.util.ArrayList;
@@ -12,6 +9,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -44,33 +42,29 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
 
     public record WeightsSwapped(long version, double seconds) {}
 
-    private final Policy policy;
-    private final QueryRewriter rewriter;
+    private final RolloutModel model;
     private final SamplingSettings sampling;
     private final int batchSize;
     private long version;
 
-    private PolicyActor(ActorContext<Command> context, Policy policy, PromptTemplate template, Decoding decoding,
-            SamplingSettings sampling, int batchSize, long initialVersion) {
+    private PolicyActor(ActorContext<Command> context, RolloutModel model, SamplingSettings sampling, int batchSize,
+            long initialVersion) {
         super(context);
-        this.policy = policy;
-        this.rewriter = new QueryRewriter(policy, template).with(decoding);
+        this.model = model;
         this.sampling = sampling;
         this.batchSize = batchSize;
         this.version = initialVersion;
     }
 
     /**
-     * @param loader loads the policy (again after a restart)
-     * @param template the task's prompt template (its pre-fill goes in front of each completion)
-     * @param decoding what the policy may write in a rollout
+     * @param loader loads the policy under the task's template and decoding (again after a restart, when the asker
+     *     sends the newest weights before it asks again)
      * @param batchSize sequences generated together
      * @param initialVersion the version of the loaded weights (non-zero when resuming a run)
      */
-    public static Behavior<Command> create(Supplier<Policy> loader, PromptTemplate template, Decoding decoding,
-            SamplingSettings sampling, int batchSize, long initialVersion) {
-        return Behaviors.setup(context -> new PolicyActor(context, loader.get(), template, decoding, sampling,
-                batchSize, initialVersion));
+    public static Behavior<Command> create(Supplier<? extends RolloutModel> loader, SamplingSettings sampling,
+            int batchSize, long initialVersion) {
+        return Behaviors.setup(context -> new PolicyActor(context, loader.get(), sampling, batchSize, initialVersion));
     }
 
     @Override
@@ -78,11 +72,14 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         return newReceiveBuilder()
                 .onMessage(Generate.class, this::onGenerate)
                 .onMessage(SwapWeights.class, this::onSwap)
-                .onSignal(PostStop.class, signal -> {
-                    policy.close();
-                    return this;
-                })
+                .onSignal(PreRestart.class, signal -> close())
+                .onSignal(PostStop.class, signal -> close())
                 .build();
+    }
+
+    private Behavior<Command> close() {
+        model.close();
+        return this;
     }
 
     private Behavior<Command> onGenerate(Generate request) {
@@ -99,7 +96,7 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         long start = System.nanoTime();
         var prompts = request.prompts().stream().map(p -> new QueryRewriter.Prompt(p.original(), p.text())).toList();
         SamplingSettings seeded = sampling.withSeed(request.seed());
-        List<Rewrite> rewrites = rewriter.rewritePrompts(prompts, request.samplesPerPrompt(), seeded, batchSize);
+        List<Rewrite> rewrites = model.rewrite(prompts, request.samplesPerPrompt(), seeded, batchSize);
         var rollouts = new ArrayList<Rollout>(rewrites.size());
         for (int i = 0; i < rewrites.size(); i++) {
             Rewrite r = rewrites.get(i);
@@ -113,7 +110,7 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
 
     private Behavior<Command> onSwap(SwapWeights request) {
         long start = System.nanoTime();
-        request.snapshot().copyInto(policy.weights().parameters());
+        model.load(request.snapshot());
         version = request.snapshot().version();
         request.replyTo().tell(new WeightsSwapped(version, (System.nanoTime() - start) / 1e9));
         return this;

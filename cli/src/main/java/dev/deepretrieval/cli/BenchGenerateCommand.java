@@ -1,6 +1,6 @@
 package dev.deepretrieval.cli;
 
-import ai.djl.engine.Engine;
+import dev.deepretrieval.policy.Gradients;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -122,7 +122,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         for (int r = 0; r <= repetitions; r++) {
             long start = System.nanoTime();
             try (NDManager scope = weights.manager().newSubManager();
-                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    GradientCollector collector = Gradients.collector()) {
                 ResponseScores scores = scorer.score(scope, prompts, responses, 1.0, null);
                 collector.backward(scores.logProbs().sum().neg());
             }

@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.NodeSystem;
+import dev.deepretrieval.actors.RolloutModel;
 import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
 import dev.deepretrieval.environments.retrieval.RetrieverKind;
@@ -199,8 +200,8 @@ final class TrainCommand implements Callable<Integer> {
         String device = plan.device();
         boolean rolloutLogProbs = settings.flag(PREFIX + "rollout-log-probs");
         var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
-                () -> RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(),
-                problem.rolloutDecoding(), sampling,
+                () -> RolloutModel.of(RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(),
+                        problem.rolloutDecoding()), sampling,
                 settings.positiveInt(PREFIX + "generation-batch"), problem.environment(),
                 settings.positiveInt(PREFIX + "environment.max-in-flight"),
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),

@@ -56,6 +56,8 @@ public final class TrainingGraph {
     /** Generations of one batch tried before a run fails (the first and two after a policy actor's restart). */
     static final int GENERATE_ATTEMPTS = 3;
 
+    /** Updates from one batch tried before a run fails (the first and two after a learner actor's restart). */
+    static final int LEARN_ATTEMPTS = 3;
 
     private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
 
@@ -109,6 +111,7 @@ public final class TrainingGraph {
         }
         var latestWeights = new AtomicReference<WeightsSnapshot>();
         var retries = new ConcurrentHashMap<Long, Integer>();
+        var learnRetries = new ConcurrentHashMap<Long, Integer>();
         PermitGate gate = new PermitGate(n -> {
             for (int i = 0; i < n; i++) {
                 permitsBack.offer(i);
@@ -145,14 +148,16 @@ public final class TrainingGraph {
                 .statefulMap(() -> new HashMap<Long, List<Outcome<T>>>(),
                         (open, outcome) -> regroup(open, outcome, batchPositions), open -> Optional.empty())
                 .mapConcat(list -> list)
-                .mapAsync(1, regrouped -> learn(regrouped, learner, settings, scheduler, checkpointState))
+                .mapAsync(1, regrouped -> learn(regrouped, learner, settings, scheduler, checkpointState, learnRetries,
+                        LEARN_ATTEMPTS))
                 .mapAsync(1, learned -> {
                     latestWeights.set(learned.second().weights());
                     return AskPattern.<PolicyActor.Command, PolicyActor.WeightsSwapped>ask(policy,
                                     replyTo -> new PolicyActor.SwapWeights(learned.second().weights(), replyTo),
                                     settings.learnTimeout(), scheduler)
                             .thenApply(swapped -> report(learned.first(), learned.second(), swapped, settings,
-                                    Objects.requireNonNullElse(retries.remove(learned.first().batchId()), 0)));
+                                    Objects.requireNonNullElse(retries.remove(learned.first().batchId()), 0),
+                                    Objects.requireNonNullElse(learnRetries.remove(learned.first().batchId()), 0)));
                 })
                 .viaMat(KillSwitches.single(), Keep.right())
                 // the report is delivered before the permit goes back, so whoever stops the run on "drained" has
@@ -182,9 +187,13 @@ public final class TrainingGraph {
                 first.generateSeconds(), (System.nanoTime() - first.startNanos()) / 1e9, positions.remove(batchId))));
     }
 
+    /**
+     * The update from one scored batch. When it throws (the learner replies so, then restarts from the state before
+     * it), the same batch is learned again, up to {@code attempts} times in all; then the run fails with the reason.
+     */
     private static <T> CompletionStage<Pair<Regrouped<T>, LearnerActor.Learned>> learn(Regrouped<T> regrouped,
             ActorRef<LearnerActor.Command> learner, TrainingSettings settings, Scheduler scheduler,
-            Map<String, Object> checkpointState) {
+            Map<String, Object> checkpointState, Map<Long, Integer> retries, int attempts) {
         var rollouts = new ArrayList<Rollout>();
         var rewards = new ArrayList<Double>();
         int failed = 0;
@@ -202,10 +211,23 @@ public final class TrainingGraph {
         state.put("step", regrouped.batchId());
         state.put("cursor_epoch", regrouped.cursor().epoch());
         state.put("cursor_offset", regrouped.cursor().offset());
-        return AskPattern.<LearnerActor.Command, LearnerActor.Learned>ask(learner,
-                        replyTo -> new LearnerActor.Learn(batch, state, regrouped.batchId() % settings.checkpointEvery() == 0
-                                || regrouped.batchId() == settings.steps(), replyTo), settings.learnTimeout(), scheduler)
-                .thenApply(learned -> Pair.create(regrouped, learned));
+        boolean checkpoint = regrouped.batchId() % settings.checkpointEvery() == 0
+                || regrouped.batchId() == settings.steps();
+        return AskPattern.<LearnerActor.Command, LearnerActor.LearnOutcome>ask(learner,
+                        replyTo -> new LearnerActor.Learn(batch, state, checkpoint, replyTo), settings.learnTimeout(),
+                        scheduler)
+                .thenCompose(outcome -> switch (outcome) {
+                    case LearnerActor.Learned learned -> CompletableFuture.completedFuture(Pair.create(regrouped, learned));
+                    case LearnerActor.LearnFailed thrown -> {
+                        if (attempts <= 1) {
+                            yield CompletableFuture.<Pair<Regrouped<T>, LearnerActor.Learned>>failedFuture(
+                                    new IllegalStateException("the update from batch " + regrouped.batchId()
+                                            + " failed " + LEARN_ATTEMPTS + " times: " + thrown.reason()));
+                        }
+                        retries.merge(regrouped.batchId(), 1, Integer::sum);
+                        yield learn(regrouped, learner, settings, scheduler, checkpointState, retries, attempts - 1);
+                    }
+                });
     }
 
     /**
@@ -241,7 +263,7 @@ public final class TrainingGraph {
     }
 
     private static <T> StepReport report(Regrouped<T> regrouped, LearnerActor.Learned learned,
-            PolicyActor.WeightsSwapped swapped, TrainingSettings settings, int generateRetries) {
+            PolicyActor.WeightsSwapped swapped, TrainingSettings settings, int generateRetries, int learnRetries) {
         var rewards = new ArrayList<Double>();
         double metricSum = 0;
         int formatValid = 0;
@@ -280,6 +302,8 @@ public final class TrainingGraph {
         metrics.put("timing_s/swap", swapped.seconds());
         // generations of this batch that threw and were redone (after the newest weights were restored)
         metrics.put("actor/generate_retries", (double) generateRetries);
+        // updates from this batch that threw and were redone (on the learner restarted from before them)
+        metrics.put("actor/learn_retries", (double) learnRetries);
         return new StepReport(regrouped.batchId(), regrouped.rolloutVersion(), learned.version(), mean,
                 n < 2 ? 0 : Math.sqrt(variance / n), n == 0 ? 0 : metricSum / n, n == 0 ? 0 : (double) formatValid / n,
                 n, failed, metrics, samples);

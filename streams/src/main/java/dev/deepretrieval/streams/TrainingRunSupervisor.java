@@ -83,9 +83,10 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
         Duration backoff = spec.restartBackoff();
         DispatcherSelector blocking = DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher");
         // generation and updates block their thread: both run on the blocking dispatcher, and a failure restarts
-        // the actor (reloading the model, or the learner's newest checkpoint) after a growing delay
-        this.policy = context.spawn(Behaviors.supervise(PolicyActor.create(spec.policyLoader(), spec.template(), spec.decoding(),
-                                spec.sampling(), spec.generationBatch(), spec.firstStep()))
+        // the actor after a growing delay (the policy reloads its model and is sent the newest weights; the learner
+        // continues from the state after its last completed update); the graph then asks again
+        this.policy = context.spawn(Behaviors.supervise(PolicyActor.create(spec.rolloutModel(), spec.sampling(),
+                                spec.generationBatch(), spec.firstStep()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(backoff, backoff.multipliedBy(30), 0.2)),
                 "policy", blocking);
         // the environment's own calls fail as explicit ScoreFailed replies; a crash of the actor itself restarts it

@@ -5,8 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepretrieval.actors.Learner;
+import dev.deepretrieval.actors.RolloutModel;
 import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.actors.RolloutBatch;
+import dev.deepretrieval.actors.ScoredBatch;
+import dev.deepretrieval.actors.Updater;
+import dev.deepretrieval.actors.WeightsSnapshot;
+import dev.deepretrieval.policy.rl.TrainerCheckpoints;
+import dev.deepretrieval.rewriter.QueryRewriter;
+import dev.deepretrieval.rewriter.Rewrite;
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.EnvironmentResult;
 import dev.deepretrieval.environments.answer.AnswerFormat;
@@ -41,6 +48,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -117,12 +125,18 @@ class TrainingRunTest {
     private static TrainingRunSpec<RetrievalTask> spec(Tasks tasks, Decoding decoding,
             Environment<RetrievalTask> environment, Path checkpoints, long steps, int staleness, long firstStep,
             PromptCursor.Position cursor, Duration callTimeout) {
+        return spec(tasks, () -> RolloutModel.of(RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE, decoding),
+                environment, () -> Learner.create(MODEL, ppo(), checkpoints, 2, "cpu"), steps, staleness, firstStep,
+                cursor, callTimeout);
+    }
+
+    private static TrainingRunSpec<RetrievalTask> spec(Tasks tasks, Supplier<? extends RolloutModel> model,
+            Environment<RetrievalTask> environment, Supplier<? extends Updater> learner, long steps, int staleness,
+            long firstStep, PromptCursor.Position cursor, Duration callTimeout) {
         var settings = new TrainingSettings(2, 1, steps, staleness, 4, callTimeout, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), 7, 2, "ndcg@10", 2);
-        return new TrainingRunSpec<>(tasks, settings,
-                () -> RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE, decoding,
-                SamplingSettings.sampling(1.0, 48, Set.of(), 7), 4, environment, 4, callTimeout,
-                () -> Learner.create(MODEL, ppo(), checkpoints, 2, "cpu"), firstStep, cursor, Map.of("run_id", "test"),
+        return new TrainingRunSpec<>(tasks, settings, model, SamplingSettings.sampling(1.0, 48, Set.of(), 7), 4,
+                environment, 4, callTimeout, learner, firstStep, cursor, Map.of("run_id", "test"),
                 Duration.ofMillis(200));
     }
 
@@ -212,8 +226,7 @@ class TrainingRunTest {
             }
         };
         // the graph directly, with the supervisor's actors spawned by hand
-        var policy = testKit.spawn(dev.deepretrieval.actors.PolicyActor.create(spec.policyLoader(), TEMPLATE, Decoding.FREE,
-                spec.sampling(), 4, 0), org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
+        var policy = testKit.spawn(dev.deepretrieval.actors.PolicyActor.create(spec.rolloutModel(), spec.sampling(), 4, 0), org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
         var environment = testKit.spawn(dev.deepretrieval.actors.EnvironmentActor.create(slow, 1, 16, Duration.ofSeconds(30)));
         var learner = testKit.spawn(dev.deepretrieval.actors.LearnerActor.create(spec.learnerFactory()),
                 org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
@@ -281,5 +294,106 @@ class TrainingRunTest {
         }
         assertEquals(expected, resumed.stream().map(StepReport::step).toList());
         assertEquals(stoppedAt, resumed.get(0).rolloutVersion(), "the resumed policy carries on from the checkpoint");
+    }
+
+    // Crash tests: an exception injected into the policy, environment or learner actor during step 3 of a 6-step run.
+
+    /** The real rollout model, throwing on the {@code failing}-th generation (counted across restarts). */
+    private static Supplier<RolloutModel> modelFailingOnGeneration(Path checkpoints, int failing) {
+        var calls = new AtomicInteger();
+        return () -> {
+            RolloutModel real = RolloutModel.of(RolloutPolicies.load(MODEL, checkpoints, "cpu"), TEMPLATE, Decoding.FREE);
+            return new RolloutModel() {
+                public List<Rewrite> rewrite(List<QueryRewriter.Prompt> prompts, int samples, SamplingSettings settings,
+                        int batchSize) {
+                    if (calls.incrementAndGet() == failing) {
+                        throw new IllegalStateException("injected into generation " + failing);
+                    }
+                    return real.rewrite(prompts, samples, settings, batchSize);
+                }
+                public void load(WeightsSnapshot weights) { real.load(weights); }
+                public void close() { real.close(); }
+            };
+        };
+    }
+
+    /** The real learner, throwing in the update from batch {@code failing} the first time (after part of it). */
+    private static Supplier<Updater> learnerFailingOnBatch(Path checkpoints, long failing) {
+        var thrown = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            Learner real = Learner.create(MODEL, ppo(), checkpoints, 2, "cpu");
+            return new Updater() {
+                public Map<String, Double> learn(ScoredBatch batch) {
+                    Map<String, Double> metrics = real.learn(batch); // the update is applied, then the actor fails
+                    if (batch.batchId() == failing && thrown.compareAndSet(false, true)) {
+                        throw new IllegalStateException("injected into the update from batch " + failing);
+                    }
+                    return metrics;
+                }
+                public long updates() { return real.updates(); }
+                public WeightsSnapshot snapshot() { return real.snapshot(); }
+                public void save(long step, Map<String, Object> state) { real.save(step, state); }
+                public long restoreLatest() { return real.restoreLatest(); }
+                public TrainerCheckpoints.Held hold() { return real.hold(); }
+                public void restore(TrainerCheckpoints.Held held) { real.restore(held); }
+                public void close() { real.close(); }
+            };
+        };
+    }
+
+    /** Every step of a 6-step run completed, each policy version once and in order, each rollout counted once. */
+    private static List<StepReport> assertCompletedWithoutGaps(List<Object> events) {
+        var end = (TrainingRunSupervisor.Ended) events.getLast();
+        assertEquals(TrainingRunSupervisor.State.COMPLETED, end.state(), String.valueOf(end.failure()));
+        List<StepReport> steps = steps(events);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), steps.stream().map(StepReport::step).toList());
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), steps.stream().map(StepReport::rolloutVersion).toList());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), steps.stream().map(StepReport::policyVersion).toList());
+        steps.forEach(s -> assertEquals(2, s.scored() + s.failed(), "each of the step's 2 rollouts once"));
+        steps.forEach(s -> s.samples().forEach(sample -> assertEquals(s.rolloutVersion(), sample.policyVersion())));
+        return steps;
+    }
+
+    @Test
+    void aPolicyActorThatThrowsInStep3IsRestartedAndTheBatchGeneratedAgainWithTheNewestWeights(@TempDir Path dir) {
+        List<StepReport> steps = assertCompletedWithoutGaps(run(spec(tasks, modelFailingOnGeneration(dir, 3), bm25,
+                () -> Learner.create(MODEL, ppo(), dir, 2, "cpu"), 6, 0, 0, new PromptCursor.Position(0, 0),
+                Duration.ofSeconds(30)), false));
+        assertEquals(List.of(0.0, 0.0, 1.0, 0.0, 0.0, 0.0),
+                steps.stream().map(s -> s.metrics().get("actor/generate_retries")).toList());
+        steps.forEach(s -> assertEquals(0, s.failed()));
+    }
+
+    @Test
+    void anEnvironmentThatThrowsInStep3FailsThatRolloutExplicitlyAndTheRunGoesOn(@TempDir Path dir) {
+        var calls = new AtomicInteger();
+        Environment<RetrievalTask> throwingOnce = new Environment<>() {
+            public String name() { return "bm25"; }
+            public CompletionStage<EnvironmentResult> score(RetrievalTask task, String completion) {
+                if (calls.incrementAndGet() == 5) { // the first score of batch 3 (2 rollouts a batch, on-policy)
+                    throw new IllegalStateException("injected into scoring");
+                }
+                return bm25.score(task, completion);
+            }
+        };
+        List<StepReport> steps = assertCompletedWithoutGaps(run(spec(throwingOnce, dir, 6, 0, 0, new PromptCursor.Position(0, 0), Duration.ofSeconds(30)), false));
+        assertEquals(List.of(0, 0, 1, 0, 0, 0), steps.stream().map(StepReport::failed).toList());
+        assertEquals(12, calls.get(), "no rollout scored twice");
+    }
+
+    @Test
+    void aLearnerThatThrowsInStep3RestartsFromItsHeldStateAndRedoesTheUpdate(@TempDir Path dir) {
+        List<StepReport> steps = assertCompletedWithoutGaps(run(spec(tasks,
+                () -> RolloutModel.of(RolloutPolicies.load(MODEL, dir, "cpu"), TEMPLATE, Decoding.FREE), bm25,
+                learnerFailingOnBatch(dir, 3), 6, 0, 0, new PromptCursor.Position(0, 0), Duration.ofSeconds(30)),
+                false));
+        assertEquals(List.of(0.0, 0.0, 1.0, 0.0, 0.0, 0.0),
+                steps.stream().map(s -> s.metrics().get("actor/learn_retries")).toList());
+        Map<String, Double> redone = steps.get(2).metrics();
+        assertEquals(1.0, redone.get("learner/restarted"));
+        assertEquals(2.0, redone.get("learner/restored_version"), "the state after update 2");
+        assertEquals(0.0, redone.get("learner/restored_from_checkpoint"), "held in memory");
+        steps.stream().filter(s -> s.step() != 3).forEach(s -> assertTrue(!s.metrics().containsKey("learner/restarted")));
+        steps.forEach(s -> assertEquals(0, s.failed()));
     }
 }

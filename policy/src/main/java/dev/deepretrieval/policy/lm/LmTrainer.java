@@ -1,6 +1,6 @@
 package dev.deepretrieval.policy.lm;
 
-import ai.djl.engine.Engine;
+import dev.deepretrieval.policy.Gradients;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -145,7 +145,7 @@ public final class LmTrainer implements AutoCloseable {
     private double[] trainStep(List<SupervisedExample> batch, double learningRate) {
         double loss;
         try (NDManager scope = weights.manager().newSubManager();
-                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                GradientCollector collector = Gradients.collector()) {
             NDArray nll = meanNegativeLogLikelihood(scope, batch);
             loss = nll.getFloat();
             if (!Double.isFinite(loss)) {

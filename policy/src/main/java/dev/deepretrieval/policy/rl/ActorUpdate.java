@@ -1,6 +1,6 @@
 package dev.deepretrieval.policy.rl;
 
-import ai.djl.engine.Engine;
+import dev.deepretrieval.policy.Gradients;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -73,7 +73,7 @@ public final class ActorUpdate {
                 int microTo = from + (part + 1) * (to - from) / microBatches;
                 double weight = (double) (microTo - microFrom) / (to - from);
                 try (NDManager scope = model.weights().manager().newSubManager();
-                        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        GradientCollector collector = Gradients.collector()) {
                     accumulate(scope, collector, batch.slice(microFrom, microTo), weight, metrics);
                 }
             }

@@ -1,6 +1,6 @@
 package dev.deepretrieval.policy.rl;
 
-import ai.djl.engine.Engine;
+import dev.deepretrieval.policy.Gradients;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -45,7 +45,7 @@ public final class CriticUpdate {
         Map<String, Double> means = MiniBatches.run(prompts.size(), epochs, miniBatches, (from, to) -> {
             var metrics = new LinkedHashMap<String, Double>();
             try (NDManager scope = critic.weights().manager().newSubManager();
-                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    GradientCollector collector = Gradients.collector()) {
                 ResponseScores scores = scorer.score(scope, prompts.subList(from, to), responses.subList(from, to),
                         1.0, head);
                 Shape shape = scores.mask().getShape();
