@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -54,16 +55,21 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         final long totalSteps;
         final List<ObjectNode> steps = new CopyOnWriteArrayList<>();
         final List<BoundedSourceQueue<ObjectNode>> followers = new CopyOnWriteArrayList<>();
-        final RunControl control;
+        final List<String> args;
+        volatile RunControl control;
         volatile String state = "starting";
         Thread thread;
 
-        Run(String id, Path folder, ObjectNode config, long totalSteps, RunControl control) {
+        Run(String id, Path folder, ObjectNode config, long totalSteps, List<String> args) {
             this.id = id;
             this.folder = folder;
             this.config = config;
             this.totalSteps = totalSteps;
-            this.control = control;
+            this.args = List.copyOf(args);
+        }
+
+        boolean active() {
+            return state.equals("starting") || state.equals("running") || state.equals("paused");
         }
     }
 
@@ -136,7 +142,7 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             config.put("heldout_max_queries", q);
             overrides.append("deepretrieval.train.heldout.max-queries = ").append(q).append('\n');
         });
-        long active = runs.values().stream().filter(r -> r.state.equals("starting") || r.state.equals("running")).count();
+        long active = runs.values().stream().filter(Run::active).count();
         if (active >= maxActive) {
             throw new Conflict("already " + active + " run(s) in progress (deepretrieval.serve.max-active-runs = "
                     + maxActive + "); stop one first");
@@ -152,11 +158,18 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Run run = new Run(id, folder, config, steps > 0 ? steps : -1, new RunControl(report -> stepped(id, report), line -> validated(id, line)));
+        Run run = new Run(id, folder, config, steps > 0 ? steps : -1, args);
         runs.put(id, run);
-        run.thread = new Thread(() -> execute(run, args), "training-" + id);
-        run.thread.start();
+        launch(run, run.args);
         return describe(id);
+    }
+
+    /** Runs the job (again, for a resume) on its own thread, with a fresh control. */
+    private void launch(Run run, List<String> args) {
+        run.control = new RunControl(report -> stepped(run.id, report), line -> validated(run.id, line));
+        run.state = "starting";
+        run.thread = new Thread(() -> execute(run, args), "training-" + run.id);
+        run.thread.start();
     }
 
     private static void add(List<String> args, ObjectNode config, String flag, String key, String value) {
@@ -167,10 +180,15 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     private void execute(Run run, List<String> args) {
         int code;
-        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.folder.resolve("train.log")), true)) {
+        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.folder.resolve("train.log"),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
             var command = new TrainCommand();
             command.control = run.control;
-            run.state = "running";
+            synchronized (this) {
+                if (run.state.equals("starting")) {
+                    run.state = "running";
+                }
+            }
             CommandLine line = new CommandLine(command);
             line.setOut(log);
             line.setErr(log);
@@ -179,11 +197,13 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             code = ExitCode.FAILURE;
         }
-        run.state = switch (code) {
-            case ExitCode.OK -> "completed";
-            case ExitCode.INTERRUPTED -> "stopped";
-            default -> "failed";
-        };
+        synchronized (this) {
+            run.state = switch (code) {
+                case ExitCode.OK -> "completed";
+                case ExitCode.INTERRUPTED -> "stopped";
+                default -> "failed";
+            };
+        }
         ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", run.state).put("exit_code", code);
         for (BoundedSourceQueue<ObjectNode> follower : run.followers) {
             follower.offer(ended);
@@ -291,10 +311,45 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
     @Override
     public synchronized boolean stop(String id) {
         Run run = runs.get(id);
-        if (run == null || !(run.state.equals("running") || run.state.equals("starting"))) {
+        if (run == null || !run.active()) {
             return false;
         }
         run.control.requestStop();
+        return true;
+    }
+
+    @Override
+    public synchronized boolean pause(String id) {
+        Run run = runs.get(id);
+        if (run == null || !(run.state.equals("running") || run.state.equals("starting"))) {
+            return false;
+        }
+        run.control.requestPause();
+        run.state = "paused";
+        return true;
+    }
+
+    /**
+     * A paused run draws batches again; a run this server stopped continues from its newest checkpoint in its folder
+     * (the same job with {@code --resume}), its events going on from the step after it.
+     */
+    @Override
+    public synchronized boolean resume(String id) {
+        Run run = runs.get(id);
+        if (run == null) {
+            return false;
+        }
+        if (run.state.equals("paused")) {
+            run.control.requestResume();
+            run.state = "running";
+            return true;
+        }
+        if (!run.state.equals("stopped") || runs.values().stream().filter(Run::active).count() >= maxActive) {
+            return false;
+        }
+        var args = new ArrayList<>(run.args);
+        args.add("--resume");
+        launch(run, args);
         return true;
     }
 
@@ -340,7 +395,7 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         for (ObjectNode step : run.steps) {
             queue.offer(step);
         }
-        if (run.state.equals("starting") || run.state.equals("running")) {
+        if (run.active()) {
             run.followers.add(queue);
         } else {
             queue.offer(JSON.createObjectNode().put("type", "ended").put("state", run.state));
@@ -357,7 +412,7 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
     public void close() throws InterruptedException {
         List<Run> active;
         synchronized (this) {
-            active = runs.values().stream().filter(r -> r.state.equals("running") || r.state.equals("starting")).toList();
+            active = runs.values().stream().filter(Run::active).toList();
         }
         active.forEach(r -> r.control.requestStop());
         for (Run run : active) {

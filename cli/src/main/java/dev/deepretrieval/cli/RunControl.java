@@ -6,14 +6,18 @@ import java.util.function.Consumer;
 
 /**
  * A training run's handle for whoever started it in process (the HTTP runs API) instead of a terminal: it hears every
- * step and validation, and can ask the run to stop gracefully (in place of Ctrl-C).
+ * step and validation, and can ask the run to stop gracefully (in place of Ctrl-C), to pause and to resume.
  */
 final class RunControl {
 
+    /** What the run does when asked: its supervisor's stop, pause and resume. */
+    record Handle(Runnable stop, Runnable pause, Runnable resume) {}
+
     private final Consumer<StepReport> steps;
     private final Consumer<ObjectNode> validations;
-    private volatile Runnable stopper;
+    private volatile Handle handle;
     private volatile boolean stopRequested;
+    private volatile boolean pauseRequested;
 
     RunControl(Consumer<StepReport> steps) {
         this(steps, line -> {});
@@ -28,17 +32,38 @@ final class RunControl {
     /** Asks the run to finish the batch in flight, checkpoint and stop (also before it has started). */
     void requestStop() {
         stopRequested = true;
-        Runnable now = stopper;
+        Handle now = handle;
         if (now != null) {
-            now.run();
+            now.stop().run();
         }
     }
 
-    /** Called by the run once it can be stopped; a stop asked for earlier is passed on at once. */
-    void stopWith(Runnable stopper) {
-        this.stopper = stopper;
+    /** Asks the run to draw no further batch until resumed (the batch in flight finishes); also before it started. */
+    void requestPause() {
+        pauseRequested = true;
+        Handle now = handle;
+        if (now != null) {
+            now.pause().run();
+        }
+    }
+
+    /** Lets a paused run draw batches again. */
+    void requestResume() {
+        pauseRequested = false;
+        Handle now = handle;
+        if (now != null) {
+            now.resume().run();
+        }
+    }
+
+    /** Called by the run once it can be controlled; a stop or pause asked for earlier is passed on at once. */
+    void attach(Handle handle) {
+        this.handle = handle;
+        if (pauseRequested) {
+            handle.pause().run();
+        }
         if (stopRequested) {
-            stopper.run();
+            handle.stop().run();
         }
     }
 

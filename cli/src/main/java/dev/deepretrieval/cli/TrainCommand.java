@@ -294,7 +294,9 @@ final class TrainCommand implements Callable<Integer> {
                 supervisor.tell(new TrainingRunSupervisor.Start());
                 supervisorRef.set(supervisor);
                 if (control != null) {
-                    control.stopWith(stopRun);
+                    control.attach(new RunControl.Handle(stopRun,
+                            () -> supervisor.tell(new TrainingRunSupervisor.Pause()),
+                            () -> supervisor.tell(new TrainingRunSupervisor.Resume())));
                 }
                 return Behaviors.receive(String.class)
                         .onMessage(String.class, done -> Behaviors.stopped())

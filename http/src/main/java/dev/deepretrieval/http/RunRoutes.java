@@ -72,16 +72,23 @@ final class RunRoutes extends AllDirectives {
                     }
                     return ServiceRoutes.json(StatusCodes.CREATED, runs.start(body), this);
                 })))),
-                path(PathMatchers.segment().slash("stop"), id -> post(() -> authentication.authenticated(() -> {
-                    if (!runs.exists(id)) {
-                        return ServiceRoutes.json(StatusCodes.NOT_FOUND, ResponseBodies.error("not_found", "no run " + id,
-                                null), this);
-                    }
-                    boolean stopping = runs.stop(id);
-                    return ServiceRoutes.json(stopping ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, stopping
-                            ? runs.describe(id) : ResponseBodies.error("not_running", "run " + id + " is not running", null),
-                            this);
-                })))));
+                control("stop", runs::stop, "not_running", "is not running"),
+                control("pause", runs::pause, "not_running", "is not running"),
+                control("resume", runs::resume, "not_resumable", "is neither paused nor stopped with a checkpoint (or"
+                        + " the active-run limit is reached)")));
+    }
+
+    /** {@code POST /v1/runs/<id>/<action>}: 202 with the run's description, 404 for no such run, 409 when it cannot. */
+    private Route control(String action, java.util.function.Predicate<String> act, String code, String refusal) {
+        return path(PathMatchers.segment().slash(action), id -> post(() -> authentication.authenticated(() -> {
+            if (!runs.exists(id)) {
+                return ServiceRoutes.json(StatusCodes.NOT_FOUND, ResponseBodies.error("not_found", "no run " + id, null),
+                        this);
+            }
+            boolean done = act.test(id);
+            return ServiceRoutes.json(done ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, done ? runs.describe(id)
+                    : ResponseBodies.error(code, "run " + id + " " + refusal, null), this);
+        })));
     }
 
     private Route json(JsonNode body) {

@@ -25,6 +25,15 @@ public interface TrainingRuns {
     /** Asks a run to stop gracefully (it checkpoints first); false when it is not running. */
     boolean stop(String id);
 
+    /** Asks a running run to draw no further batch until resumed; false when it is not running. */
+    boolean pause(String id);
+
+    /**
+     * Resumes a paused run, or continues a stopped one from its checkpoint in its folder; false when it is neither
+     * (running, completed, failed, or another run would exceed the active limit).
+     */
+    boolean resume(String id);
+
     /** Every step's metrics line so far. */
     List<ObjectNode> metrics(String id);
 
