@@ -69,7 +69,8 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         }
 
         boolean active() {
-            return state.equals("starting") || state.equals("running") || state.equals("paused");
+            return state.equals("starting") || state.equals("running") || state.equals("paused")
+                    || state.equals("evaluating");
         }
     }
 
@@ -166,9 +167,13 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     /** Runs the job (again, for a resume) on its own thread, with a fresh control. */
     private void launch(Run run, List<String> args) {
-        run.control = new RunControl(report -> stepped(run.id, report), line -> validated(run.id, line));
+        run.control = new RunControl(report -> stepped(run.id, report), line -> validated(run.id, line),
+                () -> evaluating(run));
         run.state = "starting";
         run.thread = new Thread(() -> execute(run, args), "training-" + run.id);
+        // a held-out evaluation in progress when the server stops is abandoned (the checkpoint is written), so the
+        // run's thread must not hold the JVM
+        run.thread.setDaemon(true);
         run.thread.start();
     }
 
@@ -196,6 +201,8 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             code = line.execute(args.toArray(String[]::new));
         } catch (IOException | RuntimeException e) {
             code = ExitCode.FAILURE;
+        } finally {
+            run.control.trained();
         }
         synchronized (this) {
             run.state = switch (code) {
@@ -220,6 +227,16 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         report.samples().forEach(s -> samples.addObject().put("original", s.original()).put("parsed_query", s.parsedQuery())
                 .put("reward", s.reward()).put("metric", s.metric()));
         publish(id, line);
+    }
+
+    /** Training has ended with its checkpoint and the held-out evaluation begins: said to followers. */
+    private void evaluating(Run run) {
+        synchronized (this) {
+            if (run.state.equals("running")) {
+                run.state = "evaluating";
+            }
+        }
+        publish(run.id, JSON.createObjectNode().put("type", "heldout").put("state", "evaluating"));
     }
 
     /** A validation of the run's policy: kept and passed on as a step is. */
@@ -311,8 +328,8 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
     @Override
     public synchronized boolean stop(String id) {
         Run run = runs.get(id);
-        if (run == null || !run.active()) {
-            return false;
+        if (run == null || !run.active() || run.state.equals("evaluating")) {
+            return false; // an evaluating run has finished training: there is nothing to stop
         }
         run.control.requestStop();
         return true;
@@ -407,7 +424,10 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         }));
     }
 
-    /** Stops every run in progress (the server is shutting down) and waits until each has checkpointed and ended. */
+    /**
+     * Stops every run in progress (the server is shutting down) and waits until each has ended its training with a
+     * checkpoint (at most {@code learn-timeout} each); a held-out evaluation in progress is abandoned, not waited for.
+     */
     @Override
     public void close() throws InterruptedException {
         List<Run> active;
@@ -415,8 +435,13 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             active = runs.values().stream().filter(Run::active).toList();
         }
         active.forEach(r -> r.control.requestStop());
+        long wait = settings.raw().getDuration("deepretrieval.train.learn-timeout").toMillis();
         for (Run run : active) {
-            run.thread.join();
+            try {
+                run.control.trainingEnded().get(wait, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // nothing more to wait for: the run failed, or did not checkpoint in time (its last one stands)
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.streams.StepReport;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -18,15 +19,39 @@ final class RunControl {
     private volatile Handle handle;
     private volatile boolean stopRequested;
     private volatile boolean pauseRequested;
+    private final CompletableFuture<Void> trainingEnded = new CompletableFuture<>();
+    private final Runnable onHeldOut;
 
     RunControl(Consumer<StepReport> steps) {
-        this(steps, line -> {});
+        this(steps, line -> {}, () -> {});
     }
 
-    /** @param validations hears each validation's {@code metrics.jsonl} line ({@code val/...} keys) */
-    RunControl(Consumer<StepReport> steps, Consumer<ObjectNode> validations) {
+    /**
+     * @param validations hears each validation's {@code metrics.jsonl} line ({@code val/...} keys)
+     * @param onHeldOut hears that training has ended and the held-out evaluation begins
+     */
+    RunControl(Consumer<StepReport> steps, Consumer<ObjectNode> validations, Runnable onHeldOut) {
         this.steps = steps;
         this.validations = validations;
+        this.onHeldOut = onHeldOut;
+    }
+
+    /**
+     * Completes once the run's training has ended (completed, stopped with its checkpoint, or failed), before any
+     * held-out evaluation: what a stopping server waits for; an evaluation in progress is abandoned, not waited for.
+     */
+    CompletableFuture<Void> trainingEnded() {
+        return trainingEnded;
+    }
+
+    /** Training has ended (called by the run, also when it failed to start). */
+    void trained() {
+        trainingEnded.complete(null);
+    }
+
+    /** The held-out evaluation begins (training ended with its checkpoint). */
+    void heldOut() {
+        onHeldOut.run();
     }
 
     /** Asks the run to finish the batch in flight, checkpoint and stop (also before it has started). */

@@ -231,6 +231,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             ended = runToEnd(settings, runSpec, outputs, validation, store, runId, plan.firstStep(), plan.totalSteps(),
                     problem.metric(), err);
+            if (control != null) {
+                control.trained(); // the checkpoint is written: a stopping server need not wait for what follows
+            }
             store.saveRun(runId, ended.state().name().toLowerCase(Locale.ROOT), config);
             if (ended.state() == TrainingRunSupervisor.State.FAILED) {
                 err.println("deepretrieval: error: training failed: " + ended.failure());
@@ -247,6 +250,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (skipHeldout) {
             return ExitCode.OK;
+        }
+        if (control != null) {
+            control.heldOut();
         }
         return finish(problem.heldOut(), plan.model(), trained, device, plan.folder(), config, err);
     }
