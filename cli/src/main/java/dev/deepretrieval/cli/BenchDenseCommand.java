@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.beir.BeirDataset;
@@ -47,11 +48,11 @@ final class BenchDenseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = new Settings(configOptions.load());
-        BeirDataset data = DatasetResolver.open(settings, dataset, spec);
+        BeirDataset data = DatasetResolver.open(settings, dataset, "dataset");
         PrintWriter out = spec.commandLine().getOut();
         int batch = DenseSetup.batchSize(settings);
         try (SentenceEncoder encoder = new SentenceEncoder(DenseSetup.encoder(settings))) {
-            DocumentEmbeddings embeddings = DenseSetup.embeddings(settings, data.corpus(), encoder);
+            DocumentEmbeddings embeddings = DenseSetup.embeddings(settings, data.corpus(), encoder, new ConsoleProgress(System.err));
             var sample = new ArrayList<String>();
             data.corpus().forEachDocument(d -> {
                 if (sample.size() < documentSample) {

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import dev.deepretrieval.policy.Gradients;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import ai.djl.ndarray.NDManager;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.model.DecoderWeights;

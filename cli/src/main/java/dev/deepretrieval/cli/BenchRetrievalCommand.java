@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.EnvironmentResult;
@@ -67,13 +68,13 @@ final class BenchRetrievalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = new Settings(configOptions.load());
         String prefix = "deepretrieval.bench.retrieval.";
-        BeirDataset data = DatasetResolver.open(settings, dataset != null ? dataset : settings.text(prefix + "dataset"), spec);
+        BeirDataset data = DatasetResolver.open(settings, dataset != null ? dataset : settings.text(prefix + "dataset"), "dataset");
         List<Integer> threadCounts = settings.positiveInts(prefix + "threads");
         List<Integer> depths = settings.positiveInts(prefix + "depths");
         int roundCount = rounds != null ? rounds : settings.positiveInt(prefix + "rounds");
         double seconds = roundSeconds != null ? roundSeconds : settings.number(prefix + "round-seconds");
         double warmup = settings.number(prefix + "warmup-seconds");
-        Bm25Parameters parameters = Bm25Options.configured(settings);
+        Bm25Parameters parameters = Bm25Settings.configured(settings);
         PrintWriter out = spec.commandLine().getOut();
 
         List<RetrievalTask> tasks = tasksOf(data);

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.environments.answer.AnswerFormat;
@@ -77,7 +78,7 @@ final class BenchSearchCommand implements Callable<Integer> {
         ActorSystem system = NodeSystem.obtain(settings.raw()).classicSystem();
         var runs = new ArrayList<Run>();
         try (var owned = new OwnedResources()) {
-            SearchEngine local = SearchSetup.local(settings, "cohen2006", folder, owned);
+            SearchEngine local = SearchSetup.local(settings, "cohen2006", folder, new ConsoleProgress(System.err), owned);
             try (var server = LiteratureApiServer.start(local, FaultPlan.none(), 0)) {
                 var limiter = new RequestRateLimiter(rate); // one per API on the node, as in training
                 for (String cache : List.of("off", "on")) {

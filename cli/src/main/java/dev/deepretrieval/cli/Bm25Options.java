@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import dev.deepretrieval.environments.lucene.Bm25Parameters;
 import dev.deepretrieval.environments.lucene.QueryMode;
 import picocli.CommandLine.Option;
@@ -37,18 +38,8 @@ final class Bm25Options {
 
     /** Explicit --k1/--b win over --bm25, which wins over the configuration. */
     Bm25Parameters parameters(Settings settings) {
-        Bm25Parameters base = preset != null ? preset.parameters : configured(settings);
+        Bm25Parameters base = preset != null ? preset.parameters : Bm25Settings.configured(settings);
         return new Bm25Parameters(k1 != null ? k1 : base.k1(), b != null ? b : base.b());
-    }
-
-    /** BM25's k1 and b as {@code deepretrieval.bm25} sets them: the one reading of them (bad values name it). */
-    static Bm25Parameters configured(Settings settings) {
-        try {
-            return new Bm25Parameters((float) settings.number("deepretrieval.bm25.k1"),
-                    (float) settings.number("deepretrieval.bm25.b"));
-        } catch (IllegalArgumentException e) {
-            throw settings.bad("deepretrieval.bm25", e.getMessage());
-        }
     }
 
     QueryMode mode(Settings settings) {

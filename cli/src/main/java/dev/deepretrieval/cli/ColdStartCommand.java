@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
@@ -113,7 +114,7 @@ final class ColdStartCommand implements Callable<Integer> {
         var sources = new ArrayList<ColdStartExamples.Source>();
         List<? extends Config> tasks = settings.raw().getConfigList(PREFIX + "tasks");
         for (Config task : tasks) {
-            Path folder = DatasetResolver.resolve(settings, task.getString("dataset"), spec).folder();
+            Path folder = DatasetResolver.resolve(settings, task.getString("dataset"), "dataset").folder();
             PromptTemplate template;
             try {
                 template = PromptTemplate.bundled(task.getString("template"));

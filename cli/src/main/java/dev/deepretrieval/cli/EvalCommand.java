@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.answer.AnswerFormat;
@@ -122,7 +123,7 @@ final class EvalCommand implements Callable<Integer> {
         int threads = settings.positiveInt("deepretrieval.eval.threads");
 
         PrintWriter out = spec.commandLine().getOut();
-        DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, dataset, spec);
+        DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, dataset, "dataset");
         if (SpiderDataset.isSpiderFolder(resolved.folder())) {
             return evaluateSql(settings, SpiderDataset.open(resolved.name(), resolved.folder()), out);
         }
@@ -198,7 +199,7 @@ final class EvalCommand implements Callable<Integer> {
             throws Exception {
         EncoderSpec encoderSpec = DenseSetup.encoder(settings);
         try (SentenceEncoder encoder = new SentenceEncoder(encoderSpec)) {
-            DocumentEmbeddings embeddings = DenseSetup.embeddings(settings, data.corpus(), encoder);
+            DocumentEmbeddings embeddings = DenseSetup.embeddings(settings, data.corpus(), encoder, new ConsoleProgress(System.err));
             try (VectorIndex index = DenseSetup.index(settings, embeddings)) {
                 long start = System.nanoTime();
                 float[][] vectors = encoder.encodeQueries(queries.stream().map(Query::text).toList(),
@@ -298,7 +299,7 @@ final class EvalCommand implements Callable<Integer> {
      */
     private int evaluateSql(Settings settings, SpiderDataset data, PrintWriter out) throws Exception {
         SqlSettings limits = SqlSetup.settings(settings);
-        try (SpiderDatabases databases = SqlSetup.load(settings, data, SqlSetup.server(settings, sqlUrl), limits, System.err)) {
+        try (SpiderDatabases databases = SqlSetup.load(settings, data, SqlSetup.server(settings, sqlUrl), limits, new ConsoleProgress(System.err))) {
             List<SqlTask> tasks = data.questions();
             List<String> predictions;
             PolicyRewriteOptions.Outcome rewritten = null;

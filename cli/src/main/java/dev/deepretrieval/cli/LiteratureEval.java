@@ -1,5 +1,7 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.actors.NodeSystem;
+import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.search.CachedSearchEngine;
@@ -27,13 +29,14 @@ final class LiteratureEval {
         LiteratureTasks.Loaded loaded = LiteratureTasks.read(folder, Optional.of(split));
         List<LiteratureTask> tasks = loaded.tasks();
         try (var owned = new OwnedResources()) {
-            CachedSearchEngine engine = SearchSetup.engine(settings, name, folder, search, owned);
+            CachedSearchEngine engine = SearchSetup.engine(settings, name, folder, search.endpoints(),
+                    () -> NodeSystem.obtain(settings.raw()).classicSystem(), new ConsoleProgress(System.err), owned);
             var heldOut = new LiteratureHeldOut(name, tasks, engine, depth, null);
             long start = System.nanoTime();
             PolicyRewriteOptions.Outcome rewritten = null;
             List<String> queries = tasks.stream().map(LiteratureTask::originalQuery).toList();
             if (rewriting.enabled()) {
-                rewritten = rewriting.rewrite(settings, SearchSetup.templateFor(settings, folder, search),
+                rewritten = rewriting.rewrite(settings, SearchSetup.templateFor(settings, folder, search.endpoints()),
                         tasks.stream().map(t -> new Query(t.id(), t.pico())).toList(),
                         template -> tasks.stream().map(t -> new QueryRewriter.Prompt(t.pico(), template.render(t.pico())))
                                 .toList(), spec);

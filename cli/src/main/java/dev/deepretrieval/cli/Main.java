@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import com.typesafe.config.ConfigException;
 import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.environments.beir.DatasetFormatException;
@@ -64,6 +65,10 @@ public final class Main implements Runnable {
     static int handleFailure(Exception e, CommandLine commandLine, ParseResult parseResult) {
         if (e instanceof ParameterException usage) {
             return handleUsageError(usage, new String[0]);
+        }
+        if (e instanceof InvalidTaskRequest request) { // a task family refused a flag's value: a usage error
+            return handleUsageError(new ParameterException(commandLine, "--" + request.field() + " "
+                    + request.getMessage()), new String[0]);
         }
         PrintWriter err = commandLine.getErr();
         int code;

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.io.AtomicFiles;
@@ -65,7 +66,7 @@ final class PretrainCommand implements Callable<Integer> {
 
         var datasetFolders = new ArrayList<Path>();
         for (String name : settings.texts(PREFIX + "corpora")) {
-            datasetFolders.add(DatasetResolver.resolve(settings, name, spec).folder());
+            datasetFolders.add(DatasetResolver.resolve(settings, name, "dataset").folder());
         }
         PretrainingText text = PretrainingText.load(datasetFolders, settings.positiveInt(PREFIX + "held-out-every"),
                 settings.raw().getInt(PREFIX + "max-documents"));

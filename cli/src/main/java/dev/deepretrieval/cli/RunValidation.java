@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.Policy;

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import picocli.CommandLine.Option;
 
 /** Literature-search flags shared by eval and train: which engine, and where the APIs live. */
@@ -16,4 +17,9 @@ final class SearchOptions {
     @Option(names = "--ctgov-url", paramLabel = "URL",
             description = "Base URL of ClinicalTrials.gov (default from config: https://clinicaltrials.gov).")
     String ctgovUrl;
+
+    /** The flags as the task families take them (null where the configuration decides). */
+    SearchEndpoints endpoints() {
+        return new SearchEndpoints(engine, pubmedUrl, ctgovUrl);
+    }
 }

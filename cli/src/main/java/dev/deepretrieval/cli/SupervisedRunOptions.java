@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import dev.deepretrieval.policy.lm.LmTrainingSettings;
 import java.io.IOException;
 import java.nio.file.Path;

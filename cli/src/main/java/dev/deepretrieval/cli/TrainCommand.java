@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.NodeSystem;
@@ -162,8 +163,9 @@ final class TrainCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "resuming run %s at step %d of %d%n", runId, firstStep, totalSteps);
         }
         var request = new TrainingProblems.Request(taskName, template != null ? template : settings.text(PREFIX + "template"),
-                retrieverName, sqlUrl, searchOptions, modelFolder, device, maxTokens);
-        try (TrainingProblem<?> problem = TrainingProblems.open(settings, request, spec, err);
+                retrieverName, sqlUrl, searchOptions.endpoints(), modelFolder, device, maxTokens,
+                () -> NodeSystem.obtain(settings.raw()).classicSystem(), new ConsoleProgress(err));
+        try (TrainingProblem<?> problem = TrainingProblems.open(settings, request);
                 RunStore store = openStore(settings, folder)) {
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("task", problem.datasetName());

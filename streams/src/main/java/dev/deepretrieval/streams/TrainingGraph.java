@@ -1,5 +1,6 @@
 package dev.deepretrieval.streams;
 
+import dev.deepretrieval.tasks.TrainingTasks;
 import dev.deepretrieval.actors.EnvironmentActor;
 import dev.deepretrieval.actors.LearnerActor;
 import dev.deepretrieval.actors.PolicyActor;

@@ -1,5 +1,6 @@
 package dev.deepretrieval.streams;
 
+import dev.deepretrieval.tasks.TrainingTasks;
 import dev.deepretrieval.actors.RolloutModel;
 import dev.deepretrieval.actors.Updater;
 import dev.deepretrieval.environments.Environment;

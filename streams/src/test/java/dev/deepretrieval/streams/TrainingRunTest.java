@@ -1,5 +1,6 @@
 package dev.deepretrieval.streams;
 
+import dev.deepretrieval.tasks.TrainingTasks;
 import dev.deepretrieval.rewriter.Decoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.deepretrieval.streams;
+package dev.deepretrieval.tasks;
 
 import java.util.List;
 import java.util.function.Function;
@@ -31,7 +31,7 @@ public interface TrainingTasks<T> {
      * @param original the original query (or question) of an instance
      * @param prompt the rendered prompt of an instance
      */
-    static <T> TrainingTasks<T> of(List<T> tasks, Function<T, String> id, Function<T, String> original,
+    public static <T> TrainingTasks<T> of(List<T> tasks, Function<T, String> id, Function<T, String> original,
             Function<T, String> prompt) {
         List<T> fixed = List.copyOf(tasks);
         return new TrainingTasks<>() {

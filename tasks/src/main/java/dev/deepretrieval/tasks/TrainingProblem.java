@@ -1,9 +1,9 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.rewriter.Decoding;
-import dev.deepretrieval.streams.TrainingTasks;
+
 import java.util.Optional;
 
 /**
@@ -21,7 +21,7 @@ import java.util.Optional;
  *     training to make every decision about settings (empty where the family carves none)
  * @param <T> the environment's task type
  */
-record TrainingProblem<T>(String datasetName, String family, String metric, PromptTemplate template,
+public record TrainingProblem<T>(String datasetName, String family, String metric, PromptTemplate template,
         Decoding decoding, TrainingTasks<T> tasks, Environment<T> environment, HeldOutEvaluation heldOut,
         Optional<HeldOutEvaluation> validation, OwnedResources owned) implements AutoCloseable {
 
@@ -29,7 +29,7 @@ record TrainingProblem<T>(String datasetName, String family, String metric, Prom
      * What the policy may write in a rollout: extractive when its rewrites are (the action space), otherwise free, so
      * that the format reward still teaches the format (guided decoding applies to greedy rewrites only).
      */
-    Decoding rolloutDecoding() {
+    public Decoding rolloutDecoding() {
         return decoding == Decoding.EXTRACTIVE ? Decoding.EXTRACTIVE : Decoding.FREE;
     }
 

@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.policy.rl.KlEstimator;
 import dev.deepretrieval.policy.rl.LearningRateSchedule;
@@ -8,13 +8,13 @@ import java.util.Locale;
 import java.util.Set;
 
 /** {@code deepretrieval.train.rl} as {@link RlSettings}. */
-final class RlSettingsReader {
+public final class RlSettingsReader {
 
     private static final String PREFIX = "deepretrieval.train.rl.";
 
     private RlSettingsReader() {}
 
-    static RlSettings read(Settings settings, RlSettings.Algorithm algorithm, int samplesPerPrompt, double temperature,
+    public static RlSettings read(Settings settings, RlSettings.Algorithm algorithm, int samplesPerPrompt, double temperature,
             int maxNewTokens, int steps) {
         String p = PREFIX;
         try {
@@ -40,7 +40,7 @@ final class RlSettingsReader {
     }
 
     /** {@code reward-fixed} → {@code REWARD_FIXED}. */
-    static String constant(String value) {
+    public static String constant(String value) {
         return value.strip().toUpperCase(Locale.ROOT).replace('-', '_');
     }
 }

@@ -1,5 +1,6 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
+import dev.deepretrieval.environments.dense.EmbeddingListener;
 import dev.deepretrieval.environments.beir.Corpus;
 import dev.deepretrieval.environments.dense.DocumentEmbeddings;
 import dev.deepretrieval.environments.dense.EncoderSpec;
@@ -11,13 +12,13 @@ import dev.deepretrieval.environments.dense.VectorIndex;
 import java.nio.file.Path;
 
 /** Builds the dense retriever's parts from {@code deepretrieval.dense}. */
-final class DenseSetup {
+public final class DenseSetup {
 
     private static final String PREFIX = "deepretrieval.dense.";
 
     private DenseSetup() {}
 
-    static EncoderSpec encoder(Settings settings) {
+    public static EncoderSpec encoder(Settings settings) {
         Path cache = settings.path("deepretrieval.cache-dir");
         if (settings.text(PREFIX + "model").equals("bundled")) {
             return EncoderSpec.bundledBgeSmall(cache.resolve("models"));
@@ -28,16 +29,17 @@ final class DenseSetup {
                 settings.positiveInt(PREFIX + "max-tokens"), settings.text(PREFIX + "query-instruction"));
     }
 
-    static int batchSize(Settings settings) {
+    public static int batchSize(Settings settings) {
         return settings.positiveInt(PREFIX + "batch-size");
     }
 
-    static DocumentEmbeddings embeddings(Settings settings, Corpus corpus, SentenceEncoder encoder) {
+    public static DocumentEmbeddings embeddings(Settings settings, Corpus corpus, SentenceEncoder encoder,
+            EmbeddingListener progress) {
         return DocumentEmbeddings.loadOrCompute(corpus, encoder, settings.path("deepretrieval.cache-dir"),
-                batchSize(settings), new ConsoleProgress(System.err));
+                batchSize(settings), progress);
     }
 
-    static VectorIndex index(Settings settings, DocumentEmbeddings embeddings) {
+    public static VectorIndex index(Settings settings, DocumentEmbeddings embeddings) {
         String kind = settings.text(PREFIX + "index");
         return switch (kind) {
             case "flat" -> new FlatVectorIndex(embeddings);

@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -7,19 +7,19 @@ import java.util.List;
 import java.util.function.Function;
 
 /** Typed reads of configuration values, turning invalid values into errors that name the setting and its origin. */
-final class Settings {
+public final class Settings {
 
     private final Config config;
 
-    Settings(Config config) {
+    public Settings(Config config) {
         this.config = config;
     }
 
-    Config raw() {
+    public Config raw() {
         return config;
     }
 
-    int positiveInt(String path) {
+    public int positiveInt(String path) {
         int value = config.getInt(path);
         if (value < 1) {
             throw bad(path, "must be >= 1, got " + value);
@@ -27,23 +27,23 @@ final class Settings {
         return value;
     }
 
-    double number(String path) {
+    public double number(String path) {
         return config.getDouble(path);
     }
 
-    boolean flag(String path) {
+    public boolean flag(String path) {
         return config.getBoolean(path);
     }
 
-    String text(String path) {
+    public String text(String path) {
         return config.getString(path);
     }
 
-    List<String> texts(String path) {
+    public List<String> texts(String path) {
         return config.getStringList(path);
     }
 
-    List<Integer> positiveInts(String path) {
+    public List<Integer> positiveInts(String path) {
         List<Integer> values = config.getIntList(path);
         if (values.isEmpty() || values.stream().anyMatch(v -> v < 1)) {
             throw bad(path, "must be a non-empty list of integers >= 1, got " + values);
@@ -51,12 +51,12 @@ final class Settings {
         return values;
     }
 
-    Path path(String path) {
+    public Path path(String path) {
         return Path.of(config.getString(path));
     }
 
     /** Parses a value with {@code parser}; its IllegalArgumentException becomes a config error naming the setting. */
-    <T> T parsed(String path, Function<String, T> parser) {
+    public <T> T parsed(String path, Function<String, T> parser) {
         String value = config.getString(path);
         try {
             return parser.apply(value);
@@ -65,7 +65,7 @@ final class Settings {
         }
     }
 
-    ConfigException bad(String path, String reason) {
+    public ConfigException bad(String path, String reason) {
         var origin = config.hasPath(path) ? config.getValue(path).origin() : config.origin();
         return new ConfigException.BadValue(origin, path, reason);
     }

@@ -1,8 +1,8 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.policy.PromptEncoder;
 import dev.deepretrieval.policy.PolicyLoader;
-import dev.deepretrieval.streams.TrainingTasks;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 
@@ -10,7 +10,7 @@ import java.util.ArrayList;
  * Leaves out of training the prompts longer than the budget, as verl's {@code filter_overlong_prompts} does: a prompt
  * beyond the model's context would be generated from positions it never saw.
  */
-final class PromptBudget {
+public final class PromptBudget {
 
     private static final String SETTING = "deepretrieval.train.max-prompt-tokens";
 
@@ -32,7 +32,7 @@ final class PromptBudget {
      * {@code deepretrieval.train.max-prompt-tokens}, or when that is 0 the model's context
      * ({@code max_position_embeddings}) minus {@code maxNewTokens}.
      */
-    static PromptBudget of(Settings settings, Path model, int maxNewTokens, OwnedResources owned) {
+    public static PromptBudget of(Settings settings, Path model, int maxNewTokens, OwnedResources owned) {
         PromptEncoder encoder = owned.add(PolicyLoader.loadPromptEncoder(model));
         int configured = settings.raw().getInt(SETTING);
         int budget = configured > 0 ? configured : encoder.contextLength() - maxNewTokens;
@@ -45,12 +45,12 @@ final class PromptBudget {
         return new PromptBudget(settings, encoder, budget, origin);
     }
 
-    int maxPromptTokens() {
+    public int maxPromptTokens() {
         return maxPromptTokens;
     }
 
     /** Prompts of the last {@link #fitting} call that were left out. */
-    int left() {
+    public int left() {
         return left;
     }
 

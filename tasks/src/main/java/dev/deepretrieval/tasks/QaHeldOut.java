@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
 import dev.deepretrieval.environments.lucene.QueryMode;
@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** Held-out evidence QA: Hits@k by DPR's answer rule of the held-out questions, as asked or as rewritten. */
-final class QaHeldOut implements HeldOutEvaluation {
+public final class QaHeldOut implements HeldOutEvaluation {
 
     private final String label;
     private final List<QaQuestion> questions;
@@ -25,7 +25,7 @@ final class QaHeldOut implements HeldOutEvaluation {
     private final ExecutorService pool;
     private final GreedyRewriting rewriting;
 
-    QaHeldOut(String label, List<QaQuestion> questions, Bm25Searcher searcher, Map<String, String> passageTexts,
+    public QaHeldOut(String label, List<QaQuestion> questions, Bm25Searcher searcher, Map<String, String> passageTexts,
             QueryMode mode, List<Integer> cutoffs, ExecutorService pool, GreedyRewriting rewriting) {
         this.label = label;
         this.questions = List.copyOf(questions);

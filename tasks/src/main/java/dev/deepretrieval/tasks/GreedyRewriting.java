@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
@@ -13,14 +13,14 @@ import java.util.Set;
  * Greedy rewrites of rendered prompts by a policy (held-out and validation evaluations), decoded as {@code decoding}
  * says.
  */
-record GreedyRewriting(PromptTemplate template, int maxTokens, int batchSize, Decoding decoding) {
+public record GreedyRewriting(PromptTemplate template, int maxTokens, int batchSize, Decoding decoding) {
 
-    List<Rewrite> rewrite(Policy policy, List<QueryRewriter.Prompt> prompts) {
+    public List<Rewrite> rewrite(Policy policy, List<QueryRewriter.Prompt> prompts) {
         return new QueryRewriter(policy, template).with(decoding).rewritePrompts(prompts, 1,
                 SamplingSettings.greedy(maxTokens, Set.of()), batchSize);
     }
 
-    static double formatValidRate(List<Rewrite> rewrites) {
+    public static double formatValidRate(List<Rewrite> rewrites) {
         return rewrites.isEmpty() ? 0 : rewrites.stream().filter(Rewrite::formatValid).count() / (double) rewrites.size();
     }
 }

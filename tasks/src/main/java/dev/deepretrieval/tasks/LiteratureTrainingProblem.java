@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.reward.PaperRewards;
@@ -6,11 +6,11 @@ import dev.deepretrieval.environments.search.CachedSearchEngine;
 import dev.deepretrieval.environments.search.LiteratureEnvironment;
 import dev.deepretrieval.environments.search.LiteratureTask;
 import dev.deepretrieval.environments.search.LiteratureTasks;
-import dev.deepretrieval.streams.TrainingTasks;
-import java.io.PrintWriter;
+
 import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.ActorSystem;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Literature search as a training problem (the paper's PubMed and ClinicalTrials.gov tasks): each PICO prompt's query
@@ -18,16 +18,17 @@ import java.util.Locale;
  * engine failures are counted failed samples. Held out: the {@code test} tasks when the task file has splits, else one
  * task in {@code heldout.every}; scored by mean recall.
  */
-final class LiteratureTrainingProblem {
+public final class LiteratureTrainingProblem {
 
     private LiteratureTrainingProblem() {}
 
-    static TrainingProblem<LiteratureTask> open(Settings settings, String name, Path folder, SearchOptions options,
-            GreedyRewriting rewriting, PromptBudget budget, PrintWriter err) throws Exception {
+    public static TrainingProblem<LiteratureTask> open(Settings settings, String name, Path folder, SearchEndpoints endpoints,
+            Supplier<ActorSystem> system, GreedyRewriting rewriting, PromptBudget budget, Progress progress)
+            throws Exception {
         int depth = settings.positiveInt("deepretrieval.search.depth");
         var owned = new OwnedResources();
         try {
-            CachedSearchEngine engine = SearchSetup.engine(settings, name, folder, options, owned);
+            CachedSearchEngine engine = SearchSetup.engine(settings, name, folder, endpoints, system, progress, owned);
             var environment = new LiteratureEnvironment(engine, AnswerFormat.THINK_THEN_ANSWER, depth,
                     PaperRewards.LITERATURE_SEARCH);
             LiteratureTasks.Loaded all = LiteratureTasks.read(folder);
@@ -46,7 +47,7 @@ final class LiteratureTrainingProblem {
                 label = name + ", " + every.label("tasks") + ", " + engine.name();
             }
             if (all.withoutIncluded() > 0) {
-                err.printf(Locale.ROOT, "%d task(s) without included studies left out%n", all.withoutIncluded());
+                progress.notice(all.withoutIncluded() + " task(s) without included studies left out");
             }
             TrainingTasks<LiteratureTask> tasks = budget.fitting(TrainingTasks.of(trainedOn, LiteratureTask::id,
                     LiteratureTask::pico, t -> rewriting.template().render(t.pico())));

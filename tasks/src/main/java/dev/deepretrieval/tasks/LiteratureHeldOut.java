@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.search.LiteratureEnvironment;
 import dev.deepretrieval.environments.search.LiteratureTask;
@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionException;
  * elements joined by OR) or of a policy's greedy rewrites. A search the engine could not answer counts as recall 0 and
  * is reported in {@code failed} (the paper's evaluation does the same).
  */
-final class LiteratureHeldOut implements HeldOutEvaluation {
+public final class LiteratureHeldOut implements HeldOutEvaluation {
 
     private final String label;
     private final List<LiteratureTask> tasks;
@@ -28,7 +28,7 @@ final class LiteratureHeldOut implements HeldOutEvaluation {
     private final int depth;
     private final GreedyRewriting rewriting;
 
-    LiteratureHeldOut(String label, List<LiteratureTask> tasks, SearchEngine engine, int depth, GreedyRewriting rewriting) {
+    public LiteratureHeldOut(String label, List<LiteratureTask> tasks, SearchEngine engine, int depth, GreedyRewriting rewriting) {
         this.label = label;
         this.tasks = List.copyOf(tasks);
         this.engine = engine;
@@ -55,7 +55,7 @@ final class LiteratureHeldOut implements HeldOutEvaluation {
     }
 
     /** Mean recall of one query per task (an empty query finds nothing). */
-    Result evaluate(List<String> queries, Optional<Double> formatValidRate) {
+    public Result evaluate(List<String> queries, Optional<Double> formatValidRate) {
         var searches = new ArrayList<CompletableFuture<List<String>>>();
         for (int i = 0; i < tasks.size(); i++) {
             String query = queries.get(i);

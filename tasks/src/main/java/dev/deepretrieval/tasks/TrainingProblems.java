@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
@@ -6,77 +6,88 @@ import dev.deepretrieval.environments.qa.QaDataset;
 import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.sql.SpiderDataset;
 import dev.deepretrieval.rewriter.Decoding;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.ActorSystem;
 
 /**
  * Opens the training problem a {@code --task} names: a Spider folder, a QA folder, a literature task folder, or a BEIR
  * dataset.
  */
-final class TrainingProblems {
+public final class TrainingProblems {
 
     private static final String PREFIX = "deepretrieval.train.";
 
     private TrainingProblems() {}
 
-    /** What the run needs to open its problem. */
-    /** @param template a bundled template's name; empty = the one named like the dataset */
-    record Request(String task, String template, String retriever, String sqlUrl, SearchOptions search, Path model,
-            String device, int maxTokens) {}
+    /**
+     * What a run needs to open its problem.
+     *
+     * @param template a bundled template's name; empty = the one named like the dataset
+     * @param sqlUrl text-to-SQL: the server's R2DBC URL, or null for the configured one
+     * @param system the node's actor system (asked for only by literature search through an API)
+     * @param progress hears index builds and notices about the task
+     */
+    public record Request(String task, String template, String retriever, String sqlUrl, SearchEndpoints search,
+            Path model, String device, int maxTokens, Supplier<ActorSystem> system, Progress progress) {}
 
     /**
      * How the run's rewrites are decoded ({@code deepretrieval.train.decoding}). Extractive rewrites are reductions of
      * a search query, so text-to-SQL and literature search (whose policies write SQL and Boolean queries, not a
      * subset of the question's words) decode free instead, and say so.
      */
-    static Decoding decoding(Settings settings, boolean searchQueryFamily, String family, PrintWriter err) {
+    public static Decoding decoding(Settings settings, boolean searchQueryFamily, String family, Progress progress) {
         Decoding requested = settings.parsed(PREFIX + "decoding", Decoding::parse);
         if (requested == Decoding.EXTRACTIVE && !searchQueryFamily) {
-            err.printf(Locale.ROOT, "decoding: extractive rewrites apply to BEIR and evidence-QA queries; %s decodes"
-                    + " free%n", family);
+            progress.notice("decoding: extractive rewrites apply to BEIR and evidence-QA queries; " + family
+                    + " decodes free");
             return Decoding.FREE;
         }
         return requested;
     }
 
-    static TrainingProblem<?> open(Settings settings, Request request, CommandSpec spec, PrintWriter err) throws Exception {
-        DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, request.task(), spec);
+    /**
+     * The problem {@code request.task()} names, in the first family that recognises its folder.
+     *
+     * @throws InvalidTaskRequest naming the request's field at fault
+     */
+    public static TrainingProblem<?> open(Settings settings, Request request) throws Exception {
+        DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, request.task(), "task");
+        Progress progress = request.progress();
         boolean sql = SpiderDataset.isSpiderFolder(resolved.folder());
         boolean qa = !sql && QaDataset.isQaFolder(resolved.folder());
         boolean literature = !sql && !qa && LiteratureTasks.isTaskFolder(resolved.folder());
         if ((sql || qa || literature) && !request.retriever().equals("bm25")) {
-            throw new ParameterException(spec.commandLine(), "--retriever " + request.retriever() + " applies to BEIR"
-                    + " datasets; " + resolved.name() + " is " + (sql ? "text-to-SQL" : qa ? "evidence QA (BM25)"
+            throw new InvalidTaskRequest("retriever", request.retriever() + " applies to BEIR datasets; "
+                    + resolved.name() + " is " + (sql ? "text-to-SQL" : qa ? "evidence QA (BM25)"
                     : "literature search"));
         }
         String defaultTemplate = literature ? SearchSetup.templateFor(settings, resolved.folder(), request.search())
                 : resolved.name();
-        var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate, spec),
+        var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate),
                 request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"),
-                decoding(settings, !sql && !literature, sql ? "text-to-SQL" : "literature search", err));
+                decoding(settings, !sql && !literature, sql ? "text-to-SQL" : "literature search", progress));
         var resources = new OwnedResources();
         try {
             PromptBudget budget = PromptBudget.of(settings, request.model(), request.maxTokens(), resources);
             TrainingProblem<?> problem;
             if (sql) {
                 problem = SqlTrainingProblem.open(settings, SpiderDataset.open(resolved.name(), resolved.folder()),
-                        request.sqlUrl(), rewriting, budget, err);
+                        request.sqlUrl(), rewriting, budget, progress);
             } else if (literature) {
                 problem = LiteratureTrainingProblem.open(settings, resolved.name(), resolved.folder(), request.search(),
-                        rewriting, budget, err);
+                        request.system(), rewriting, budget, progress);
             } else if (qa) {
                 problem = QaTrainingProblem.open(settings, QaDataset.open(resolved.name(), resolved.folder()), rewriting,
-                        budget);
+                        budget, progress);
             } else {
                 problem = BeirTrainingProblem.open(settings, BeirDataset.open(resolved.name(), resolved.folder()),
-                        request.retriever(), rewriting, budget);
+                        request.retriever(), rewriting, budget, progress);
             }
             if (budget.left() > 0) {
-                err.printf(Locale.ROOT, "%d training prompts longer than %d tokens left out (%d kept)%n", budget.left(),
-                        budget.maxPromptTokens(), problem.tasks().size());
+                progress.notice(String.format(Locale.ROOT, "%d training prompts longer than %d tokens left out (%d kept)",
+                        budget.left(), budget.maxPromptTokens(), problem.tasks().size()));
             }
             return problem;
         } finally {
@@ -84,11 +95,11 @@ final class TrainingProblems {
         }
     }
 
-    private static PromptTemplate template(String name, String datasetName, CommandSpec spec) {
+    private static PromptTemplate template(String name, String datasetName) {
         try {
             return PromptTemplate.bundled(name.isEmpty() ? datasetName : name);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage() + " (choose one with --template)");
+            throw new InvalidTaskRequest("template", e.getMessage());
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.metrics.PairedSignificance;
@@ -14,7 +14,7 @@ import java.util.Map;
  * on one metric per query: a paired t-test and a paired randomization test with 10,000 sign flips, two-sided, for
  * every pair in order. As JSON for {@code summary.json} and as a table for the console.
  */
-final class SignificanceReport {
+public final class SignificanceReport {
 
     private final String metric;
     private final int queries;
@@ -30,7 +30,7 @@ final class SignificanceReport {
      * @param perQuery per system (in order), its metric value per query id; systems without per-query values are
      *     left out, and only queries every system has are compared
      */
-    static SignificanceReport of(String metric, Map<String, Map<String, Double>> perQuery, long seed) {
+    public static SignificanceReport of(String metric, Map<String, Map<String, Double>> perQuery, long seed) {
         var systems = new LinkedHashMap<String, Map<String, Double>>();
         perQuery.forEach((name, values) -> {
             if (!values.isEmpty()) {
@@ -61,12 +61,12 @@ final class SignificanceReport {
         return new SignificanceReport(metric, ids.size(), pairs);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return pairs.isEmpty();
     }
 
-    ObjectNode toJson() {
-        ObjectNode node = Json.object();
+    public ObjectNode toJson() {
+        ObjectNode node = dev.deepretrieval.io.JsonMapping.mapper().createObjectNode();
         node.put("metric", metric);
         node.put("queries", queries);
         node.put("tests", "paired t-test and paired randomization test (" + PairedSignificance.PERMUTATIONS
@@ -77,7 +77,7 @@ final class SignificanceReport {
         return node;
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         out.printf(Locale.ROOT, "paired significance on %s over %d queries (two-sided):%n", metric, queries);
         out.printf(Locale.ROOT, "  %-22s %10s %8s %10s %14s%n", "comparison", "mean diff", "t", "t-test p",
                 "randomization p");

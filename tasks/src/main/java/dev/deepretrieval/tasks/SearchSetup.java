@@ -1,6 +1,5 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
-import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.environments.beir.Corpus;
 import dev.deepretrieval.environments.beir.DatasetFiles;
 import dev.deepretrieval.environments.lucene.FlatBm25Index;
@@ -16,6 +15,7 @@ import dev.deepretrieval.environments.search.SearchResultStore;
 import dev.deepretrieval.environments.sql.R2dbcDatabase;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.pekko.actor.ActorSystem;
@@ -25,35 +25,39 @@ import org.apache.pekko.actor.ActorSystem;
  * the folder holds a corpus, otherwise PubMed or ClinicalTrials.gov through the resilient client (one token bucket per
  * API on this node); either behind the search cache.
  */
-final class SearchSetup {
+public final class SearchSetup {
 
     private static final String PREFIX = "deepretrieval.search.";
 
     private SearchSetup() {}
 
     /** Whether a task folder carries its own corpus (searched by the local engine rather than an API). */
-    static boolean hasLocalCorpus(Path folder) {
+    public static boolean hasLocalCorpus(Path folder) {
         return DatasetFiles.plainOrGzipped(folder.resolve("corpus.jsonl")).isPresent();
     }
 
     /** The prompt template literature tasks are written with by default: the engine's. */
-    static String templateFor(Settings settings, Path folder, SearchOptions options) {
-        return hasLocalCorpus(folder) ? "pubmed" : engineName(settings, options);
+    public static String templateFor(Settings settings, Path folder, SearchEndpoints endpoints) {
+        return hasLocalCorpus(folder) ? "pubmed" : engineName(settings, endpoints);
     }
 
-    static String engineName(Settings settings, SearchOptions options) {
-        String name = options.engine != null ? options.engine : settings.text(PREFIX + "engine");
+    public static String engineName(Settings settings, SearchEndpoints endpoints) {
+        String name = endpoints.engine() != null ? endpoints.engine() : settings.text(PREFIX + "engine");
         if (!name.equals("pubmed") && !name.equals("ctgov")) {
             throw settings.bad(PREFIX + "engine", "must be pubmed or ctgov, got " + name);
         }
         return name;
     }
 
-    /** The cached engine for {@code folder}'s tasks; what it opens goes to {@code owned}. */
-    static CachedSearchEngine engine(Settings settings, String datasetName, Path folder, SearchOptions options,
-            OwnedResources owned) {
-        SearchEngine engine = hasLocalCorpus(folder) ? local(settings, datasetName, folder, owned)
-                : remote(settings, engineName(settings, options), options, owned);
+    /**
+     * The cached engine for {@code folder}'s tasks; what it opens goes to {@code owned}.
+     *
+     * @param system the node's actor system, for the API client (asked for only when the engine is remote)
+     */
+    public static CachedSearchEngine engine(Settings settings, String datasetName, Path folder,
+            SearchEndpoints endpoints, Supplier<ActorSystem> system, Progress progress, OwnedResources owned) {
+        SearchEngine engine = hasLocalCorpus(folder) ? local(settings, datasetName, folder, progress, owned)
+                : remote(settings, engineName(settings, endpoints), endpoints, system.get(), owned);
         ExecutorService storeIo = owned.add(Executors.newSingleThreadExecutor());
         String store = settings.text(PREFIX + "cache.store");
         Optional<SearchResultStore> persistent = switch (store) {
@@ -67,18 +71,19 @@ final class SearchSetup {
     }
 
     /** The local Lucene engine over {@code folder}'s corpus (searched with the model's Boolean queries). */
-    static SearchEngine local(Settings settings, String name, Path folder, OwnedResources owned) {
+    public static SearchEngine local(Settings settings, String name, Path folder, Progress progress,
+            OwnedResources owned) {
         FlatBm25Index index = owned.add(FlatBm25Index.openOrBuild(Corpus.in(name, folder, "corpus.jsonl"),
-                settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err)));
+                settings.path("deepretrieval.cache-dir"), progress));
         ExecutorService pool = owned.add(Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads")));
-        return new LocalSearchEngine("local-" + name, index.searcher(Bm25Options.configured(settings),
+        return new LocalSearchEngine("local-" + name, index.searcher(Bm25Settings.configured(settings),
                 settings.positiveInt("deepretrieval.bm25.max-query-clauses")), pool);
     }
 
-    private static SearchEngine remote(Settings settings, String api, SearchOptions options, OwnedResources owned) {
-        ActorSystem system = NodeSystem.obtain(settings.raw()).classicSystem(); // the node's, ended by its command
+    private static SearchEngine remote(Settings settings, String api, SearchEndpoints endpoints, ActorSystem system,
+            OwnedResources owned) {
         String key = settings.text(PREFIX + "pubmed.api-key");
-        ApiSettings apiSettings = apiSettings(settings, api, api.equals("pubmed") ? options.pubmedUrl : options.ctgovUrl,
+        ApiSettings apiSettings = apiSettings(settings, api, api.equals("pubmed") ? endpoints.pubmedUrl() : endpoints.ctgovUrl(),
                 api.equals("pubmed") && !key.isBlank());
         var limiter = new RequestRateLimiter(apiSettings.requestsPerSecond());
         var client = new ResilientHttpClient(api, apiSettings, limiter, system);
@@ -90,7 +95,7 @@ final class SearchSetup {
     }
 
     /** An API's settings; PubMed's rate is the keyed one when an API key is set. */
-    static ApiSettings apiSettings(Settings settings, String api, String urlOverride, boolean keyed) {
+    public static ApiSettings apiSettings(Settings settings, String api, String urlOverride, boolean keyed) {
         String at = PREFIX + api + ".";
         try {
             return new ApiSettings(urlOverride != null ? urlOverride : settings.text(at + "base-url"),

@@ -1,5 +1,6 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
+import dev.deepretrieval.tasks.*;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +18,7 @@ record EveryNth(int every, int maxHeldOut) {
     }
 
     /** From {@code deepretrieval.train.heldout.every} and {@code .max-queries}. */
-    static EveryNth of(Settings settings) {
+    public static EveryNth of(Settings settings) {
         return new EveryNth(settings.positiveInt("deepretrieval.train.heldout.every"),
                 settings.raw().getInt("deepretrieval.train.heldout.max-queries"));
     }
@@ -42,7 +43,7 @@ record EveryNth(int every, int maxHeldOut) {
     }
 
     /** For reports, e.g. {@code "1 in 20 questions held out"}. */
-    String label(String items) {
+    public String label(String items) {
         return "1 in " + every + " " + items + " held out";
     }
 }

@@ -1,23 +1,22 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.sql.SpiderDataset;
 import dev.deepretrieval.environments.sql.SpiderDatabases;
 import dev.deepretrieval.environments.sql.SqlServer;
 import dev.deepretrieval.environments.sql.SqlSettings;
 import dev.deepretrieval.environments.sql.UnsafeSqlReaderException;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
 /** The SQL environment's server and limits from {@code deepretrieval.sql}. */
-final class SqlSetup {
+public final class SqlSetup {
 
     private static final String PREFIX = "deepretrieval.sql.";
 
     private SqlSetup() {}
 
-    static SqlSettings settings(Settings settings) {
+    public static SqlSettings settings(Settings settings) {
         try {
             return new SqlSettings(settings.raw().getDuration(PREFIX + "statement-timeout"),
                     settings.positiveInt(PREFIX + "row-cap"), settings.positiveInt(PREFIX + "max-connections"),
@@ -27,7 +26,7 @@ final class SqlSetup {
         }
     }
 
-    static SqlServer server(Settings settings, String urlOverride) {
+    public static SqlServer server(Settings settings, String urlOverride) {
         String url = urlOverride != null ? urlOverride : settings.text(PREFIX + "url");
         try {
             String readerUrl = settings.text(PREFIX + "reader-url");
@@ -39,24 +38,26 @@ final class SqlSetup {
         }
     }
 
-    /** Loads the dataset's databases, reporting on stderr. */
-    static SpiderDatabases load(Settings settings, SpiderDataset dataset, SqlServer server, SqlSettings limits,
-            PrintStream err) {
+    /** Loads the dataset's databases, saying what it does to {@code progress}. */
+    public static SpiderDatabases load(Settings settings, SpiderDataset dataset, SqlServer server, SqlSettings limits,
+            Progress progress) {
         long start = System.nanoTime();
-        err.printf(Locale.ROOT, "loading %d databases of %s into %s...%n", dataset.databaseIds().size(), dataset.name(),
-                server.describe());
+        progress.notice(String.format(Locale.ROOT, "loading %d databases of %s into %s...",
+                dataset.databaseIds().size(), dataset.name(), server.describe()));
         SpiderDatabases databases;
         try {
             databases = SpiderDatabases.load(dataset, server, limits, report -> {
                 if (!report.missingData().isEmpty()) {
-                    err.printf(Locale.ROOT, "  %s: no data for %s (left empty)%n", report.databaseId(), report.missingData());
+                    progress.notice(String.format(Locale.ROOT, "  %s: no data for %s (left empty)", report.databaseId(),
+                            report.missingData()));
                 }
             });
         } catch (UnsafeSqlReaderException e) {
             throw settings.bad(PREFIX + (e.readerGiven() ? "reader-url" : "reader-role"), e.getMessage());
         }
         long rows = databases.reports().stream().mapToLong(r -> r.rows()).sum();
-        err.printf(Locale.ROOT, "loaded %,d rows in %.1f s%n", rows, Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
+        progress.notice(String.format(Locale.ROOT, "loaded %,d rows in %.1f s", rows,
+                Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0));
         return databases;
     }
 }

@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.Retriever;
@@ -28,7 +28,7 @@ import java.util.concurrent.ExecutorService;
  * original query; a rewrite that does not parse retrieves nothing (replace) or the original query (expand). A
  * document with the query's own id is left out after retrieval when {@code removeQuery} says so, as eval does.
  */
-final class BeirHeldOut implements HeldOutEvaluation {
+public final class BeirHeldOut implements HeldOutEvaluation {
 
     /** Hits per query in the run files, as Anserini's BEIR runs. */
     static final int RUN_DEPTH = 1000;
@@ -43,7 +43,7 @@ final class BeirHeldOut implements HeldOutEvaluation {
     private final RewriteMode mode;
     private final boolean removeQuery;
 
-    BeirHeldOut(String label, List<Query> queries, Qrels qrels, Retriever retriever, List<Metric> metrics,
+    public BeirHeldOut(String label, List<Query> queries, Qrels qrels, Retriever retriever, List<Metric> metrics,
             ExecutorService pool, GreedyRewriting rewriting, RewriteMode mode, boolean removeQuery) {
         this.removeQuery = removeQuery;
         this.label = label;

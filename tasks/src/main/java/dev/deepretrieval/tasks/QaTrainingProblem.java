@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.lucene.Bm25Searcher;
@@ -8,7 +8,7 @@ import dev.deepretrieval.environments.qa.QaDataset;
 import dev.deepretrieval.environments.qa.QaEnvironment;
 import dev.deepretrieval.environments.qa.QaQuestion;
 import dev.deepretrieval.environments.reward.PaperRewards;
-import dev.deepretrieval.streams.TrainingTasks;
+
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,21 +18,22 @@ import java.util.concurrent.Executors;
  * rewarded by the rank tier of the first answer-bearing passage (DPR's rule; the squad template gets the paper's
  * SQuAD table, any other NQ/TriviaQA's); held out: one question in {@code heldout.every}, scored by Hits@k.
  */
-final class QaTrainingProblem {
+public final class QaTrainingProblem {
 
     private static final String PREFIX = "deepretrieval.train.";
 
     private QaTrainingProblem() {}
 
-    static TrainingProblem<QaQuestion> open(Settings settings, QaDataset dataset, GreedyRewriting rewriting, PromptBudget budget)
+    public static TrainingProblem<QaQuestion> open(Settings settings, QaDataset dataset, GreedyRewriting rewriting, PromptBudget budget,
+            Progress progress)
             throws Exception {
         var split = EveryNth.of(settings);
         var owned = new OwnedResources();
         try {
             ExecutorService pool = owned.add(Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads")));
             FlatBm25Index index = owned.add(FlatBm25Index.openOrBuild(dataset.passages(),
-                    settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err)));
-            Bm25Searcher searcher = index.searcher(Bm25Options.configured(settings), settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
+                    settings.path("deepretrieval.cache-dir"), progress));
+            Bm25Searcher searcher = index.searcher(Bm25Settings.configured(settings), settings.positiveInt("deepretrieval.bm25.max-query-clauses"));
             QueryMode mode = settings.parsed("deepretrieval.bm25.query-mode", QueryMode::parse);
             Map<String, String> passages = dataset.passageTexts();
             var environment = new QaEnvironment(searcher, passages, AnswerFormat.THINK_THEN_ANSWER, mode,

@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.metrics.TrecRun;
@@ -13,7 +13,7 @@ import java.util.Optional;
  * validation queries during it): the original queries (where they can be run as they are), and a policy's greedy
  * rewrites of them.
  */
-interface HeldOutEvaluation {
+public interface HeldOutEvaluation {
 
     /**
      * Metric means, and for a policy the share of rewrites in a valid format.
@@ -21,15 +21,15 @@ interface HeldOutEvaluation {
      * @param perQuery the first metric's value per query id, for paired significance (empty where not kept)
      * @param run the ranking as a TREC run, where the family retrieves documents
      */
-    record Result(Map<String, Double> metrics, Optional<Double> formatValidRate, int queries,
+    public record Result(Map<String, Double> metrics, Optional<Double> formatValidRate, int queries,
             Map<String, Double> perQuery, Optional<TrecRun> run) {
 
         Result(Map<String, Double> metrics, Optional<Double> formatValidRate, int queries) {
             this(metrics, formatValidRate, queries, Map.of(), Optional.empty());
         }
 
-        ObjectNode toJson() {
-            ObjectNode node = Json.object();
+        public ObjectNode toJson() {
+            ObjectNode node = dev.deepretrieval.io.JsonMapping.mapper().createObjectNode();
             metrics.forEach(node::put);
             formatValidRate.ifPresent(rate -> node.put("format_valid_rate", rate));
             node.put("queries", queries);

@@ -1,30 +1,28 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.beir.BeirDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.TreeSet;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /** {@code --dataset}: a name from {@code deepretrieval.datasets}, or a path to any dataset folder. */
-final class DatasetResolver {
+public final class DatasetResolver {
 
     private static final String NAMES = "deepretrieval.datasets";
 
     /** A resolved dataset folder and the name it goes by. */
-    record Resolved(String name, Path folder) {}
+    public record Resolved(String name, Path folder) {}
 
     private DatasetResolver() {}
 
-    static Resolved resolve(Settings settings, String nameOrPath, CommandSpec spec) {
-        return find(settings, nameOrPath).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "--dataset " + unknown(settings, nameOrPath)));
+    /** The dataset {@code nameOrPath} names; an {@link InvalidTaskRequest} on {@code field} when none. */
+    public static Resolved resolve(Settings settings, String nameOrPath, String field) {
+        return find(settings, nameOrPath).orElseThrow(() -> new InvalidTaskRequest(field, unknown(settings, nameOrPath)));
     }
 
     /** The dataset a name from config or a folder path names, if either. */
-    static Optional<Resolved> find(Settings settings, String nameOrPath) {
+    public static Optional<Resolved> find(Settings settings, String nameOrPath) {
         boolean plainName = nameOrPath.matches("[A-Za-z0-9_-]+");
         if (plainName && settings.raw().hasPath(NAMES + "." + nameOrPath)) {
             return Optional.of(new Resolved(nameOrPath, settings.path(NAMES + "." + nameOrPath)));
@@ -39,13 +37,13 @@ final class DatasetResolver {
     }
 
     /** Why {@code nameOrPath} names no dataset, listing the names there are. */
-    static String unknown(Settings settings, String nameOrPath) {
+    public static String unknown(Settings settings, String nameOrPath) {
         return "'" + nameOrPath + "' is neither a dataset name (" + String.join(", ",
                 new TreeSet<>(settings.raw().getConfig(NAMES).root().keySet())) + ") nor a folder";
     }
 
-    static BeirDataset open(Settings settings, String nameOrPath, CommandSpec spec) {
-        Resolved resolved = resolve(settings, nameOrPath, spec);
+    public static BeirDataset open(Settings settings, String nameOrPath, String field) {
+        Resolved resolved = resolve(settings, nameOrPath, field);
         return BeirDataset.open(resolved.name(), resolved.folder());
     }
 }

@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.Retriever;
 import dev.deepretrieval.environments.answer.AnswerFormat;
@@ -19,7 +19,7 @@ import dev.deepretrieval.environments.retrieval.RetrievalEnvironmentSettings;
 import dev.deepretrieval.environments.retrieval.RetrievalTask;
 import dev.deepretrieval.environments.retrieval.RewriteMode;
 import dev.deepretrieval.environments.reward.PaperRewards;
-import dev.deepretrieval.streams.TrainingTasks;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,15 +36,15 @@ import java.util.concurrent.Executors;
  * reward. A fixed seeded share of the split ({@code validation.one-in}) is carved out as the validation set, never
  * trained on, evaluated during the run; the {@code heldout.split} split is the test set, reported once at the end.
  */
-final class BeirTrainingProblem {
+public final class BeirTrainingProblem {
 
     private static final String PREFIX = "deepretrieval.train.";
 
     private BeirTrainingProblem() {}
 
     /** @param retrieverName {@code bm25} or {@code dense} */
-    static TrainingProblem<RetrievalTask> open(Settings settings, BeirDataset dataset, String retrieverName,
-            GreedyRewriting rewriting, PromptBudget budget) throws Exception {
+    public static TrainingProblem<RetrievalTask> open(Settings settings, BeirDataset dataset, String retrieverName,
+            GreedyRewriting rewriting, PromptBudget budget, Progress progress) throws Exception {
         Split split = Split.parse(settings.text(PREFIX + "split"));
         Split heldOutSplit = Split.parse(settings.text(PREFIX + "heldout.split"));
         List<Metric> metrics = Metric.parseAll(settings.texts(PREFIX + "heldout.metrics"));
@@ -52,8 +52,8 @@ final class BeirTrainingProblem {
         try {
             ExecutorService pool = owned.add(Executors.newFixedThreadPool(settings.positiveInt("deepretrieval.eval.threads")));
             Retriever retriever = switch (retrieverName) {
-                case "bm25" -> bm25(settings, dataset, owned);
-                case "dense" -> dense(settings, dataset, owned);
+                case "bm25" -> bm25(settings, dataset, progress, owned);
+                case "dense" -> dense(settings, dataset, progress, owned);
                 default -> throw settings.bad(PREFIX + "retriever", "must be bm25 or dense, got " + retrieverName);
             };
             int weight = settings.positiveInt(PREFIX + "rewrite-weight");
@@ -90,17 +90,18 @@ final class BeirTrainingProblem {
         }
     }
 
-    private static Retriever bm25(Settings settings, BeirDataset dataset, OwnedResources owned) {
+    private static Retriever bm25(Settings settings, BeirDataset dataset, Progress progress, OwnedResources owned) {
         FlatBm25Index index = owned.add(FlatBm25Index.openOrBuild(dataset, settings.path("deepretrieval.cache-dir"),
-                new ConsoleProgress(System.err)));
-        Bm25Parameters parameters = Bm25Options.configured(settings);
+                progress));
+        Bm25Parameters parameters = Bm25Settings.configured(settings);
         return new Bm25Retriever(index.searcher(parameters, settings.positiveInt("deepretrieval.bm25.max-query-clauses")),
                 settings.parsed("deepretrieval.bm25.query-mode", QueryMode::parse));
     }
 
-    private static Retriever dense(Settings settings, BeirDataset dataset, OwnedResources owned) {
+    private static Retriever dense(Settings settings, BeirDataset dataset, Progress progress, OwnedResources owned) {
         SentenceEncoder encoder = owned.add(new SentenceEncoder(DenseSetup.encoder(settings)));
-        VectorIndex index = owned.add(DenseSetup.index(settings, DenseSetup.embeddings(settings, dataset.corpus(), encoder)));
+        VectorIndex index = owned.add(DenseSetup.index(settings, DenseSetup.embeddings(settings, dataset.corpus(), encoder,
+                progress)));
         return new DenseRetriever(encoder, index);
     }
 
@@ -108,7 +109,7 @@ final class BeirTrainingProblem {
      * The validation queries: a fixed seeded one in {@code oneIn} of the judged queries (ids shuffled in sorted
      * order with {@code seed}), the same in every run with the same data and settings.
      */
-    static Set<String> validationIds(List<RetrievalTask> judged, int oneIn, long seed) {
+    public static Set<String> validationIds(List<RetrievalTask> judged, int oneIn, long seed) {
         if (oneIn < 2) {
             return Set.of();
         }

@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.sql.SqlEnvironment;
 import dev.deepretrieval.environments.sql.SqlEvaluation;
@@ -16,7 +16,7 @@ import java.util.function.Function;
  * Held-out text-to-SQL: execution accuracy of a policy's greedy SQL on the held-out questions. There is no
  * "original" row: a question is not SQL.
  */
-final class SqlHeldOut implements HeldOutEvaluation {
+public final class SqlHeldOut implements HeldOutEvaluation {
 
     private final String label;
     private final List<SqlTask> tasks;
@@ -25,7 +25,7 @@ final class SqlHeldOut implements HeldOutEvaluation {
     private final int concurrency;
     private final GreedyRewriting rewriting;
 
-    SqlHeldOut(String label, List<SqlTask> tasks, SqlEnvironment environment, Function<SqlTask, String> prompt,
+    public SqlHeldOut(String label, List<SqlTask> tasks, SqlEnvironment environment, Function<SqlTask, String> prompt,
             int concurrency, GreedyRewriting rewriting) {
         this.label = label;
         this.tasks = List.copyOf(tasks);

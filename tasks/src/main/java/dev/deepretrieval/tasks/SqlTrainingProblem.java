@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.reward.PaperRewards;
@@ -8,8 +8,7 @@ import dev.deepretrieval.environments.sql.SqlEnvironment;
 import dev.deepretrieval.environments.sql.SqlExecution;
 import dev.deepretrieval.environments.sql.SqlSettings;
 import dev.deepretrieval.environments.sql.SqlTask;
-import dev.deepretrieval.streams.TrainingTasks;
-import java.io.PrintWriter;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,25 +22,26 @@ import java.util.function.Function;
  * server are left out of training (they cannot be scored); held out: one question in {@code heldout.every}, scored
  * by execution accuracy.
  */
-final class SqlTrainingProblem {
+public final class SqlTrainingProblem {
 
     private SqlTrainingProblem() {}
 
-    static TrainingProblem<SqlTask> open(Settings settings, SpiderDataset dataset, String sqlUrl, GreedyRewriting rewriting,
-            PromptBudget budget, PrintWriter err) throws Exception {
+    public static TrainingProblem<SqlTask> open(Settings settings, SpiderDataset dataset, String sqlUrl, GreedyRewriting rewriting,
+            PromptBudget budget, Progress progress) throws Exception {
         var split = EveryNth.of(settings);
         SqlSettings limits = SqlSetup.settings(settings);
         var owned = new OwnedResources();
         try {
-            SpiderDatabases databases = owned.add(SqlSetup.load(settings, dataset, SqlSetup.server(settings, sqlUrl), limits, System.err));
+            SpiderDatabases databases = owned.add(SqlSetup.load(settings, dataset, SqlSetup.server(settings, sqlUrl), limits, progress));
             var environment = new SqlEnvironment(databases, limits, AnswerFormat.THINK_THEN_ANSWER, PaperRewards.SQL);
             Function<SqlTask, String> prompt = t -> rewriting.template().render(t.question(),
                     Map.of("schema", databases.schema(t.databaseId()).promptText()));
             List<SqlTask> trainedOn = split.trainedOn(dataset.questions());
             List<SqlTask> scoreable = withRunningGold(environment, trainedOn, limits.maxConnections() * 4);
             if (scoreable.size() < trainedOn.size()) {
-                err.printf(Locale.ROOT, "%d of %d training questions left out: their gold query does not run on %s%n",
-                        trainedOn.size() - scoreable.size(), trainedOn.size(), databases.server().describe());
+                progress.notice(String.format(Locale.ROOT, "%d of %d training questions left out: their gold query"
+                        + " does not run on %s", trainedOn.size() - scoreable.size(), trainedOn.size(),
+                        databases.server().describe()));
             }
             TrainingTasks<SqlTask> tasks = budget.fitting(TrainingTasks.of(scoreable, SqlTask::id, SqlTask::question, prompt));
             var heldOut = new SqlHeldOut(dataset.name() + ", " + split.label("questions"), split.heldOut(dataset.questions()),

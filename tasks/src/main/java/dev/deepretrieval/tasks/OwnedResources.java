@@ -1,10 +1,10 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.tasks;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** What a training problem opened, closed in reverse order; the first failure is thrown after all were tried. */
-final class OwnedResources implements AutoCloseable {
+public final class OwnedResources implements AutoCloseable {
 
     private final List<AutoCloseable> owned = new ArrayList<>();
 
