@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.runs.*;
 import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

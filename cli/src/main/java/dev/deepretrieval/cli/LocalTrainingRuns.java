@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.runs.*;
 import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +16,6 @@ import dev.deepretrieval.streams.StepReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,7 +34,11 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Source;
-import picocli.CommandLine;
+import com.typesafe.config.ConfigFactory;
+import dev.deepretrieval.runs.RunControl;
+import dev.deepretrieval.runs.RunFolders;
+import dev.deepretrieval.runs.RunRequest;
+import dev.deepretrieval.runs.TrainingJob;
 
 /**
  * Training runs started through the HTTP API, each the same job as {@code ./deepretrieval train} on its own thread,
@@ -56,17 +60,19 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         final long totalSteps;
         final List<ObjectNode> steps = new CopyOnWriteArrayList<>();
         final List<BoundedSourceQueue<ObjectNode>> followers = new CopyOnWriteArrayList<>();
-        final List<String> args;
+        final Settings runSettings;
+        volatile RunRequest request;
         volatile RunControl control;
         volatile String state = "starting";
         Thread thread;
 
-        Run(String id, Path folder, ObjectNode config, long totalSteps, List<String> args) {
+        Run(String id, Path folder, ObjectNode config, long totalSteps, Settings runSettings, RunRequest request) {
             this.id = id;
             this.folder = folder;
             this.config = config;
             this.totalSteps = totalSteps;
-            this.args = List.copyOf(args);
+            this.runSettings = runSettings;
+            this.request = request;
         }
 
         boolean active() {
@@ -77,72 +83,75 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     private final Settings settings;
     private final Path runsDir;
-    private final Path configFile;
     private final int maxActive;
     private final Materializer materializer;
     private final Map<String, Run> runs = new LinkedHashMap<>();
 
-    /** @param configFile the {@code --config} the server was started with, or null */
-    LocalTrainingRuns(Settings settings, Path runsDir, Path configFile, int maxActive, Materializer materializer)
+    LocalTrainingRuns(Settings settings, Path runsDir, int maxActive, Materializer materializer)
             throws IOException {
         this.settings = settings;
         this.runsDir = Files.createDirectories(runsDir);
-        this.configFile = configFile;
         this.maxActive = maxActive;
         this.materializer = materializer;
     }
 
     @Override
-    public synchronized ObjectNode start(JsonNode request) {
-        var fields = new RequestFields(request);
+    public synchronized ObjectNode start(JsonNode body) {
+        var fields = new RequestFields(body);
         fields.onlyKnown(FIELDS);
-        var args = new ArrayList<String>();
         ObjectNode config = JSON.createObjectNode();
-        fields.optionalNonBlank("task").ifPresent(t -> {
+        String task = fields.optionalNonBlank("task").map(t -> {
             if (DatasetResolver.find(settings, t).isEmpty()) {
                 throw new InvalidRequest("task", DatasetResolver.unknown(settings, t));
             }
-            add(args, config, "--task", "task", t);
-        });
-        fields.optionalNonBlank("algorithm").ifPresent(a -> {
+            config.put("task", t);
+            return t;
+        }).orElse(null);
+        String algorithm = fields.optionalNonBlank("algorithm").map(a -> {
             try {
                 RlSettings.Algorithm.parse(a);
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequest("algorithm", e.getMessage());
             }
-            add(args, config, "--algorithm", "algorithm", a);
-        });
-        fields.optionalNonBlank("retriever").ifPresent(r -> {
+            config.put("algorithm", a);
+            return a;
+        }).orElse(null);
+        String retriever = fields.optionalNonBlank("retriever").map(r -> {
             try {
                 RetrieverKind.parse(r);
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequest("retriever", e.getMessage());
             }
-            add(args, config, "--retriever", "retriever", r);
-        });
-        fields.optionalNonBlank("template").ifPresent(t -> add(args, config, "--template", "template", t));
-        fields.optionalNonBlank("model").ifPresent(m -> {
+            config.put("retriever", r);
+            return r;
+        }).orElse(null);
+        String template = fields.optionalNonBlank("template").map(t -> {
+            config.put("template", t);
+            return t;
+        }).orElse(null);
+        Path model = fields.optionalNonBlank("model").map(m -> {
             if (!Files.isRegularFile(Path.of(m).resolve("config.json"))) {
                 throw new InvalidRequest("model", "no model folder (config.json) at " + m);
             }
-            add(args, config, "--model", "model", m);
-        });
+            config.put("model", m);
+            return Path.of(m);
+        }).orElse(null);
         long steps = fields.optionalLong("steps", 1, 1_000_000)
                 .orElse(settings.raw().getLong("deepretrieval.train.steps"));
-        args.addAll(List.of("--steps", String.valueOf(steps)));
         config.put("steps", steps);
-        fields.optionalLong("seed", Long.MIN_VALUE, Long.MAX_VALUE).ifPresent(seed -> {
-            args.addAll(List.of("--seed", String.valueOf(seed)));
+        var seedField = fields.optionalLong("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        Long seed = seedField.isPresent() ? seedField.getAsLong() : null;
+        if (seed != null) {
             config.put("seed", seed);
-        });
-        var overrides = new StringBuilder();
+        }
+        var overrides = new LinkedHashMap<String, Object>();
         fields.optionalLong("prompts_per_step", 1, 4096).ifPresent(p -> {
             config.put("prompts_per_step", p);
-            overrides.append("deepretrieval.train.prompts-per-step = ").append(p).append('\n');
+            overrides.put("deepretrieval.train.prompts-per-step", p);
         });
         fields.optionalLong("heldout_max_queries", 0, 1_000_000).ifPresent(q -> {
             config.put("heldout_max_queries", q);
-            overrides.append("deepretrieval.train.heldout.max-queries = ").append(q).append('\n');
+            overrides.put("deepretrieval.train.heldout.max-queries", q);
         });
         long active = runs.values().stream().filter(Run::active).count();
         if (active >= maxActive) {
@@ -153,66 +162,84 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         Path folder = runsDir.resolve(id);
         try {
             Files.createDirectories(folder);
-            Path runConfig = folder.resolve("run.conf");
-            Files.writeString(runConfig, (configFile != null ? "include file(\"" + configFile.toAbsolutePath()
-                    .toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\")\n" : "") + overrides, StandardCharsets.UTF_8);
-            args.addAll(List.of("--config", runConfig.toString(), "--out", folder.resolve("out").toString(), "--run-id", id));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Run run = new Run(id, folder, config, steps > 0 ? steps : -1, args);
+        // the run's settings: the server's, with the request's overrides on top
+        var runSettings = new Settings(ConfigFactory.parseMap(overrides).withFallback(settings.raw()));
+        var request = new RunRequest(task, template, retriever, null, null, model, algorithm, steps, seed,
+                folder.resolve("out"), false, false, null, id);
+        Run run = new Run(id, folder, config, steps, runSettings, request);
         runs.put(id, run);
-        launch(run, run.args);
+        launch(run);
         return describe(id);
     }
 
-    /** Runs the job (again, for a resume) on its own thread, with a fresh control. */
-    private void launch(Run run, List<String> args) {
-        run.control = new RunControl(report -> stepped(run.id, report), line -> validated(run.id, line),
-                () -> evaluating(run));
+    /** Runs the job (again, for a resume) on its own thread, with a fresh control; what it says goes to train.log. */
+    private void launch(Run run) {
+        PrintWriter log;
+        try {
+            log = new PrintWriter(Files.newBufferedWriter(run.folder.resolve("train.log"), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run.control = new RunControl(new RunControl.Listener() {
+            @Override
+            public void step(StepReport report) {
+                stepped(run.id, report);
+            }
+
+            @Override
+            public void validation(ObjectNode line) {
+                validated(run.id, line);
+            }
+
+            @Override
+            public void heldOut() {
+                evaluating(run);
+            }
+
+            @Override
+            public void say(String line) {
+                log.println(line);
+            }
+        });
         run.state = "starting";
-        run.thread = new Thread(() -> execute(run, args), "training-" + run.id);
+        run.thread = new Thread(() -> execute(run, log), "training-" + run.id);
         // a held-out evaluation in progress when the server stops is abandoned (the checkpoint is written), so the
         // run's thread must not hold the JVM
         run.thread.setDaemon(true);
         run.thread.start();
     }
 
-    private static void add(List<String> args, ObjectNode config, String flag, String key, String value) {
-        args.add(flag);
-        args.add(value);
-        config.put(key, value);
-    }
-
-    private void execute(Run run, List<String> args) {
-        int code;
-        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.folder.resolve("train.log"),
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
-            var command = new TrainCommand();
-            command.control = run.control;
-            synchronized (this) {
-                if (run.state.equals("starting")) {
-                    run.state = "running";
-                }
+    private void execute(Run run, PrintWriter log) {
+        String state;
+        String failure = null;
+        synchronized (this) {
+            if (run.state.equals("starting")) {
+                run.state = "running";
             }
-            CommandLine line = new CommandLine(command);
-            line.setOut(log);
-            line.setErr(log);
-            line.setExecutionExceptionHandler(Main::handleFailure);
-            code = line.execute(args.toArray(String[]::new));
-        } catch (IOException | RuntimeException e) {
-            code = ExitCode.FAILURE;
+        }
+        try {
+            TrainingJob.Outcome outcome = TrainingJob.run(run.runSettings, run.request, run.control);
+            state = outcome.state().name().toLowerCase(java.util.Locale.ROOT);
+            failure = outcome.failure();
+        } catch (Exception e) {
+            state = "failed";
+            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            log.println("training failed: " + failure);
         } finally {
             run.control.trained();
+            log.close();
         }
         synchronized (this) {
-            run.state = switch (code) {
-                case ExitCode.OK -> "completed";
-                case ExitCode.INTERRUPTED -> "stopped";
-                default -> "failed";
-            };
+            run.state = state;
         }
-        ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", run.state).put("exit_code", code);
+        ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", run.state);
+        if (failure != null) {
+            ended.put("failure", failure);
+        }
         for (BoundedSourceQueue<ObjectNode> follower : run.followers) {
             follower.offer(ended);
             follower.complete();
@@ -365,9 +392,8 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         if (!run.state.equals("stopped") || runs.values().stream().filter(Run::active).count() >= maxActive) {
             return false;
         }
-        var args = new ArrayList<>(run.args);
-        args.add("--resume");
-        launch(run, args);
+        run.request = run.request.resumed();
+        launch(run);
         return true;
     }
 

@@ -80,8 +80,7 @@ final class ServeCommand implements Callable<Integer> {
         try (ServedPolicy served = new ServedPolicy(policy, CheckpointSwapper.versionOf(folder));
                 RewriteService service = new RewriteService(served, serve);
                 LocalTrainingRuns runs = new LocalTrainingRuns(settings, settings.path(PREFIX + "runs-dir"),
-                        configOptions.configFile, settings.positiveInt(PREFIX + "max-active-runs"),
-                        Materializer.matFromSystem(system))) {
+                        settings.positiveInt(PREFIX + "max-active-runs"), Materializer.matFromSystem(system))) {
             ServerBinding binding = RewriteHttpServer.start(system, address,
                     port != null ? port : settings.raw().getInt(PREFIX + "port"), service, serve,
                     new CheckpointSwapper(served, folder, device), Optional.of(runs)).toCompletableFuture().get();

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.runs.*;
 import dev.deepretrieval.tasks.*;
 import dev.deepretrieval.policy.lm.LmTrainingSettings;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class SupervisedRunOptions {
         long runSeed = seed != null ? seed : settings.raw().getLong(prefix + "seed");
         LmTrainingSettings training = LmSettings.read(settings, prefix + "training", epochs, runSeed);
         Path checkpoints = folder.resolve("checkpoints");
-        RunFolders.prepare(folder, checkpoints, resume, spec);
+        RunFolders.prepare(folder, checkpoints, resume);
         return new Run(folder, checkpoints, training, runSeed);
     }
 }

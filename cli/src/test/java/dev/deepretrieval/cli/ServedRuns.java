@@ -43,7 +43,7 @@ final class ServedRuns implements AutoCloseable {
         Path model = home.resolve("models").resolve("default-policy");
         served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")), "default-policy");
         service = new RewriteService(served, serve);
-        runs = new LocalTrainingRuns(settings, temp.resolve("runs"), null, 1, Materializer.matFromSystem(system));
+        runs = new LocalTrainingRuns(settings, temp.resolve("runs"), 1, Materializer.matFromSystem(system));
         base = RewriteHttpServer.describe(RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
                 new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get());
     }

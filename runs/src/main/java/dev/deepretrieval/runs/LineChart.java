@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
 import dev.deepretrieval.io.AtomicFiles;
 import java.awt.BasicStroke;
@@ -15,10 +15,10 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /** A PNG line chart of one or more series over steps (Java2D, headless), for loss and reward plots. */
-final class LineChart {
+public final class LineChart {
 
     /** One named series of (step, value) points. */
-    record Series(String name, Color color, List<double[]> points) {}
+    public record Series(String name, Color color, List<double[]> points) {}
 
     private static final int WIDTH = 900;
     private static final int HEIGHT = 480;
@@ -31,18 +31,18 @@ final class LineChart {
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
 
-    LineChart(String title, String yLabel) {
+    public LineChart(String title, String yLabel) {
         this.title = title;
         this.yLabel = yLabel;
     }
 
-    LineChart add(Series s) {
+    public LineChart add(Series s) {
         series.add(s);
         return this;
     }
 
     /** Renders to {@code file} atomically; an empty chart still renders its axes. */
-    void write(Path file) throws IOException {
+    public void write(Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         double minX = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, minY = Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
         for (Series s : series) {

@@ -1,16 +1,17 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
-import dev.deepretrieval.tasks.*;
+
 import dev.deepretrieval.actors.RolloutPolicies;
+import dev.deepretrieval.tasks.HeldOutEvaluation;
 import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.Policy;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Validation during a training run, as verl's {@code test_freq}: the validation queries (carved from the training
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * checkpoint while training goes on (on a thread of its own, so the training stream is never blocked), and by the
  * trained policy at the end. Each result is a {@code val/...} line in {@code metrics.jsonl}.
  */
-final class RunValidation implements AutoCloseable {
+public final class RunValidation implements AutoCloseable {
 
     private final HeldOutEvaluation evaluation;
     private final TrainingOutputs outputs;
@@ -26,7 +27,7 @@ final class RunValidation implements AutoCloseable {
     private final Path checkpoints;
     private final String device;
     private final long every;
-    private final PrintWriter err;
+    private final Consumer<String> say;
     private final java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "validation");
@@ -36,8 +37,8 @@ final class RunValidation implements AutoCloseable {
     private volatile long lastValidated = -1;
 
     /** @param listener hears each validation's line as it is written (the runs API's followers) */
-    RunValidation(HeldOutEvaluation evaluation, TrainingOutputs outputs, Path model, Path checkpoints, String device,
-            long every, PrintWriter err,
+    public RunValidation(HeldOutEvaluation evaluation, TrainingOutputs outputs, Path model, Path checkpoints, String device,
+            long every, Consumer<String> say,
             java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener) {
         this.listener = listener;
         this.evaluation = evaluation;
@@ -46,20 +47,20 @@ final class RunValidation implements AutoCloseable {
         this.checkpoints = checkpoints;
         this.device = device;
         this.every = every;
-        this.err = err;
+        this.say = say;
     }
 
     /**
      * Validates the original queries (the baseline every rewrite is measured against, kept in
      * {@code validation-original.json}) and the starting policy as step 0, on the calling thread.
      */
-    HeldOutEvaluation.Result initial(Path folder) throws Exception {
+    public HeldOutEvaluation.Result initial(Path folder) throws Exception {
         var original = evaluation.original();
         if (original.isPresent()) {
             AtomicFiles.writeJson(folder.resolve(ORIGINAL_FILE), original.get().toJson());
             String first = original.get().metrics().keySet().iterator().next();
-            err.printf(Locale.ROOT, "validation, original queries: %s %.4f (%d queries)%n", first,
-                    original.get().metrics().get(first), original.get().queries());
+            say.accept(String.format(Locale.ROOT, "validation, original queries: %s %.4f (%d queries)", first,
+                    original.get().metrics().get(first), original.get().queries()));
         }
         HeldOutEvaluation.Result result = evaluation.rewritten(model, device);
         record(0, result);
@@ -70,20 +71,20 @@ final class RunValidation implements AutoCloseable {
     static final String ORIGINAL_FILE = "validation-original.json";
 
     /** Called with every finished step: every {@code every}-th is validated from its checkpoint, in the background. */
-    void onStep(long step) {
+    public void onStep(long step) {
         if (every > 0 && step % every == 0) {
             thread.execute(() -> {
                 try (Policy policy = RolloutPolicies.loadAt(model, checkpoints, OptionalLong.of(step), device).policy()) {
                     record(step, evaluation.rewritten(policy));
                 } catch (Exception e) {
-                    err.printf(Locale.ROOT, "validation of step %d skipped: %s%n", step, e.getMessage());
+                    say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
                 }
             });
         }
     }
 
     /** Waits for validations in progress, then validates the trained policy unless its step was validated already. */
-    void finish(Path trained, long lastStep) throws Exception {
+    public void finish(Path trained, long lastStep) throws Exception {
         thread.shutdown();
         thread.awaitTermination(1, TimeUnit.HOURS);
         if (lastValidated != lastStep) {
@@ -96,9 +97,8 @@ final class RunValidation implements AutoCloseable {
         listener.accept(TrainingOutputs.validationLine(step, result));
         lastValidated = step;
         String first = result.metrics().keySet().iterator().next();
-        err.printf(Locale.ROOT, "validation at step %d: %s %.4f, format %.3f (%d queries)%n", step, first,
-                result.metrics().get(first), result.formatValidRate().orElse(Double.NaN), result.queries());
-        err.flush();
+        say.accept(String.format(Locale.ROOT, "validation at step %d: %s %.4f, format %.3f (%d queries)", step, first,
+                result.metrics().get(first), result.formatValidRate().orElse(Double.NaN), result.queries()));
     }
 
     @Override

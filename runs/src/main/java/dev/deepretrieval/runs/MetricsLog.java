@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +19,7 @@ import java.util.List;
  * run drops lines past the resumed step (they belong to work the checkpoint does not contain), so the file never
  * holds a step twice. Each line is flushed as it is written.
  */
-final class MetricsLog implements AutoCloseable {
+public final class MetricsLog implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = JsonMapping.mapper();
 
@@ -30,7 +30,7 @@ final class MetricsLog implements AutoCloseable {
     }
 
     /** Opens {@code file}, keeping the lines whose step is at most {@code resumedStep}. */
-    static MetricsLog open(Path file, long resumedStep) throws IOException {
+    public static MetricsLog open(Path file, long resumedStep) throws IOException {
         List<String> kept = new ArrayList<>();
         for (JsonNode line : read(file)) {
             if (line.path("step").asLong() <= resumedStep) {
@@ -42,7 +42,7 @@ final class MetricsLog implements AutoCloseable {
     }
 
     /** Every parseable line of {@code file} (none when it does not exist); a torn last line is skipped. */
-    static List<JsonNode> read(Path file) throws IOException {
+    public static List<JsonNode> read(Path file) throws IOException {
         var lines = new ArrayList<JsonNode>();
         if (!Files.exists(file)) {
             return lines;
@@ -60,7 +60,7 @@ final class MetricsLog implements AutoCloseable {
         return lines;
     }
 
-    void write(ObjectNode line) {
+    public void write(ObjectNode line) {
         try {
             writer.write(line.toString());
             writer.newLine();

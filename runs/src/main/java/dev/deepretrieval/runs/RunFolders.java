@@ -1,14 +1,13 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
+import dev.deepretrieval.tasks.InvalidTaskRequest;
 
 /** Output folders of training runs: refuse to overwrite a run unless resuming, and write JSON atomically. */
-final class RunFolders {
+public final class RunFolders {
 
     private RunFolders() {}
 
@@ -16,20 +15,20 @@ final class RunFolders {
      * Creates {@code folder}; a folder that already holds checkpoints is only accepted with {@code --resume}, and
      * {@code --resume} needs one.
      */
-    static void prepare(Path folder, Path checkpoints, boolean resume, CommandSpec spec) throws IOException {
+    public static void prepare(Path folder, Path checkpoints, boolean resume) throws IOException {
         boolean hasRun = Files.isDirectory(checkpoints) && !isEmpty(checkpoints);
         if (hasRun && !resume) {
-            throw new ParameterException(spec.commandLine(), folder + " already holds a run; continue it with --resume"
-                    + " or choose another --out");
+            throw new InvalidTaskRequest("out", folder + " already holds a run; continue it with --resume or choose"
+                    + " another folder");
         }
         if (!hasRun && resume) {
-            throw new ParameterException(spec.commandLine(), "--resume: " + folder + " holds no checkpoint to resume from");
+            throw new InvalidTaskRequest("resume", folder + " holds no checkpoint to resume from");
         }
         Files.createDirectories(folder);
     }
 
     /** A new run's id: {@code run-} and 8 hex digits. */
-    static String newRunId() {
+    public static String newRunId() {
         return "run-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 

@@ -1,6 +1,8 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
-import dev.deepretrieval.tasks.*;
+import dev.deepretrieval.io.JsonMapping;
+import dev.deepretrieval.tasks.HeldOutEvaluation;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.io.AtomicFiles;
@@ -19,27 +21,27 @@ import java.util.Locale;
  * with {@code val/<metric>} keys, as verl logs them), {@code reward.png}, {@code report.html} and
  * {@code summary.json}. Step and validation lines may come from different threads.
  */
-final class TrainingOutputs implements AutoCloseable {
+public final class TrainingOutputs implements AutoCloseable {
 
     private final Path folder;
     private final MetricsLog metrics;
 
-    TrainingOutputs(Path folder, long resumedStep) throws IOException {
+    public TrainingOutputs(Path folder, long resumedStep) throws IOException {
         this.folder = folder;
         this.metrics = MetricsLog.open(folder.resolve("metrics.jsonl"), resumedStep);
     }
 
-    synchronized void step(StepReport report) {
+    public synchronized void step(StepReport report) {
         metrics.write(line(report));
     }
 
     /** A validation of the policy after {@code step} steps (0: the initial policy) as one line. */
-    synchronized void validation(long step, HeldOutEvaluation.Result result) {
+    public synchronized void validation(long step, HeldOutEvaluation.Result result) {
         metrics.write(validationLine(step, result));
     }
 
-    static ObjectNode validationLine(long step, HeldOutEvaluation.Result result) {
-        ObjectNode line = Json.object();
+    public static ObjectNode validationLine(long step, HeldOutEvaluation.Result result) {
+        ObjectNode line = JsonMapping.mapper().createObjectNode();
         line.put("step", step);
         result.metrics().forEach((name, value) -> line.put(VALIDATION_PREFIX + name, value));
         result.formatValidRate().ifPresent(rate -> line.put(VALIDATION_PREFIX + "format_valid_rate", rate));
@@ -50,13 +52,13 @@ final class TrainingOutputs implements AutoCloseable {
     static final String VALIDATION_PREFIX = "val/";
 
     /** Whether a metrics line is a step's (not a validation's). */
-    static boolean isStepLine(JsonNode line) {
+    public static boolean isStepLine(JsonNode line) {
         return line.has("reward_mean");
     }
 
     /** A step as one {@code metrics.jsonl} line. */
-    static ObjectNode line(StepReport report) {
-        ObjectNode line = Json.object();
+    public static ObjectNode line(StepReport report) {
+        ObjectNode line = JsonMapping.mapper().createObjectNode();
         line.put("step", report.step());
         line.put("reward_mean", report.rewardMean());
         line.put("reward_stderr", report.rewardStdErr());
@@ -71,7 +73,7 @@ final class TrainingOutputs implements AutoCloseable {
     }
 
     /** Reward and metric per step, and the validation metric, from everything {@code metrics.jsonl} holds. */
-    synchronized void writeChart(String metricName) throws IOException {
+    public synchronized void writeChart(String metricName) throws IOException {
         var reward = new ArrayList<double[]>();
         var metric = new ArrayList<double[]>();
         var valid = new ArrayList<double[]>();
@@ -97,7 +99,7 @@ final class TrainingOutputs implements AutoCloseable {
     }
 
     /** A self-contained HTML page: the summary, the chart, and the per-step table. */
-    static void writeReport(Path folder, ObjectNode summary) throws IOException {
+    public static void writeReport(Path folder, ObjectNode summary) throws IOException {
         var rows = new StringBuilder();
         var validations = new StringBuilder();
         for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
@@ -130,8 +132,8 @@ final class TrainingOutputs implements AutoCloseable {
     }
 
     /** The validation lines of {@code metrics.jsonl}: first, best and last, by step. */
-    static ObjectNode validationSummary(Path folder) {
-        ObjectNode node = Json.object();
+    public static ObjectNode validationSummary(Path folder) {
+        ObjectNode node = JsonMapping.mapper().createObjectNode();
         var lines = new ArrayList<JsonNode>();
         try {
             for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
@@ -145,7 +147,7 @@ final class TrainingOutputs implements AutoCloseable {
         Path original = folder.resolve(RunValidation.ORIGINAL_FILE);
         if (Files.isRegularFile(original)) {
             try {
-                node.set("original", Json.read(original));
+                node.set("original", JsonMapping.mapper().readTree(original.toFile()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -156,7 +158,7 @@ final class TrainingOutputs implements AutoCloseable {
     }
 
     /** Mean reward of the first and last fifth of the steps, with standard errors, from {@code metrics.jsonl}. */
-    static ObjectNode learningSignal(Path folder) {
+    public static ObjectNode learningSignal(Path folder) {
         List<Double> rewards = new ArrayList<>();
         try {
             for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
@@ -167,7 +169,7 @@ final class TrainingOutputs implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ObjectNode node = Json.object();
+        ObjectNode node = JsonMapping.mapper().createObjectNode();
         int fifth = Math.max(1, rewards.size() / 5);
         if (rewards.size() < 2) {
             return node;
