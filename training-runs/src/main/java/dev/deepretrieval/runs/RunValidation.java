@@ -1,0 +1,108 @@
+package dev.deepretrieval.runs;
+
+
+import dev.deepretrieval.actors.RolloutPolicies;
+import dev.deepretrieval.tasks.HeldOutEvaluation;
+import dev.deepretrieval.io.AtomicFiles;
+import dev.deepretrieval.policy.Policy;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Validation during a training run, as verl's {@code test_freq}: the validation queries (carved from the training
+ * data, never trained on) rewritten greedily by the initial policy, by the policy of every {@code every}-th step's
+ * checkpoint while training goes on (on a thread of its own, so the training stream is never blocked), and by the
+ * trained policy at the end. Each result is a {@code val/...} line in {@code metrics.jsonl}.
+ */
+public final class RunValidation implements AutoCloseable {
+
+    private final HeldOutEvaluation evaluation;
+    private final TrainingOutputs outputs;
+    private final Path model;
+    private final Path checkpoints;
+    private final String device;
+    private final long every;
+    private final Consumer<String> say;
+    private final java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "validation");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile long lastValidated = -1;
+
+    /** @param listener hears each validation's line as it is written (the runs API's followers) */
+    public RunValidation(HeldOutEvaluation evaluation, TrainingOutputs outputs, Path model, Path checkpoints, String device,
+            long every, Consumer<String> say,
+            java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener) {
+        this.listener = listener;
+        this.evaluation = evaluation;
+        this.outputs = outputs;
+        this.model = model;
+        this.checkpoints = checkpoints;
+        this.device = device;
+        this.every = every;
+        this.say = say;
+    }
+
+    /**
+     * Validates the original queries (the baseline every rewrite is measured against, kept in
+     * {@code validation-original.json}) and the starting policy as step 0, on the calling thread.
+     */
+    public HeldOutEvaluation.Result initial(Path folder) throws Exception {
+        var original = evaluation.original();
+        if (original.isPresent()) {
+            AtomicFiles.writeJson(folder.resolve(ORIGINAL_FILE), original.get().toJson());
+            String first = original.get().metrics().keySet().iterator().next();
+            say.accept(String.format(Locale.ROOT, "validation, original queries: %s %.4f (%d queries)", first,
+                    original.get().metrics().get(first), original.get().queries()));
+        }
+        HeldOutEvaluation.Result result = evaluation.rewritten(model, device);
+        record(0, result);
+        return result;
+    }
+
+    /** The validation of the original queries, in the run folder. */
+    static final String ORIGINAL_FILE = "validation-original.json";
+
+    /** Called with every finished step: every {@code every}-th is validated from its checkpoint, in the background. */
+    public void onStep(long step) {
+        if (every > 0 && step % every == 0) {
+            thread.execute(() -> {
+                try (Policy policy = RolloutPolicies.loadAt(model, checkpoints, OptionalLong.of(step), device).policy()) {
+                    record(step, evaluation.rewritten(policy));
+                } catch (Exception e) {
+                    say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
+                }
+            });
+        }
+    }
+
+    /** Waits for validations in progress, then validates the trained policy unless its step was validated already. */
+    public void finish(Path trained, long lastStep) throws Exception {
+        thread.shutdown();
+        thread.awaitTermination(1, TimeUnit.HOURS);
+        if (lastValidated != lastStep) {
+            record(lastStep, evaluation.rewritten(trained, device));
+        }
+    }
+
+    private void record(long step, HeldOutEvaluation.Result result) {
+        outputs.validation(step, result);
+        listener.accept(TrainingOutputs.validationLine(step, result));
+        lastValidated = step;
+        String first = result.metrics().keySet().iterator().next();
+        say.accept(String.format(Locale.ROOT, "validation at step %d: %s %.4f, format %.3f (%d queries)", step, first,
+                result.metrics().get(first), result.formatValidRate().orElse(Double.NaN), result.queries()));
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
