@@ -35,15 +35,25 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Source;
 import com.typesafe.config.ConfigFactory;
-import dev.deepretrieval.runs.RunControl;
 import dev.deepretrieval.runs.RunFolders;
 import dev.deepretrieval.runs.RunRequest;
-import dev.deepretrieval.runs.TrainingJob;
+import dev.deepretrieval.runs.RunManager;
+import dev.deepretrieval.runs.RunManagers;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Training runs started through the HTTP API, each the same job as {@code ./deepretrieval train} on its own thread,
- * in {@code <runs-dir>/<id>} (its metrics.jsonl, checkpoints, summary, train.log); at most {@code maxActive} at once.
- * Runs already in the folder (earlier servers, the CLI) are listed from their files.
+ * The runs API's view of the node's {@link RunManager}: a JSON body becomes the same {@link RunRequest} that
+ * {@code ./deepretrieval train} sends, in {@code <runs-dir>/<id>} (its metrics.jsonl, checkpoints, summary, train.log);
+ * stop, pause and resume ask the manager; each run's events become JSON lines for its followers. Runs already in the
+ * folder (earlier servers, the CLI) are listed from their files.
  */
 final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
@@ -60,19 +70,14 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         final long totalSteps;
         final List<ObjectNode> steps = new CopyOnWriteArrayList<>();
         final List<BoundedSourceQueue<ObjectNode>> followers = new CopyOnWriteArrayList<>();
-        final Settings runSettings;
-        volatile RunRequest request;
-        volatile RunControl control;
         volatile String state = "starting";
-        Thread thread;
+        final CompletableFuture<Void> trainingEnded = new CompletableFuture<>();
 
-        Run(String id, Path folder, ObjectNode config, long totalSteps, Settings runSettings, RunRequest request) {
+        Run(String id, Path folder, ObjectNode config, long totalSteps) {
             this.id = id;
             this.folder = folder;
             this.config = config;
             this.totalSteps = totalSteps;
-            this.runSettings = runSettings;
-            this.request = request;
         }
 
         boolean active() {
@@ -83,16 +88,19 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     private final Settings settings;
     private final Path runsDir;
-    private final int maxActive;
+    private final ActorSystem<Void> system;
+    private final ActorRef<RunManager.Command> manager;
+    private final Duration askTimeout;
     private final Materializer materializer;
     private final Map<String, Run> runs = new LinkedHashMap<>();
 
-    LocalTrainingRuns(Settings settings, Path runsDir, int maxActive, Materializer materializer)
-            throws IOException {
+    LocalTrainingRuns(Settings settings, Path runsDir, ActorSystem<Void> system) throws IOException {
         this.settings = settings;
         this.runsDir = Files.createDirectories(runsDir);
-        this.maxActive = maxActive;
-        this.materializer = materializer;
+        this.system = system;
+        this.manager = RunManagers.of(system);
+        this.askTimeout = settings.raw().getDuration("deepretrieval.serve.runs-ask-timeout");
+        this.materializer = Materializer.matFromSystem(system);
     }
 
     @Override
@@ -153,11 +161,6 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
             config.put("heldout_max_queries", q);
             overrides.put("deepretrieval.train.heldout.max-queries", q);
         });
-        long active = runs.values().stream().filter(Run::active).count();
-        if (active >= maxActive) {
-            throw new Conflict("already " + active + " run(s) in progress (deepretrieval.serve.max-active-runs = "
-                    + maxActive + "); stop one first");
-        }
         String id = RunFolders.newRunId();
         Path folder = runsDir.resolve(id);
         try {
@@ -169,76 +172,77 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
         var runSettings = new Settings(ConfigFactory.parseMap(overrides).withFallback(settings.raw()));
         var request = new RunRequest(task, template, retriever, null, null, model, algorithm, steps, seed,
                 folder.resolve("out"), false, false, null, id);
-        Run run = new Run(id, folder, config, steps, runSettings, request);
+        var run = new Run(id, folder, config, steps);
         runs.put(id, run);
-        launch(run);
+        ActorRef<RunManager.RunEvent> events = system.systemActorOf(follow(run), "runs-api-" + id, Props.empty());
+        RunManager.StartReply reply = ask(replyTo -> new RunManager.Start(request, runSettings, Optional.of(events),
+                replyTo));
+        if (reply instanceof RunManager.Refused refused) {
+            runs.remove(id);
+            events.tell(new RunManager.RunEnded("refused", Optional.empty(), refused.reason(), Optional.empty()));
+            throw new Conflict(refused.reason());
+        }
         return describe(id);
     }
 
-    /** Runs the job (again, for a resume) on its own thread, with a fresh control; what it says goes to train.log. */
-    private void launch(Run run) {
-        PrintWriter log;
+    /** Asks the run manager, waiting at most {@code runs-ask-timeout}. */
+    private <T> T ask(java.util.function.Function<ActorRef<T>, RunManager.Command> message) {
         try {
-            log = new PrintWriter(Files.newBufferedWriter(run.folder.resolve("train.log"), StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND), true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return AskPattern.ask(manager, message::apply, askTimeout, system.scheduler()).toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the run manager", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the run manager did not answer: " + e.getCause().getMessage(), e);
         }
-        run.control = new RunControl(new RunControl.Listener() {
-            @Override
-            public void step(StepReport report) {
-                stepped(run.id, report);
-            }
-
-            @Override
-            public void validation(ObjectNode line) {
-                validated(run.id, line);
-            }
-
-            @Override
-            public void heldOut() {
-                evaluating(run);
-            }
-
-            @Override
-            public void say(String line) {
-                log.println(line);
-            }
-        });
-        run.state = "starting";
-        run.thread = new Thread(() -> execute(run, log), "training-" + run.id);
-        // a held-out evaluation in progress when the server stops is abandoned (the checkpoint is written), so the
-        // run's thread must not hold the JVM
-        run.thread.setDaemon(true);
-        run.thread.start();
     }
 
-    private void execute(Run run, PrintWriter log) {
-        String state;
-        String failure = null;
+    /**
+     * The run's events as the API shows them: steps and validations become JSON lines for the followers, and the
+     * run's state follows; train.log gets what the run says. Lives as long as the run is listed here.
+     */
+    private Behavior<RunManager.RunEvent> follow(Run run) {
+        return Behaviors.setup(context -> {
+            PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.folder.resolve("train.log"),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
+            return Behaviors.receive(RunManager.RunEvent.class)
+                    .onMessage(RunManager.RunEvent.class, event -> {
+                        switch (event) {
+                            case RunManager.Said said -> log.println(said.line());
+                            case RunManager.TrainingStarted started -> moved(run, "starting", "running");
+                            case RunManager.StepEvent step -> stepped(run.id, step.report());
+                            case RunManager.ValidationEvent validation -> validated(run.id, validation.line());
+                            case RunManager.HeldOutStarted heldOut -> evaluating(run);
+                            case RunManager.TrainingStopped stopped -> run.trainingEnded.complete(null);
+                            case RunManager.RunEnded end -> ended(run, end, log);
+                        }
+                        return Behaviors.same();
+                    })
+                    .onSignal(org.apache.pekko.actor.typed.PostStop.class, signal -> {
+                        log.close();
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    private synchronized void moved(Run run, String from, String to) {
+        if (run.state.equals(from)) {
+            run.state = to;
+        }
+    }
+
+    private void ended(Run run, RunManager.RunEnded end, PrintWriter log) {
+        if (end.failure() != null && !end.state().equals("completed")) {
+            log.println("training " + end.state() + ": " + end.failure());
+        }
         synchronized (this) {
-            if (run.state.equals("starting")) {
-                run.state = "running";
-            }
+            run.state = end.state();
         }
-        try {
-            TrainingJob.Outcome outcome = TrainingJob.run(run.runSettings, run.request, run.control);
-            state = outcome.state().name().toLowerCase(java.util.Locale.ROOT);
-            failure = outcome.failure();
-        } catch (Exception e) {
-            state = "failed";
-            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            log.println("training failed: " + failure);
-        } finally {
-            run.control.trained();
-            log.close();
-        }
-        synchronized (this) {
-            run.state = state;
-        }
-        ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", run.state);
-        if (failure != null) {
-            ended.put("failure", failure);
+        run.trainingEnded.complete(null);
+        ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", end.state());
+        if (end.failure() != null) {
+            ended.put("failure", end.failure());
         }
         for (BoundedSourceQueue<ObjectNode> follower : run.followers) {
             follower.offer(ended);
@@ -354,47 +358,49 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
     }
 
     @Override
-    public synchronized boolean stop(String id) {
-        Run run = runs.get(id);
-        if (run == null || !run.active() || run.state.equals("evaluating")) {
-            return false; // an evaluating run has finished training: there is nothing to stop
-        }
-        run.control.requestStop();
-        return true;
+    public boolean stop(String id) {
+        return control(id, RunManager.Action.STOP);
     }
 
     @Override
-    public synchronized boolean pause(String id) {
-        Run run = runs.get(id);
-        if (run == null || !(run.state.equals("running") || run.state.equals("starting"))) {
-            return false;
-        }
-        run.control.requestPause();
-        run.state = "paused";
-        return true;
+    public boolean pause(String id) {
+        return control(id, RunManager.Action.PAUSE, "paused");
     }
 
     /**
      * A paused run draws batches again; a run this server stopped continues from its newest checkpoint in its folder
-     * (the same job with {@code --resume}), its events going on from the step after it.
+     * (the same request, resumed), its events going on from the step after it.
      */
     @Override
-    public synchronized boolean resume(String id) {
-        Run run = runs.get(id);
-        if (run == null) {
+    public boolean resume(String id) {
+        String before;
+        synchronized (this) {
+            Run run = runs.get(id);
+            before = run == null ? null : run.state;
+        }
+        return control(id, RunManager.Action.RESUME, "paused".equals(before) ? "running" : "starting");
+    }
+
+    private boolean control(String id, RunManager.Action action) {
+        return control(id, action, null);
+    }
+
+    /** Asks the manager; when it agrees and {@code state} is given, the run shows that state at once. */
+    private boolean control(String id, RunManager.Action action, String state) {
+        if (!isRunHere(id)) {
             return false;
         }
-        if (run.state.equals("paused")) {
-            run.control.requestResume();
-            run.state = "running";
-            return true;
+        boolean done = ask(replyTo -> new RunManager.Control(id, action, replyTo));
+        if (done && state != null) {
+            synchronized (this) {
+                runs.get(id).state = state;
+            }
         }
-        if (!run.state.equals("stopped") || runs.values().stream().filter(Run::active).count() >= maxActive) {
-            return false;
-        }
-        run.request = run.request.resumed();
-        launch(run);
-        return true;
+        return done;
+    }
+
+    private synchronized boolean isRunHere(String id) {
+        return runs.containsKey(id);
     }
 
     @Override
@@ -453,22 +459,16 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
 
     /**
      * Stops every run in progress (the server is shutting down) and waits until each has ended its training with a
-     * checkpoint (at most {@code learn-timeout} each); a held-out evaluation in progress is abandoned, not waited for.
+     * checkpoint (at most {@code learn-timeout}); a held-out evaluation in progress is abandoned, not waited for.
      */
     @Override
     public void close() throws InterruptedException {
-        List<Run> active;
-        synchronized (this) {
-            active = runs.values().stream().filter(Run::active).toList();
-        }
-        active.forEach(r -> r.control.requestStop());
-        long wait = settings.raw().getDuration("deepretrieval.train.learn-timeout").toMillis();
-        for (Run run : active) {
-            try {
-                run.control.trainingEnded().get(wait, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // nothing more to wait for: the run failed, or did not checkpoint in time (its last one stands)
-            }
+        try {
+            AskPattern.<RunManager.Command, Done>ask(manager, RunManager.StopAll::new,
+                    settings.raw().getDuration("deepretrieval.train.learn-timeout"), system.scheduler())
+                    .toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // nothing more to wait for: a run did not checkpoint in time (its last checkpoint stands)
         }
     }
 }

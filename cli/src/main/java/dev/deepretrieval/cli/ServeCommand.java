@@ -17,7 +17,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.stream.Materializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,8 +78,7 @@ final class ServeCommand implements Callable<Integer> {
         ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
         try (ServedPolicy served = new ServedPolicy(policy, CheckpointSwapper.versionOf(folder));
                 RewriteService service = new RewriteService(served, serve);
-                LocalTrainingRuns runs = new LocalTrainingRuns(settings, settings.path(PREFIX + "runs-dir"),
-                        settings.positiveInt(PREFIX + "max-active-runs"), Materializer.matFromSystem(system))) {
+                LocalTrainingRuns runs = new LocalTrainingRuns(settings, settings.path(PREFIX + "runs-dir"), system)) {
             ServerBinding binding = RewriteHttpServer.start(system, address,
                     port != null ? port : settings.raw().getInt(PREFIX + "port"), service, serve,
                     new CheckpointSwapper(served, folder, device), Optional.of(runs)).toCompletableFuture().get();

@@ -1,6 +1,8 @@
 package dev.deepretrieval.cli;
 
-import dev.deepretrieval.runs.RunControl;
+import dev.deepretrieval.actors.NodeSystem;
+import dev.deepretrieval.runs.RunManager;
+import dev.deepretrieval.runs.RunManagers;
 import dev.deepretrieval.runs.RunRequest;
 import dev.deepretrieval.runs.TrainingJob;
 import dev.deepretrieval.streams.StepReport;
@@ -9,8 +11,17 @@ import dev.deepretrieval.tasks.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,61 +107,97 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         var request = new RunRequest(task, template, retriever, sqlUrl, searchOptions.endpoints(), model, algorithm,
                 steps, seed, out, resume, skipHeldout, storeUrl, null);
-        var progress = new AtomicReference<ProgressBar>();
-        var metric = new AtomicReference<String>();
-        var control = new RunControl(new RunControl.Listener() {
-            @Override
-            public void started(String runId, String metricName, long firstStep, long totalSteps) {
-                metric.set(metricName);
-                progress.set(new ProgressBar(err, (int) firstStep, (int) totalSteps));
-            }
-
-            @Override
-            public void step(StepReport r) {
-                progress.get().update((int) r.step(), String.format(Locale.ROOT, "reward %.3f · %s %.3f · format %.2f%s",
-                        r.rewardMean(), metric.get(), r.metricMean(), r.formatValidRate(),
-                        r.failed() > 0 ? " · " + r.failed() + " failed" : ""));
-            }
-
-            @Override
-            public void say(String line) {
-                err.println(line);
-                err.flush();
-            }
-        });
+        ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
+        ActorRef<RunManager.Command> manager = RunManagers.of(system);
+        var ended = new CompletableFuture<RunManager.RunEnded>();
+        var runId = new AtomicReference<String>();
         // Ctrl-C or SIGTERM while training: finish the batch in flight, checkpoint, stop; the hook is released once
         // training has ended, so a signal during the held-out evaluation ends the process at once
-        StopSignal stop = StopSignal.install(err).onRequest(control::requestStop);
-        control.trainingEnded().whenComplete((done, failure) -> {
-            if (!stop.requested()) {
-                stop.uninstall(); // a stop asked for is released below, once its outcome is said
+        StopSignal stop = StopSignal.install(err).onRequest(() -> {
+            String id = runId.get();
+            if (id != null) {
+                manager.tell(new RunManager.Control(id, RunManager.Action.STOP, system.ignoreRef()));
             }
         });
-        TrainingJob.Outcome outcome;
+        ActorRef<RunManager.RunEvent> console = system.systemActorOf(console(err, stop, ended),
+                "train-console-" + java.util.UUID.randomUUID(), Props.empty());
         try {
-            outcome = TrainingJob.run(settings, request, control);
-            if (outcome.state() == TrainingJob.State.STOPPED) {
-                // said before the hook is released: after a signal the JVM exits as soon as it is
-                err.printf(Locale.ROOT, "stopped at step %d with a checkpoint; continue with --resume%n",
-                        outcome.lastStep());
-                err.flush();
+            RunManager.StartReply reply = AskPattern.<RunManager.Command, RunManager.StartReply>ask(manager,
+                    replyTo -> new RunManager.Start(request, settings, Optional.of(console), replyTo),
+                    Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get();
+            if (reply instanceof RunManager.Refused refused) {
+                err.println("deepretrieval: error: " + refused.reason());
+                return ExitCode.FAILURE;
             }
+            runId.set(((RunManager.Started) reply).id());
+            if (stop.requested()) {
+                manager.tell(new RunManager.Control(runId.get(), RunManager.Action.STOP, system.ignoreRef()));
+            }
+            RunManager.RunEnded end = ended.get();
+            if (end.error().isPresent() && end.error().get() instanceof Exception thrown && end.outcome().isEmpty()) {
+                throw thrown; // the request or the configuration was refused: said as the CLI says such errors
+            }
+            TrainingJob.Outcome outcome = end.outcome().orElseThrow();
+            return switch (outcome.state()) {
+                case FAILED -> {
+                    err.println("deepretrieval: error: training failed: " + outcome.failure());
+                    yield ExitCode.FAILURE;
+                }
+                case STOPPED -> ExitCode.INTERRUPTED; // said before the stop hook was released
+                case COMPLETED -> {
+                    outcome.heldOut().ifPresent(report -> print(report, stdout));
+                    stdout.println("outputs in " + outcome.folder());
+                    stdout.flush();
+                    yield ExitCode.OK;
+                }
+            };
         } finally {
-            stop.uninstall();
+            stop.uninstall(); // the console actor stops itself at the run's end (or with the node's system)
         }
-        return switch (outcome.state()) {
-            case FAILED -> {
-                err.println("deepretrieval: error: training failed: " + outcome.failure());
-                yield ExitCode.FAILURE;
+    }
+
+    /** Prints what the run says: console lines, a progress bar over its steps; completes {@code ended} at its end. */
+    private static Behavior<RunManager.RunEvent> console(PrintWriter err, StopSignal stop,
+            CompletableFuture<RunManager.RunEnded> ended) {
+        var progress = new AtomicReference<ProgressBar>();
+        var metric = new AtomicReference<String>();
+        return Behaviors.receiveMessage(event -> {
+            switch (event) {
+                case RunManager.Said said -> {
+                    err.println(said.line());
+                    err.flush();
+                }
+                case RunManager.TrainingStarted started -> {
+                    metric.set(started.metric());
+                    progress.set(new ProgressBar(err, (int) started.firstStep(), (int) started.totalSteps()));
+                }
+                case RunManager.StepEvent step -> {
+                    StepReport r = step.report();
+                    if (progress.get() != null) {
+                        progress.get().update((int) r.step(), String.format(Locale.ROOT,
+                                "reward %.3f · %s %.3f · format %.2f%s", r.rewardMean(), metric.get(), r.metricMean(),
+                                r.formatValidRate(), r.failed() > 0 ? " · " + r.failed() + " failed" : ""));
+                    }
+                }
+                case RunManager.TrainingStopped ignored -> {
+                    if (!stop.requested()) {
+                        stop.uninstall(); // a stop asked for is released once its outcome is said
+                    }
+                }
+                case RunManager.RunEnded end -> {
+                    end.outcome().filter(o -> o.state() == TrainingJob.State.STOPPED).ifPresent(o -> {
+                        // said before the hook is released: after a signal the JVM exits as soon as it is
+                        err.printf(Locale.ROOT, "stopped at step %d with a checkpoint; continue with --resume%n",
+                                o.lastStep());
+                        err.flush();
+                    });
+                    ended.complete(end);
+                    return Behaviors.stopped();
+                }
+                default -> { }
             }
-            case STOPPED -> ExitCode.INTERRUPTED; // said before the stop hook was released
-            case COMPLETED -> {
-                outcome.heldOut().ifPresent(report -> print(report, stdout));
-                stdout.println("outputs in " + outcome.folder());
-                stdout.flush();
-                yield ExitCode.OK;
-            }
-        };
+            return Behaviors.same();
+        });
     }
 
     /** The held-out table: one row per query set, then the paired significance. */

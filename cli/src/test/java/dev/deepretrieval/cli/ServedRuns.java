@@ -11,7 +11,6 @@ import dev.deepretrieval.policy.PolicyLoader;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * The service as {@code serve} runs it, on a free loopback port, with the bundled default policy and training runs in
@@ -43,7 +42,7 @@ final class ServedRuns implements AutoCloseable {
         Path model = home.resolve("models").resolve("default-policy");
         served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")), "default-policy");
         service = new RewriteService(served, serve);
-        runs = new LocalTrainingRuns(settings, temp.resolve("runs"), 1, Materializer.matFromSystem(system));
+        runs = new LocalTrainingRuns(settings, temp.resolve("runs"), system);
         base = RewriteHttpServer.describe(RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
                 new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get());
     }
