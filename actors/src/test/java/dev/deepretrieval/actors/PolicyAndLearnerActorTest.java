@@ -50,6 +50,14 @@ class PolicyAndLearnerActorTest {
         return List.of(new RolloutPrompt("a", a, TEMPLATE.render(a)), new RolloutPrompt("b", b, TEMPLATE.render(b)));
     }
 
+    /** GRPO, groups of 3, lr 1e-4, no KL: the learner's settings in these tests. */
+    private static RlSettings grpo() {
+        var lr = new LearningRateSchedule(1e-4, 0, 10, LearningRateSchedule.Shape.CONSTANT, 1.0);
+        return new RlSettings(RlSettings.Algorithm.GRPO, 3, 1, 1, 0.2, 0.2, 3, 0.5, 0.0, RlSettings.KlMode.NONE,
+                KlEstimator.K3, 0.0, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 1,
+                1.0, 40, Set.of(), lr, lr, 0, 1);
+    }
+
     private static Policy load() {
         return PolicyLoader.load(Fixtures.defaultPolicy(), Optional.empty(), PolicyLoader.device("cpu"));
     }
@@ -95,10 +103,7 @@ class PolicyAndLearnerActorTest {
 
     @Test
     void learnsFromAScoredBatchPublishesWeightsAndCheckpointsOnRequest(@TempDir Path checkpoints) throws Exception {
-        var lr = new LearningRateSchedule(1e-4, 0, 10, LearningRateSchedule.Shape.CONSTANT, 1.0);
-        var settings = new RlSettings(RlSettings.Algorithm.GRPO, 3, 1, 1, 0.2, 0.2, 3, 0.5, 0.0, RlSettings.KlMode.NONE,
-                KlEstimator.K3, 0.0, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 1,
-                1.0, 40, Set.of(), lr, lr, 0, 1);
+        RlSettings settings = grpo();
         var policy = testKit.spawn(PolicyActor.create(() -> RolloutModel.of(load(), TEMPLATE, Decoding.FREE),
                 SamplingSettings.sampling(1.0, 40, Set.of(), 0), 8, 0));
         TestProbe<PolicyActor.Generated> batches = testKit.createTestProbe();
@@ -143,10 +148,7 @@ class PolicyAndLearnerActorTest {
 
     @Test
     void aLearnerThatThrowsMidUpdateRestartsFromTheStateBeforeItAndRedoesItExactly(@TempDir Path dir) {
-        var lr = new LearningRateSchedule(1e-4, 0, 10, LearningRateSchedule.Shape.CONSTANT, 1.0);
-        var settings = new RlSettings(RlSettings.Algorithm.GRPO, 3, 1, 1, 0.2, 0.2, 3, 0.5, 0.0, RlSettings.KlMode.NONE,
-                KlEstimator.K3, 0.0, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 1,
-                1.0, 40, Set.of(), lr, lr, 0, 1);
+        RlSettings settings = grpo();
         var policy = testKit.spawn(PolicyActor.create(() -> RolloutModel.of(load(), TEMPLATE, Decoding.FREE),
                 SamplingSettings.sampling(1.0, 40, Set.of(), 0), 8, 0));
         TestProbe<PolicyActor.Generated> batches = testKit.createTestProbe();

@@ -26,7 +26,6 @@ import dev.deepretrieval.environments.retrieval.Bm25BatchSearch;
 import dev.deepretrieval.environments.retrieval.RemoveQuery;
 import dev.deepretrieval.environments.retrieval.RetrieverKind;
 import dev.deepretrieval.environments.reward.PaperRewards;
-import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.sql.SpiderDatabases;
 import dev.deepretrieval.environments.sql.SpiderDataset;
 import dev.deepretrieval.environments.sql.SqlEnvironment;
@@ -124,15 +123,19 @@ final class EvalCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, dataset, "dataset");
-        if (SpiderDataset.isSpiderFolder(resolved.folder())) {
-            return evaluateSql(settings, SpiderDataset.open(resolved.name(), resolved.folder()), out);
-        }
-        if (LiteratureTasks.isTaskFolder(resolved.folder())) {
-            return LiteratureEval.run(settings, resolved.name(), resolved.folder(), chosen.label(), searchOptions, rewriting,
-                    json, out, spec);
-        }
-        if (QaDataset.isQaFolder(resolved.folder())) {
-            return evaluateQa(settings, QaDataset.open(resolved.name(), resolved.folder()), parameters, mode, threads, out);
+        switch (TaskFamily.of(resolved.folder())) { // the families in the order train recognises them
+            case TEXT_TO_SQL -> {
+                return evaluateSql(settings, SpiderDataset.open(resolved.name(), resolved.folder()), out);
+            }
+            case EVIDENCE_QA -> {
+                return evaluateQa(settings, QaDataset.open(resolved.name(), resolved.folder()), parameters, mode, threads,
+                        out);
+            }
+            case LITERATURE_SEARCH -> {
+                return LiteratureEval.run(settings, resolved.name(), resolved.folder(), chosen.label(), searchOptions,
+                        rewriting, json, out, spec);
+            }
+            case BEIR -> { }
         }
         BeirDataset data = BeirDataset.open(resolved.name(), resolved.folder());
         List<Query> queries = data.queriesOf(chosen);

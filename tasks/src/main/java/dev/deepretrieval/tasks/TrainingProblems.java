@@ -3,7 +3,6 @@ package dev.deepretrieval.tasks;
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.environments.qa.QaDataset;
-import dev.deepretrieval.environments.search.LiteratureTasks;
 import dev.deepretrieval.environments.sql.SpiderDataset;
 import dev.deepretrieval.rewriter.Decoding;
 import java.nio.file.Path;
@@ -55,19 +54,19 @@ public final class TrainingProblems {
     public static TrainingProblem<?> open(Settings settings, Request request) throws Exception {
         DatasetResolver.Resolved resolved = DatasetResolver.resolve(settings, request.task(), "task");
         Progress progress = request.progress();
-        boolean sql = SpiderDataset.isSpiderFolder(resolved.folder());
-        boolean qa = !sql && QaDataset.isQaFolder(resolved.folder());
-        boolean literature = !sql && !qa && LiteratureTasks.isTaskFolder(resolved.folder());
-        if ((sql || qa || literature) && !request.retriever().equals("bm25")) {
+        TaskFamily family = TaskFamily.of(resolved.folder());
+        boolean sql = family == TaskFamily.TEXT_TO_SQL;
+        boolean qa = family == TaskFamily.EVIDENCE_QA;
+        boolean literature = family == TaskFamily.LITERATURE_SEARCH;
+        if (family != TaskFamily.BEIR && !request.retriever().equals("bm25")) {
             throw new InvalidTaskRequest("retriever", request.retriever() + " applies to BEIR datasets; "
-                    + resolved.name() + " is " + (sql ? "text-to-SQL" : qa ? "evidence QA (BM25)"
-                    : "literature search"));
+                    + resolved.name() + " is " + family.label());
         }
         String defaultTemplate = literature ? SearchSetup.templateFor(settings, resolved.folder(), request.search())
                 : resolved.name();
         var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate),
                 request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"),
-                decoding(settings, !sql && !literature, sql ? "text-to-SQL" : "literature search", progress));
+                decoding(settings, !sql && !literature, family.label(), progress));
         var resources = new OwnedResources();
         try {
             PromptBudget budget = PromptBudget.of(settings, request.model(), request.maxTokens(), resources);
