@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.http.ManagedTrainingRuns;
 import dev.deepretrieval.tasks.*;
 import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.http.CheckpointSwapper;
@@ -78,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
         ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
         try (ServedPolicy served = new ServedPolicy(policy, CheckpointSwapper.versionOf(folder));
                 RewriteService service = new RewriteService(served, serve);
-                LocalTrainingRuns runs = new LocalTrainingRuns(settings, settings.path(PREFIX + "runs-dir"), system)) {
+                ManagedTrainingRuns runs = new ManagedTrainingRuns(settings, settings.path(PREFIX + "runs-dir"), system)) {
             ServerBinding binding = RewriteHttpServer.start(system, address,
                     port != null ? port : settings.raw().getInt(PREFIX + "port"), service, serve,
                     new CheckpointSwapper(served, folder, device), Optional.of(runs)).toCompletableFuture().get();

@@ -1,5 +1,6 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.http.ManagedTrainingRuns;
 import dev.deepretrieval.tasks.*;
 import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.http.CheckpointSwapper;
@@ -24,7 +25,7 @@ final class ServedRuns implements AutoCloseable {
     /** Runs validate a few queries only (each validation is a greedy pass over them). */
     private static final String VALIDATION_CAP = "deepretrieval.train.validation.max-queries";
 
-    private final LocalTrainingRuns runs;
+    private final ManagedTrainingRuns runs;
     private final String base;
     private final int systemsBefore;
 
@@ -42,7 +43,7 @@ final class ServedRuns implements AutoCloseable {
         Path model = home.resolve("models").resolve("default-policy");
         served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")), "default-policy");
         service = new RewriteService(served, serve);
-        runs = new LocalTrainingRuns(settings, temp.resolve("runs"), system);
+        runs = new ManagedTrainingRuns(settings, temp.resolve("runs"), system);
         base = RewriteHttpServer.describe(RewriteHttpServer.start(system, "127.0.0.1", 0, service, serve,
                 new CheckpointSwapper(served, model, "cpu"), Optional.of(runs)).toCompletableFuture().get());
     }

@@ -1,15 +1,12 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.http;
 
-import dev.deepretrieval.runs.*;
-import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.deepretrieval.runs.TrainingOutputs;
+import dev.deepretrieval.tasks.Settings;
+import dev.deepretrieval.tasks.DatasetResolver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.retrieval.RetrieverKind;
-import dev.deepretrieval.http.Conflict;
-import dev.deepretrieval.http.InvalidRequest;
-import dev.deepretrieval.http.RequestFields;
-import dev.deepretrieval.http.TrainingRuns;
 import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.rl.RlSettings;
 import dev.deepretrieval.streams.StepReport;
@@ -55,7 +52,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * stop, pause and resume ask the manager; each run's events become JSON lines for its followers. Runs already in the
  * folder (earlier servers, the CLI) are listed from their files.
  */
-final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
+public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
 
     private static final ObjectMapper JSON = JsonMapping.mapper();
     private static final Set<String> FIELDS = Set.of("task", "algorithm", "retriever", "template", "model", "steps", "seed",
@@ -94,7 +91,7 @@ final class LocalTrainingRuns implements TrainingRuns, AutoCloseable {
     private final Materializer materializer;
     private final Map<String, Run> runs = new LinkedHashMap<>();
 
-    LocalTrainingRuns(Settings settings, Path runsDir, ActorSystem<Void> system) throws IOException {
+    public ManagedTrainingRuns(Settings settings, Path runsDir, ActorSystem<Void> system) throws IOException {
         this.settings = settings;
         this.runsDir = Files.createDirectories(runsDir);
         this.system = system;
