@@ -122,6 +122,9 @@ public final class LineChart {
         } finally {
             g.dispose();
         }
+        // encoded in memory: ImageIO's file cache registers a JVM shutdown hook, which throws while a stop signal is
+        // being handled (the chart of a run stopped by SIGTERM is written then)
+        ImageIO.setUseCache(false);
         AtomicFiles.write(file, out -> ImageIO.write(image, "png", out));
     }
 }
