@@ -2,8 +2,10 @@
  * Training runs: the one run path ({@link dev.deepretrieval.runs.TrainingJob}) that {@code ./deepretrieval train} and
  * the runs API both take from a typed {@link dev.deepretrieval.runs.RunRequest}; the run folder and its outputs
  * ({@code metrics.jsonl}, {@code reward.png}, {@code summary.json}, {@code report.html}), validation during training,
- * the held-out evaluation; and the {@link dev.deepretrieval.runs.RunControl} its starter holds (stop, pause, resume,
- * and what the run says). No command-line parsing and no printing.
+ * the held-out evaluation; the {@link dev.deepretrieval.runs.RunControl} a job's starter holds (stop, pause, resume,
+ * and what the run says); and the node's {@link dev.deepretrieval.runs.RunManager} actor (one per actor system,
+ * {@link dev.deepretrieval.runs.RunManagers}) through which every starter starts, controls and follows runs. No
+ * command-line parsing and no printing.
  *
  * <p>May depend on {@code streams}, {@code actors}, {@code tasks} and below; never on {@code http} or {@code cli}.
  */
