@@ -40,7 +40,8 @@ class RunsApiTest {
             assertEquals(401, post(client, base + "/v1/runs", "{}", false).statusCode(), "starting a run needs the token");
             for (String[] bad : new String[][] {{"{\"steps\": 0}", "steps"}, {"{\"steps\": \"ten\"}", "steps"},
                     {"{\"task\": \"nope\"}", "task"}, {"{\"algorithm\": \"sgd\"}", "algorithm"}, {"{\"stepz\": 3}", "stepz"},
-                    {"{\"model\": \"/nowhere\"}", "model"}, {"[1]", null}}) {
+                    {"{\"model\": \"/nowhere\"}", "model"}, {"{\"template\": \"nope\"}", "template"},
+                    {"{\"retriever\": \"sparse\"}", "retriever"}, {"[1]", null}}) {
                 HttpResponse<String> response = post(client, base + "/v1/runs", bad[0], true);
                 assertEquals(400, response.statusCode(), bad[0] + " -> " + response.body());
                 if (bad[1] != null) {

@@ -2,13 +2,11 @@ package dev.deepretrieval.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.deepretrieval.runs.TrainingOutputs;
+import dev.deepretrieval.tasks.InvalidTaskRequest;
 import dev.deepretrieval.tasks.Settings;
-import dev.deepretrieval.tasks.DatasetResolver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.deepretrieval.environments.retrieval.RetrieverKind;
 import dev.deepretrieval.io.JsonMapping;
-import dev.deepretrieval.policy.rl.RlSettings;
 import dev.deepretrieval.streams.StepReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,6 +32,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.runs.RunFolders;
 import dev.deepretrieval.runs.RunRequest;
+import dev.deepretrieval.runs.RunRequests;
 import dev.deepretrieval.runs.RunManager;
 import dev.deepretrieval.runs.RunManagers;
 import java.time.Duration;
@@ -105,42 +104,14 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         var fields = new RequestFields(body);
         fields.onlyKnown(FIELDS);
         ObjectNode config = JSON.createObjectNode();
-        String task = fields.optionalNonBlank("task").map(t -> {
-            if (DatasetResolver.find(settings, t).isEmpty()) {
-                throw new InvalidRequest("task", DatasetResolver.unknown(settings, t));
-            }
-            config.put("task", t);
-            return t;
-        }).orElse(null);
-        String algorithm = fields.optionalNonBlank("algorithm").map(a -> {
-            try {
-                RlSettings.Algorithm.parse(a);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequest("algorithm", e.getMessage());
-            }
-            config.put("algorithm", a);
-            return a;
-        }).orElse(null);
-        String retriever = fields.optionalNonBlank("retriever").map(r -> {
-            try {
-                RetrieverKind.parse(r);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequest("retriever", e.getMessage());
-            }
-            config.put("retriever", r);
-            return r;
-        }).orElse(null);
-        String template = fields.optionalNonBlank("template").map(t -> {
-            config.put("template", t);
-            return t;
-        }).orElse(null);
-        Path model = fields.optionalNonBlank("model").map(m -> {
-            if (!Files.isRegularFile(Path.of(m).resolve("config.json"))) {
-                throw new InvalidRequest("model", "no model folder (config.json) at " + m);
-            }
-            config.put("model", m);
-            return Path.of(m);
-        }).orElse(null);
+        String task = fields.optionalNonBlank("task").orElse(null);
+        String algorithm = fields.optionalNonBlank("algorithm").orElse(null);
+        String retriever = fields.optionalNonBlank("retriever").orElse(null);
+        String template = fields.optionalNonBlank("template").orElse(null);
+        Path model = fields.optionalNonBlank("model").map(Path::of).orElse(null);
+        for (String field : new String[] {"task", "algorithm", "retriever", "template", "model"}) {
+            fields.optionalNonBlank(field).ifPresent(value -> config.put(field, value));
+        }
         long steps = fields.optionalLong("steps", 1, 1_000_000)
                 .orElse(settings.raw().getLong("deepretrieval.train.steps"));
         config.put("steps", steps);
@@ -158,6 +129,12 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
             config.put("heldout_max_queries", q);
             overrides.put("deepretrieval.train.heldout.max-queries", q);
         });
+        try {
+            RunRequests.validate(settings, new RunRequest(task, template, retriever, null, null, model, algorithm, steps,
+                    seed, null, false, false, null, null));
+        } catch (InvalidTaskRequest e) {
+            throw new InvalidRequest(e.field(), e.getMessage());
+        }
         String id = RunFolders.newRunId();
         Path folder = runsDir.resolve(id);
         try {

@@ -77,30 +77,24 @@ public final class TrainingJob {
 
     /** Runs {@code request} to its end on the calling thread. */
     public static Outcome run(Settings settings, RunRequest request, RunControl control) throws Exception {
+        RunRequests.validate(settings, request);
         RunControl.Listener listener = control.listener();
         Path folder = request.out() != null ? request.out() : settings.path(PREFIX + "out");
         Path checkpoints = folder.resolve("checkpoints");
         RunFolders.prepare(folder, checkpoints, request.resume());
         String taskName = request.task() != null ? request.task() : settings.text(PREFIX + "task");
         Path modelFolder = request.model() != null ? request.model() : settings.path(PREFIX + "model");
-        RlSettings.Algorithm chosen = algorithm(request.algorithm() != null ? request.algorithm()
-                : settings.text(PREFIX + "algorithm"));
+        RlSettings.Algorithm chosen = request.algorithm() != null ? RlSettings.Algorithm.parse(request.algorithm())
+                : settings.parsed(PREFIX + "algorithm", RlSettings.Algorithm::parse);
         long totalSteps = request.steps() != null ? request.steps() : settings.positiveInt(PREFIX + "steps");
         long runSeed = request.seed() != null ? request.seed() : settings.raw().getLong(PREFIX + "seed");
-        if (totalSteps < 1) {
-            throw new InvalidTaskRequest("steps", "must be >= 1, got " + totalSteps);
-        }
         int samplesPerPrompt = chosen == RlSettings.Algorithm.PPO ? settings.positiveInt(PREFIX + "ppo-samples-per-prompt")
                 : settings.positiveInt(PREFIX + "group-size");
         String device = settings.text("deepretrieval.policy.device");
         double temperature = settings.number(PREFIX + "temperature");
         int maxTokens = settings.positiveInt(PREFIX + "max-tokens");
-        String retrieverName = request.retriever() != null ? request.retriever() : settings.text(PREFIX + "retriever");
-        try {
-            RetrieverKind.parse(retrieverName);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTaskRequest("retriever", e.getMessage());
-        }
+        String retrieverName = (request.retriever() != null ? RetrieverKind.parse(request.retriever())
+                : settings.parsed(PREFIX + "retriever", RetrieverKind::parse)).label();
         RlSettings rl = RlSettingsReader.read(settings, chosen, samplesPerPrompt, temperature, maxTokens, (int) totalSteps);
 
         Map<String, Object> resumed = request.resume() ? latestState(checkpoints).orElse(Map.of()) : Map.of();
@@ -320,13 +314,5 @@ public final class TrainingJob {
     private static RunStore openStore(Settings settings, String storeUrl, Path folder) {
         String url = storeUrl != null ? storeUrl : settings.text(PREFIX + "store-url");
         return url.equals("embedded") ? RunStore.embedded(folder.resolve("runs")) : RunStore.of(url);
-    }
-
-    private static RlSettings.Algorithm algorithm(String name) {
-        try {
-            return RlSettings.Algorithm.parse(name);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTaskRequest("algorithm", e.getMessage());
-        }
     }
 }
