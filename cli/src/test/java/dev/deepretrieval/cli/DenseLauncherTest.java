@@ -23,17 +23,11 @@ class DenseLauncherTest {
 
     @Test
     void denseEvalRunsToTheEndInAFreshJvm(@TempDir Path cache) throws Exception {
-        Path root = Path.of("..").toAbsolutePath().normalize();
         Path output = cache.resolve("stdout.txt");
-        var builder = new ProcessBuilder(List.of(root.resolve("deepretrieval").toString(),
-                "eval", "--dataset", "scifact", "--split", "test", "--retriever", "dense", "--json"))
-                .directory(root.toFile())
+        var builder = Launcher.command("eval", "--dataset", "scifact", "--split", "test", "--retriever", "dense", "--json")
                 .redirectOutput(output.toFile())
                 .redirectError(cache.resolve("stderr.txt").toFile());
-        builder.environment().put("DEEPRETRIEVAL_NO_BUILD", "1");
         builder.environment().put("DEEPRETRIEVAL_CACHE_DIR", cache.toString());
-        builder.environment().remove("DEEPRETRIEVAL_JAVA_OPTS");
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process process = builder.start();
         assertTrue(process.waitFor(40, TimeUnit.MINUTES), "the dense eval did not finish");
         String stderr = Files.readString(cache.resolve("stderr.txt"));
@@ -46,6 +40,6 @@ class DenseLauncherTest {
         // after): ONNX Runtime's and Lucene's vector kernels follow the CPU (AVX2, AVX-512), and near-tied documents
         // then swap places; a wrong encoder, pooling or query instruction costs far more than this
         assertEquals(0.703, json.get("ndcg@10").asDouble(), 0.003);
-        assertTrue(new File(root.toFile(), "cli/target/classpath.args").isFile());
+        assertTrue(new File(Launcher.ROOT.toFile(), "cli/target/classpath.args").isFile());
     }
 }

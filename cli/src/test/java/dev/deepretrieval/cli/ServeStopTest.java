@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,16 +33,9 @@ class ServeStopTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void sigtermDuringAHeldOutEvaluationExitsPromptlyWithTheCheckpointKept(@TempDir Path temp) throws Exception {
-        Path root = Path.of("..").toAbsolutePath().normalize();
         Path runsDir = temp.resolve("runs");
-        var builder = new ProcessBuilder(List.of(root.resolve("deepretrieval").toString(), "serve", "--port", "0",
-                "-Ddeepretrieval.serve.runs-dir=" + runsDir, "-Ddeepretrieval.serve.stop-grace=10s"))
-                .directory(root.toFile())
-                .redirectOutput(temp.resolve("stdout.txt").toFile());
-        builder.environment().put("DEEPRETRIEVAL_NO_BUILD", "1");
-        builder.environment().remove("DEEPRETRIEVAL_JAVA_OPTS");
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process server = builder.start();
+        Process server = Launcher.command("serve", "--port", "0", "-Ddeepretrieval.serve.runs-dir=" + runsDir,
+                "-Ddeepretrieval.serve.stop-grace=10s").redirectOutput(temp.resolve("stdout.txt").toFile()).start();
         try {
             var stderr = new BufferedReader(new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8));
             String base = null;

@@ -24,17 +24,10 @@ class TrainStopTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void sigtermWhileTrainingCheckpointsTheStepAndSaysHowToContinue(@TempDir Path temp) throws Exception {
-        Path root = Path.of("..").toAbsolutePath().normalize();
         Path out = temp.resolve("run");
-        var builder = new ProcessBuilder(List.of(root.resolve("deepretrieval").toString(), "train", "--steps", "50",
-                "--out", out.toString(), "-Ddeepretrieval.train.validation.max-queries=4",
-                "-Ddeepretrieval.cache-dir=" + temp.resolve("cache")))
-                .directory(root.toFile())
-                .redirectOutput(temp.resolve("stdout.txt").toFile());
-        builder.environment().put("DEEPRETRIEVAL_NO_BUILD", "1");
-        builder.environment().remove("DEEPRETRIEVAL_JAVA_OPTS");
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process train = builder.start();
+        Process train = Launcher.command("train", "--steps", "50", "--out", out.toString(),
+                "-Ddeepretrieval.train.validation.max-queries=4", "-Ddeepretrieval.cache-dir=" + temp.resolve("cache"))
+                .redirectOutput(temp.resolve("stdout.txt").toFile()).start();
         var said = new ArrayList<String>();
         try (var stderr = new BufferedReader(new InputStreamReader(train.getErrorStream(), StandardCharsets.UTF_8))) {
             boolean signalled = false;

@@ -36,7 +36,6 @@ import dev.deepretrieval.runs.RunRequests;
 import dev.deepretrieval.runs.RunManager;
 import dev.deepretrieval.runs.RunManagers;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -67,7 +66,6 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         final List<ObjectNode> steps = new CopyOnWriteArrayList<>();
         final List<BoundedSourceQueue<ObjectNode>> followers = new CopyOnWriteArrayList<>();
         volatile String state = "starting";
-        final CompletableFuture<Void> trainingEnded = new CompletableFuture<>();
 
         Run(String id, Path folder, ObjectNode config, long totalSteps) {
             this.id = id;
@@ -187,7 +185,7 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
                             case RunManager.StepEvent step -> stepped(run.id, step.report());
                             case RunManager.ValidationEvent validation -> validated(run.id, validation.line());
                             case RunManager.HeldOutStarted heldOut -> evaluating(run);
-                            case RunManager.TrainingStopped stopped -> run.trainingEnded.complete(null);
+                            case RunManager.TrainingStopped stopped -> { }
                             case RunManager.RunEnded end -> ended(run, end, log);
                         }
                         return Behaviors.same();
@@ -213,7 +211,6 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         synchronized (this) {
             run.state = end.state();
         }
-        run.trainingEnded.complete(null);
         ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", end.state());
         if (end.failure() != null) {
             ended.put("failure", end.failure());

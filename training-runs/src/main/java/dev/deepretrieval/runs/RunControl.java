@@ -72,11 +72,6 @@ public final class RunControl {
         }
     }
 
-    /** Whether a stop has been asked for. */
-    public boolean stopRequested() {
-        return stopRequested;
-    }
-
     /** Called by the run once it can be controlled; a stop or pause asked for earlier is passed on at once. */
     void attach(Handle handle) {
         this.handle = handle;

@@ -56,7 +56,7 @@ public final class RunManager extends AbstractBehavior<RunManager.Command> {
 
     public record ListRuns(ActorRef<List<RunStatus>> replyTo) implements Command {}
 
-    /** Hear run {@code id}'s events from now on (earlier steps are in {@link RunStatus}); unknown ids end at once. */
+    /** Hear run {@code id}'s events from now on; unknown ids and runs that have ended are told so at once. */
     public record Subscribe(String id, ActorRef<RunEvent> subscriber) implements Command {}
 
     /** Stop every run in progress and reply once each has ended its training with a checkpoint. */
@@ -98,10 +98,10 @@ public final class RunManager extends AbstractBehavior<RunManager.Command> {
 
     /**
      * @param state starting, running, paused, evaluating, completed, stopped or failed
-     * @param steps every step so far (the runs API replays them to a new follower)
+     * @param lastStep the last step reported (0 before the first)
      */
-    public record RunStatus(String id, String state, RunRequest request, long totalSteps, List<StepReport> steps,
-            List<ObjectNode> validations, String failure) {}
+    public record RunStatus(String id, String state, RunRequest request, long totalSteps, long lastStep,
+            String failure) {}
 
     private static final class Run {
         final String id;
@@ -112,8 +112,7 @@ public final class RunManager extends AbstractBehavior<RunManager.Command> {
         long totalSteps;
         String failure;
         boolean trainingEnded;
-        final List<StepReport> steps = new ArrayList<>();
-        final List<ObjectNode> validations = new ArrayList<>();
+        long lastStep;
         final List<ActorRef<RunEvent>> subscribers = new ArrayList<>();
 
         Run(String id, Settings settings, RunRequest request) {
@@ -178,8 +177,7 @@ public final class RunManager extends AbstractBehavior<RunManager.Command> {
     }
 
     private static RunStatus status(Run run) {
-        return new RunStatus(run.id, run.state, run.request, run.totalSteps, List.copyOf(run.steps),
-                List.copyOf(run.validations), run.failure);
+        return new RunStatus(run.id, run.state, run.request, run.totalSteps, run.lastStep, run.failure);
     }
 
     private Behavior<Command> onStart(Start start) {
@@ -189,8 +187,9 @@ public final class RunManager extends AbstractBehavior<RunManager.Command> {
                     + maxActive + "); stop one first"));
             return this;
         }
-        String id = start.request().runId() != null ? start.request().runId() : RunFolders.newRunId();
-        RunRequest request = start.request().runId() != null ? start.request() : withId(start.request(), id);
+        RunRequest request = start.request().runId() != null ? start.request()
+                : start.request().withRunId(RunFolders.newRunId());
+        String id = request.runId();
         var run = new Run(id, start.settings(), request);
         run.totalSteps = request.steps() != null ? request.steps() : -1;
         runs.put(id, run);
@@ -198,11 +197,6 @@ public final class RunManager extends AbstractBehavior<RunManager.Command> {
         launch(run);
         start.replyTo().tell(new Started(id));
         return this;
-    }
-
-    private static RunRequest withId(RunRequest r, String id) {
-        return new RunRequest(r.task(), r.template(), r.retriever(), r.sqlUrl(), r.search(), r.model(), r.algorithm(),
-                r.steps(), r.seed(), r.out(), r.resume(), r.skipHeldout(), r.storeUrl(), id);
     }
 
     /** Runs the job on the run dispatcher; what it says comes back to this actor as messages. */
@@ -311,8 +305,7 @@ public final class RunManager extends AbstractBehavior<RunManager.Command> {
             return this;
         }
         switch (event.event()) {
-            case StepEvent step -> run.steps.add(step.report());
-            case ValidationEvent validation -> run.validations.add(validation.line());
+            case StepEvent step -> run.lastStep = step.report().step();
             case TrainingStarted started -> {
                 run.totalSteps = started.totalSteps();
                 if (run.state.equals("starting")) {

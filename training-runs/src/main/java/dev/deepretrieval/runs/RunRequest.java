@@ -28,6 +28,12 @@ public record RunRequest(String task, String template, String retriever, String 
         search = search == null ? SearchEndpoints.CONFIGURED : search;
     }
 
+    /** The same request for a run of id {@code id}. */
+    public RunRequest withRunId(String id) {
+        return new RunRequest(task, template, retriever, sqlUrl, search, model, algorithm, steps, seed, out, resume,
+                skipHeldout, storeUrl, id);
+    }
+
     /** The same run, continued from its newest checkpoint in its folder. */
     public RunRequest resumed() {
         return new RunRequest(task, template, retriever, sqlUrl, search, model, algorithm, steps, seed, out, true,
