@@ -3,6 +3,8 @@ package dev.deepretrieval.actors;
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.EnvironmentResult;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -20,6 +22,10 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * reply: {@link Scored}, or {@link ScoreFailed} when the environment threw, timed out or the stash was full — an
  * explicit failure the learner excludes, never a silent reward.
  *
+ * <p>A rollout with {@linkplain Rollout#counterfactuals() counterfactuals} ({@link Credit#WORD}) has them scored
+ * with it, as one call: the reply carries every counterfactual's reward, or the rollout fails as a whole. Rewards of
+ * counterfactuals are remembered per prompt (the samples of one prompt share many), so each is retrieved once.
+ *
  * @param <T> the environment's task type
  */
 public final class EnvironmentActor<T> {
@@ -29,14 +35,24 @@ public final class EnvironmentActor<T> {
     /** Score one rollout of {@code task}. */
     public record Score<T>(Rollout rollout, T task, ActorRef<ScoreOutcome> replyTo) implements Command<T> {}
 
-    private record Completed<T>(Score<T> request, EnvironmentResult result, Throwable failure) implements Command<T> {}
+    private record Completed<T>(Score<T> request, Scoring result, Throwable failure) implements Command<T> {}
+
+    /** The rollout's result and its counterfactuals' rewards: those known before and those scored for it. */
+    private record Scoring(EnvironmentResult result, Map<String, Double> known, Map<String, Double> scored) {}
+
+    /** Counterfactual rewards already known, by prompt and completion: the samples of a prompt share many. */
+    private static final int KNOWN_REWARDS = 16_384;
 
     /** The reply to {@link Score}. */
     public sealed interface ScoreOutcome {
         Rollout rollout();
     }
 
-    public record Scored(Rollout rollout, EnvironmentResult result) implements ScoreOutcome {}
+    /**
+     * @param counterfactualRewards the reward of each of the rollout's {@link Rollout#counterfactuals()}, in order
+     */
+    public record Scored(Rollout rollout, EnvironmentResult result, double[] counterfactualRewards)
+            implements ScoreOutcome {}
 
     /** @param timedOut the call exceeded its timeout (otherwise it threw or was refused) */
     public record ScoreFailed(Rollout rollout, String reason, boolean timedOut) implements ScoreOutcome {}
@@ -47,6 +63,12 @@ public final class EnvironmentActor<T> {
     private final int maxInFlight;
     private final Duration callTimeout;
     private int inFlight;
+    private final Map<String, Double> knownRewards = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Double> eldest) {
+            return size() > KNOWN_REWARDS;
+        }
+    };
 
     private EnvironmentActor(ActorContext<Command<T>> context, StashBuffer<Command<T>> waiting,
             Environment<T> environment, int maxInFlight, Duration callTimeout) {
@@ -88,9 +110,9 @@ public final class EnvironmentActor<T> {
             return Behaviors.same();
         }
         inFlight++;
-        CompletionStage<EnvironmentResult> call;
+        CompletionStage<Scoring> call;
         try {
-            call = environment.score(request.task(), request.rollout().completion());
+            call = scoring(request);
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -99,11 +121,47 @@ public final class EnvironmentActor<T> {
         return Behaviors.same();
     }
 
+    /** Scores the rollout's completion and those of its counterfactuals whose reward is not known yet. */
+    private CompletionStage<Scoring> scoring(Score<T> request) {
+        Rollout rollout = request.rollout();
+        CompletableFuture<EnvironmentResult> main =
+                environment.score(request.task(), rollout.completion()).toCompletableFuture();
+        var known = new LinkedHashMap<String, Double>();
+        var pending = new LinkedHashMap<String, CompletableFuture<EnvironmentResult>>();
+        for (Rollout.Counterfactual counterfactual : rollout.counterfactuals()) {
+            String completion = counterfactual.completion();
+            Double reward = knownRewards.get(key(rollout, completion));
+            if (reward != null) {
+                known.put(completion, reward);
+            } else if (!pending.containsKey(completion)) {
+                pending.put(completion, environment.score(request.task(), completion).toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenCombine(main,
+                (ignored, result) -> {
+                    var scored = new LinkedHashMap<String, Double>();
+                    pending.forEach((completion, future) -> scored.put(completion, future.join().reward()));
+                    return new Scoring(result, known, scored);
+                });
+    }
+
+    private static String key(Rollout rollout, String completion) {
+        return rollout.promptId() + '\n' + completion;
+    }
+
     private Behavior<Command<T>> onCompleted(Completed<T> done) {
         inFlight--;
         Rollout rollout = done.request().rollout();
         if (done.failure() == null) {
-            done.request().replyTo().tell(new Scored(rollout, done.result()));
+            Scoring scoring = done.result();
+            scoring.scored().forEach((completion, reward) -> knownRewards.put(key(rollout, completion), reward));
+            double[] counterfactualRewards = new double[rollout.counterfactuals().size()];
+            for (int i = 0; i < counterfactualRewards.length; i++) {
+                String completion = rollout.counterfactuals().get(i).completion();
+                Double reward = scoring.known().get(completion);
+                counterfactualRewards[i] = reward != null ? reward : scoring.scored().get(completion);
+            }
+            done.request().replyTo().tell(new Scored(rollout, scoring.result(), counterfactualRewards));
         } else {
             Throwable cause = done.failure() instanceof CompletionException c && c.getCause() != null
                     ? c.getCause() : done.failure();

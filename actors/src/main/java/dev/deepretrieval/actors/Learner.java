@@ -7,6 +7,7 @@ import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import dev.deepretrieval.policy.model.ValueHead;
+import dev.deepretrieval.policy.rl.Advantages;
 import dev.deepretrieval.policy.rl.RlSettings;
 import dev.deepretrieval.policy.rl.RlTrainer;
 import dev.deepretrieval.policy.rl.TrainerCheckpoints;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -98,8 +101,45 @@ public final class Learner implements Updater {
         }
         // a constrained policy (extractive decoding) is learned over its allowed tokens, as it was sampled
         boolean constrained = allowed.stream().allMatch(java.util.Objects::nonNull);
-        return trainer.learn(prompts, groups, responses, batch.rewards(), rolloutLogProbs ? logProbs : null,
-                constrained ? allowed : null);
+        boolean wordCredit = batch.rollouts().stream().anyMatch(r -> !r.counterfactuals().isEmpty());
+        var metrics = new LinkedHashMap<String, Double>();
+        List<float[]> given = wordCredit ? decisionAdvantages(batch, metrics) : null;
+        metrics.putAll(trainer.learn(prompts, groups, responses, batch.rewards(), rolloutLogProbs ? logProbs : null,
+                constrained ? allowed : null, given));
+        return metrics;
+    }
+
+    /**
+     * {@link Credit#WORD}: each choice token's advantage is the rollout's reward minus its counterfactual's (the
+     * choice's own effect). Metrics: how many choices were scored, how many made a difference, and their mean effect.
+     */
+    private static List<float[]> decisionAdvantages(ScoredBatch batch, Map<String, Double> metrics) {
+        var tokens = new ArrayList<int[]>();
+        var effects = new ArrayList<double[]>();
+        int[] lengths = new int[batch.rollouts().size()];
+        long decisions = 0;
+        long mattered = 0;
+        double sum = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            Rollout rollout = batch.rollouts().get(i);
+            lengths[i] = rollout.responseTokens().length;
+            List<Rollout.Counterfactual> counterfactuals = rollout.counterfactuals();
+            int[] at = new int[counterfactuals.size()];
+            double[] effect = new double[counterfactuals.size()];
+            for (int k = 0; k < at.length; k++) {
+                at[k] = counterfactuals.get(k).token();
+                effect[k] = batch.rewards()[i] - batch.counterfactualRewards().get(i)[k];
+                decisions++;
+                mattered += effect[k] != 0 ? 1 : 0;
+                sum += effect[k];
+            }
+            tokens.add(at);
+            effects.add(effect);
+        }
+        metrics.put("actor/word_choices", (double) decisions);
+        metrics.put("actor/word_choices_that_mattered", (double) mattered);
+        metrics.put("actor/word_choice_effect_mean", decisions == 0 ? 0.0 : sum / decisions);
+        return Advantages.perDecision(lengths, tokens, effects);
     }
 
     @Override

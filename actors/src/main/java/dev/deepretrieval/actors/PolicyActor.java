@@ -45,11 +45,13 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     private final RolloutModel model;
     private final SamplingSettings sampling;
     private final int batchSize;
+    private final Credit credit;
     private long version;
 
     private PolicyActor(ActorContext<Command> context, RolloutModel model, SamplingSettings sampling, int batchSize,
-            long initialVersion) {
+            Credit credit, long initialVersion) {
         super(context);
+        this.credit = credit;
         this.model = model;
         this.sampling = sampling;
         this.batchSize = batchSize;
@@ -64,7 +66,17 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
      */
     public static Behavior<Command> create(Supplier<? extends RolloutModel> loader, SamplingSettings sampling,
             int batchSize, long initialVersion) {
-        return Behaviors.setup(context -> new PolicyActor(context, loader.get(), sampling, batchSize, initialVersion));
+        return create(loader, sampling, batchSize, Credit.OUTCOME, initialVersion);
+    }
+
+    /**
+     * @param credit {@link Credit#WORD}: each rollout carries its word choices' counterfactuals for the environment to
+     *     score (extractive rewrites; others have none)
+     */
+    public static Behavior<Command> create(Supplier<? extends RolloutModel> loader, SamplingSettings sampling,
+            int batchSize, Credit credit, long initialVersion) {
+        return Behaviors.setup(context -> new PolicyActor(context, loader.get(), sampling, batchSize, credit,
+                initialVersion));
     }
 
     @Override
@@ -100,8 +112,11 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         var rollouts = new ArrayList<Rollout>(rewrites.size());
         for (int i = 0; i < rewrites.size(); i++) {
             Rewrite r = rewrites.get(i);
+            List<Rollout.Counterfactual> counterfactuals = credit == Credit.WORD ? r.decisions().stream()
+                    .map(d -> new Rollout.Counterfactual(d.token(), d.alternative())).toList() : List.of();
             rollouts.add(new Rollout(request.batchId(), i, request.prompts().get(i / request.samplesPerPrompt()).promptId(),
-                    r.promptTokens(), r.generatedTokens(), r.completion(), version, r.logProbs(), r.allowedTokens()));
+                    r.promptTokens(), r.generatedTokens(), r.completion(), version, r.logProbs(), r.allowedTokens(),
+                    counterfactuals));
         }
         request.replyTo().tell(new RolloutBatch(request.batchId(), version, rollouts,
                 (System.nanoTime() - start) / 1e9));

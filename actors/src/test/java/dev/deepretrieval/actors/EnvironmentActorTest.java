@@ -103,4 +103,52 @@ class EnvironmentActorTest {
         var scored = probe.expectMessageClass(EnvironmentActor.Scored.class);
         assertEquals(1, scored.rollout().index());
     }
+
+    @Test
+    void counterfactualsAreScoredWithTheRolloutAndEachOnlyOncePerPrompt() {
+        var calls = new java.util.concurrent.ConcurrentHashMap<String, Integer>();
+        dev.deepretrieval.environments.Environment<RetrievalTask> counting = new dev.deepretrieval.environments.Environment<>() {
+            @Override
+            public String name() {
+                return "counting-bm25";
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<EnvironmentResult> score(RetrievalTask task, String completion) {
+                calls.merge(completion, 1, Integer::sum);
+                return bm25.environment().score(task, completion);
+            }
+        };
+        var actor = testKit.spawn(EnvironmentActor.create(counting, 2, 8, Duration.ofSeconds(10)));
+        TestProbe<EnvironmentActor.ScoreOutcome> probe = testKit.createTestProbe();
+        String withoutRare = rollout(0, CLAIM.replace("rare ", "")).completion();
+        String withoutGenomes = rollout(0, CLAIM.replace("genomes ", "")).completion();
+        Rollout first = withCounterfactuals(rollout(0, CLAIM), withoutRare, withoutGenomes, withoutRare);
+        actor.tell(new EnvironmentActor.Score<>(first, TASK, probe.getRef()));
+        var scored = probe.expectMessageClass(EnvironmentActor.Scored.class);
+        double rare = bm25.environment().scoreNow(TASK, withoutRare).reward();
+        double genomes = bm25.environment().scoreNow(TASK, withoutGenomes).reward();
+        assertEquals(3, scored.counterfactualRewards().length);
+        assertEquals(rare, scored.counterfactualRewards()[0], 1e-12);
+        assertEquals(genomes, scored.counterfactualRewards()[1], 1e-12);
+        assertEquals(rare, scored.counterfactualRewards()[2], 1e-12);
+        assertEquals(Map.of(first.completion(), 1, withoutRare, 1, withoutGenomes, 1), calls);
+        // a second sample of the same prompt sharing a counterfactual: only its own completion is retrieved
+        Rollout second = withCounterfactuals(rollout(1, CLAIM.replace("larger ", "")), withoutRare);
+        actor.tell(new EnvironmentActor.Score<>(second, TASK, probe.getRef()));
+        var again = probe.expectMessageClass(EnvironmentActor.Scored.class);
+        assertEquals(rare, again.counterfactualRewards()[0], 1e-12);
+        assertEquals(1, calls.get(second.completion()));
+        assertEquals(1, calls.get(withoutRare));
+        assertEquals(4, calls.size());
+    }
+
+    private static Rollout withCounterfactuals(Rollout r, String... completions) {
+        var counterfactuals = new java.util.ArrayList<Rollout.Counterfactual>();
+        for (int i = 0; i < completions.length; i++) {
+            counterfactuals.add(new Rollout.Counterfactual(0, completions[i]));
+        }
+        return new Rollout(r.batchId(), r.index(), r.promptId(), r.promptTokens(), r.responseTokens(), r.completion(),
+                r.policyVersion(), r.logProbs(), r.allowedTokens(), counterfactuals);
+    }
 }

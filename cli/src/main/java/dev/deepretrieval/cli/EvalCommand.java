@@ -1,10 +1,12 @@
 package dev.deepretrieval.cli;
 
+import dev.deepretrieval.tasks.BeirTrainingProblem;
 import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.environments.Hit;
 import dev.deepretrieval.environments.answer.AnswerFormat;
 import dev.deepretrieval.environments.beir.BeirDataset;
+import dev.deepretrieval.environments.beir.Qrels;
 import dev.deepretrieval.environments.beir.Query;
 import dev.deepretrieval.environments.beir.Split;
 import dev.deepretrieval.environments.dense.DocumentEmbeddings;
@@ -69,7 +71,9 @@ final class EvalCommand implements Callable<Integer> {
     String dataset;
 
     @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT",
-            description = "train, dev or test (default: ${DEFAULT-VALUE}).")
+            description = "train, dev, test, or validation: the queries training carves out of its split for validation"
+                    + " (deepretrieval.train.validation; BEIR datasets), judged by that split's qrels (default:"
+                    + " ${DEFAULT-VALUE}).")
     String split;
 
     @Option(names = "--retriever", defaultValue = "bm25", paramLabel = "NAME",
@@ -94,6 +98,9 @@ final class EvalCommand implements Callable<Integer> {
                     + " embedded H2), e.g. r2dbc:mariadb://root@127.0.0.1:3306/test.")
     String sqlUrl;
 
+    /** The split as printed: its label, or which split validation was carved from. */
+    private String splitName;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -101,13 +108,15 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--retriever: " + e.getMessage());
         }
+        Settings settings = new Settings(configOptions.load());
+        boolean validation = split.strip().equalsIgnoreCase("validation");
         Split chosen;
         try {
-            chosen = Split.parse(split);
+            chosen = validation ? settings.parsed("deepretrieval.train.split", Split::parse) : Split.parse(split);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--split: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), "--split: " + e.getMessage()
+                    + " (or validation)");
         }
-        Settings settings = new Settings(configOptions.load());
         Bm25Parameters parameters;
         QueryMode mode;
         try {
@@ -138,7 +147,14 @@ final class EvalCommand implements Callable<Integer> {
             case BEIR -> { }
         }
         BeirDataset data = BeirDataset.open(resolved.name(), resolved.folder());
-        List<Query> queries = data.queriesOf(chosen);
+        List<Query> queries = validation ? BeirTrainingProblem.validationQueries(settings, data) : data.queriesOf(chosen);
+        Qrels qrels = data.qrels(chosen).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "--split: " + data.name() + " has no " + chosen.label() + " judgments"));
+        if (validation) {
+            qrels = qrels.restrictedTo(queries.stream().map(Query::id).toList());
+        }
+        splitName = validation ? "validation (1 in " + settings.positiveInt("deepretrieval.train.validation.one-in")
+                + " of " + chosen.label() + ")" : chosen.label();
         List<Query> originals = queries;
         PolicyRewriteOptions.Outcome rewritten = null;
         if (rewriting.enabled()) {
@@ -147,7 +163,7 @@ final class EvalCommand implements Callable<Integer> {
             rewritten.print(out);
         }
         if (retriever.equals("dense")) {
-            return evaluateDense(settings, data, chosen, queries, hits, metrics, removeQuery, out, rewritten);
+            return evaluateDense(settings, data, qrels, queries, hits, metrics, removeQuery, out, rewritten);
         }
         try (FlatBm25Index index = FlatBm25Index.openOrBuild(
                         data, settings.path("deepretrieval.cache-dir"), new ConsoleProgress(System.err));
@@ -156,20 +172,20 @@ final class EvalCommand implements Callable<Integer> {
             long start = System.nanoTime();
             TrecRun run = TrecRun.of(new Bm25BatchSearch(searcher, mode, hits, removeQuery).run(queries, pool));
             double seconds = (System.nanoTime() - start) / 1e9;
-            RunEvaluation evaluation = RunEvaluation.of(run.rankedIds(), data.qrels(chosen).orElseThrow(), metrics);
+            RunEvaluation evaluation = RunEvaluation.of(run.rankedIds(), qrels, metrics);
             if (runFile != null) {
                 TrecRunWriter.write(runFile, run, settings.text("deepretrieval.eval.run-tag"));
             }
-            printTable(out, data, chosen, parameters, mode, hits, evaluation, seconds, queries.size());
+            printTable(out, data, parameters, mode, hits, evaluation, seconds, queries.size());
             SignificanceReport significance = null;
             if (rewritten != null) {
                 RunEvaluation original = RunEvaluation.of(TrecRun.of(new Bm25BatchSearch(searcher, mode, hits, removeQuery)
-                        .run(originals, pool)).rankedIds(), data.qrels(chosen).orElseThrow(), metrics);
+                        .run(originals, pool)).rankedIds(), qrels, metrics);
                 significance = againstOriginal(original, evaluation, metrics);
                 significance.print(out);
             }
             if (json) {
-                ObjectNode node = toJson(data, chosen, parameters, mode, hits, evaluation, seconds);
+                ObjectNode node = toJson(data, parameters, mode, hits, evaluation, seconds);
                 if (rewritten != null) {
                     rewritten.addTo(node);
                     node.set("significance", significance.toJson());
@@ -197,7 +213,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** Dense retrieval: queries embedded in batches, exact or HNSW search, the same metrics and run file. */
-    private int evaluateDense(Settings settings, BeirDataset data, Split chosen, List<Query> queries, int hits,
+    private int evaluateDense(Settings settings, BeirDataset data, Qrels qrels, List<Query> queries, int hits,
             List<Metric> metrics, boolean removeQuery, PrintWriter out, PolicyRewriteOptions.Outcome rewritten)
             throws Exception {
         EncoderSpec encoderSpec = DenseSetup.encoder(settings);
@@ -215,11 +231,11 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 TrecRun run = TrecRun.of(results);
-                RunEvaluation evaluation = RunEvaluation.of(run.rankedIds(), data.qrels(chosen).orElseThrow(), metrics);
+                RunEvaluation evaluation = RunEvaluation.of(run.rankedIds(), qrels, metrics);
                 if (runFile != null) {
                     TrecRunWriter.write(runFile, run, settings.text("deepretrieval.eval.run-tag").replace("bm25", "dense"));
                 }
-                out.printf(Locale.ROOT, "dataset    %s (%s split, %d queries evaluated)%n", data.name(), chosen.label(),
+                out.printf(Locale.ROOT, "dataset    %s (%s split, %d queries evaluated)%n", data.name(), splitName,
                         evaluation.queries());
                 out.printf(Locale.ROOT, "retriever  dense %s (%s pooling, %s index), %d hits%n", encoderSpec.name(),
                         encoderSpec.pooling().name().toLowerCase(Locale.ROOT), settings.text("deepretrieval.dense.index"), hits);
@@ -229,7 +245,7 @@ final class EvalCommand implements Callable<Integer> {
                 if (json) {
                     ObjectNode node = Json.object();
                     node.put("dataset", data.name());
-                    node.put("split", chosen.label());
+                    node.put("split", splitName);
                     node.put("retriever", "dense");
                     node.put("encoder", encoderSpec.name());
                     node.put("index", settings.text("deepretrieval.dense.index"));
@@ -362,10 +378,10 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private void printTable(PrintWriter out, BeirDataset data, Split chosen, Bm25Parameters parameters, QueryMode mode,
+    private void printTable(PrintWriter out, BeirDataset data, Bm25Parameters parameters, QueryMode mode,
             int hits, RunEvaluation evaluation, double seconds, int queryCount) {
         out.printf(Locale.ROOT, "dataset    %s (%s split, %d queries evaluated)%n",
-                data.name(), chosen.label(), evaluation.queries());
+                data.name(), splitName, evaluation.queries());
         out.printf(Locale.ROOT, "retriever  bm25 %s, %s, %d hits%n",
                 parameters, mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), hits);
         out.printf(Locale.ROOT, "speed      %.0f queries/s (%d queries in %.2f s)%n",
@@ -375,11 +391,11 @@ final class EvalCommand implements Callable<Integer> {
         evaluation.means().forEach((label, value) -> out.printf(Locale.ROOT, "%-14s %.4f%n", label, value));
     }
 
-    private ObjectNode toJson(BeirDataset data, Split chosen, Bm25Parameters parameters, QueryMode mode, int hits,
+    private ObjectNode toJson(BeirDataset data, Bm25Parameters parameters, QueryMode mode, int hits,
             RunEvaluation evaluation, double seconds) {
         ObjectNode node = Json.object();
         node.put("dataset", data.name());
-        node.put("split", chosen.label());
+        node.put("split", splitName);
         node.put("retriever", "bm25");
         node.put("k1", parameters.k1());
         node.put("b", parameters.b());

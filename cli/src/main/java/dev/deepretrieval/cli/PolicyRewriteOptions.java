@@ -8,6 +8,7 @@ import dev.deepretrieval.environments.retrieval.RewriteMode;
 import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.generation.SamplingSettings;
+import dev.deepretrieval.rewriter.Decoding;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
 import java.io.BufferedWriter;
@@ -64,21 +65,28 @@ final class PolicyRewriteOptions {
     int rewriteWeight;
 
     @Option(names = "--guided", description = "Constrain decoding to the task's answer format: every answer is"
-            + " well-formed, and one that was well-formed without it keeps its tokens.")
+            + " well-formed, and one that was well-formed without it keeps its tokens (as --decoding guided).")
     boolean guided;
+
+    @Option(names = "--decoding", paramLabel = "MODE", defaultValue = "free",
+            description = "What the policy may write: free, guided (the answer format) or extractive (the original"
+                    + " query's words, some left out, in order: how train's default run decodes). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    String decoding;
 
     @Option(names = "--rewrites", paramLabel = "FILE", description = "Also write every rewrite as JSON lines.")
     Path rewritesFile;
 
     /** The rewrites of one split and the figures they give. */
     record Outcome(List<Query> retrievedQueries, double formatValidRate, double meanDistinct, double unchangedRate,
-            int samples, boolean guided, String policyName, String task, double seconds) {
+            int samples, Decoding decoding, String policyName, String task, double seconds) {
 
         void addTo(ObjectNode node) {
             node.put("policy", policyName);
             node.put("task", task);
             node.put("samples_per_query", samples);
-            node.put("guided", guided);
+            node.put("guided", decoding == Decoding.GUIDED);
+            node.put("decoding", decoding.toString());
             node.put("format_valid_rate", formatValidRate);
             node.put("mean_distinct_rewrites", meanDistinct);
             node.put("unchanged_rate", unchangedRate);
@@ -86,9 +94,9 @@ final class PolicyRewriteOptions {
         }
 
         void print(PrintWriter out) {
-            out.printf(Locale.ROOT, "policy     %s (%s prompt), %d sample(s) per query: format valid %.4f, distinct"
-                    + " rewrites %.2f, unchanged %.4f, %.0f s%n", policyName, task, samples, formatValidRate,
-                    meanDistinct, unchangedRate, seconds);
+            out.printf(Locale.ROOT, "policy     %s (%s prompt, %s decoding), %d sample(s) per query: format valid"
+                    + " %.4f, distinct rewrites %.2f, unchanged %.4f, %.0f s%n", policyName, task, decoding, samples,
+                    formatValidRate, meanDistinct, unchangedRate, seconds);
         }
     }
 
@@ -120,6 +128,12 @@ final class PolicyRewriteOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--rewrite-mode: " + e.getMessage());
         }
+        Decoding chosenDecoding;
+        try {
+            chosenDecoding = guided ? Decoding.GUIDED : Decoding.parse(decoding);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--decoding: " + e.getMessage());
+        }
         String taskName = task != null ? task : datasetName;
         PromptTemplate template;
         try {
@@ -142,8 +156,12 @@ final class PolicyRewriteOptions {
                 PolicyLoader.device(settings.text("deepretrieval.policy.device")))) {
             System.err.printf(Locale.ROOT, "rewriting %,d queries x %d with %s...%n", queries.size(), samples, policy);
             QueryRewriter rewriter = new QueryRewriter(loaded, template);
-            rewrites = (guided ? rewriter.guided() : rewriter).rewritePrompts(render.apply(template), samples, sampling,
-                    batch);
+            try {
+                rewriter = rewriter.with(chosenDecoding);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--decoding: " + e.getMessage());
+            }
+            rewrites = rewriter.rewritePrompts(render.apply(template), samples, sampling, batch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (rewritesFile != null) {
@@ -169,7 +187,7 @@ final class PolicyRewriteOptions {
         }
         int total = rewrites.size();
         return new Outcome(retrieved, (double) valid / total, distinct / queries.size(), (double) unchanged / total,
-                samples, guided, policy.toString(), taskName, seconds);
+                samples, chosenDecoding, policy.toString(), taskName, seconds);
     }
 
     private void writeRewrites(List<Query> queries, List<Rewrite> rewrites) throws IOException {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -77,6 +78,100 @@ public final class ExtractiveAnswer {
                 return true; // the policy is the choice of words: its log-probs are over the allowed tokens
             }
         };
+    }
+
+    /**
+     * One word choice of an extractive rewrite: the response token that made it, the original query's word it
+     * decided (kept or left out), and the completion as it would read had that one word gone the other way (every
+     * other choice as made). Scoring both tells the choice's own effect on the reward.
+     */
+    public record WordDecision(int token, int word, String alternative) {}
+
+    /**
+     * The word choices of one extractive rewrite of {@code original}: each response token that chose among several
+     * allowed tokens decided whether the first word after the last one written is kept (a token that starts a word
+     * decides the word before it in the original query, kept or not; the closing quote decides the last word).
+     * Empty when the completion is not a whole extractive answer (cut short by the token budget).
+     *
+     * @param tokens the generated tokens (the scaffold's forced tokens first)
+     * @param allowed per generated token, the tokens it was chosen among
+     * @param completion the completion as the reward sees it
+     * @param query the answer's query as parsed, when it parsed
+     */
+    public List<WordDecision> decisions(String original, int[] tokens, int[][] allowed, String completion,
+            Optional<String> query) {
+        if (query.isEmpty() || allowed == null) {
+            return List.of();
+        }
+        List<String> words = language(original).words();
+        String written = CopyQueryTarget.escaped(query.get());
+        String expected = before + written + after;
+        if (!completion.endsWith(expected)) {
+            return List.of();
+        }
+        String head = completion.substring(0, completion.length() - expected.length() + before.length());
+        String tail = completion.substring(completion.length() - after.length());
+        int[] kept = alignedWords(words, written.split(" "));
+        if (kept.length == 0) {
+            return List.of();
+        }
+        var decisions = new ArrayList<WordDecision>();
+        for (int t = beforeTokens.length; t < tokens.length; t++) {
+            if (allowed[t] == null || allowed[t].length < 2 || spelling.isStop(tokens[t])) {
+                continue;
+            }
+            int offset = tokenizer.decode(Arrays.copyOfRange(tokens, beforeTokens.length, t)).length();
+            int writtenWord = offset >= written.length() ? kept.length : spacesThrough(written, offset);
+            int decided = writtenWord == 0 ? 0 : kept[writtenWord - 1] + 1;
+            if (decided >= words.size()) {
+                continue;
+            }
+            boolean[] keep = new boolean[words.size()];
+            for (int k : kept) {
+                keep[k] = true;
+            }
+            keep[decided] = !keep[decided];
+            var alternative = new StringBuilder();
+            for (int k = 0; k < words.size(); k++) {
+                if (keep[k]) {
+                    alternative.append(alternative.isEmpty() ? "" : " ").append(words.get(k));
+                }
+            }
+            if (!alternative.isEmpty()) {
+                decisions.add(new WordDecision(t, decided, head + alternative + tail));
+            }
+        }
+        return decisions;
+    }
+
+    /** The original word index of each written word (in order, at most {@link #MAX_SKIP} left out between); empty if none fits. */
+    private static int[] alignedWords(List<String> words, String[] written) {
+        int[] kept = new int[written.length];
+        int at = -1;
+        for (int m = 0; m < written.length; m++) {
+            int found = -1;
+            for (int k = at + 1; k < words.size() && k <= at + 1 + MAX_SKIP; k++) {
+                if (words.get(k).equals(written[m])) {
+                    found = k;
+                    break;
+                }
+            }
+            if (found < 0) {
+                return new int[0];
+            }
+            kept[m] = found;
+            at = found;
+        }
+        return kept;
+    }
+
+    /** The index of the written word a token starting at {@code offset} writes (a leading space starts the next). */
+    private static int spacesThrough(String written, int offset) {
+        int spaces = 0;
+        for (int i = 0; i <= offset && i < written.length(); i++) {
+            spaces += written.charAt(i) == ' ' ? 1 : 0;
+        }
+        return spaces;
     }
 
     private WordSubsequence language(String original) {

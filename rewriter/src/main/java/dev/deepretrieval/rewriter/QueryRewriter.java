@@ -212,8 +212,10 @@ public final class QueryRewriter {
         Optional<String> rewritten = parsed.structureAndJsonValid() ? parsed.value() : Optional.empty();
         Matcher think = THINK.matcher(completion);
         Optional<String> thought = think.find() ? Optional.of(think.group(1).strip()) : Optional.empty();
+        List<ExtractiveAnswer.WordDecision> decisions = extractive == null ? List.of()
+                : extractive.decisions(original, sequence.tokens(), sequence.allowedTokens(), completion, rewritten);
         return new Rewrite(original, completion, rewritten, thought, prompt, sequence.tokens(), sequence.logProbs(),
-                sequence.allowedTokens());
+                sequence.allowedTokens(), decisions);
     }
 
     private int[] withoutStopToken(int[] tokens) {

@@ -1,5 +1,6 @@
 package dev.deepretrieval.rewriter;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,9 +15,16 @@ import java.util.Optional;
  * @param logProbs the log-prob of each generated token under the sampling distribution
  * @param allowedTokens per generated token, the tokens the policy chose among (extractive decoding, whose policy is
  *     the model renormalised over them); null when it chose from the whole vocabulary
+ * @param decisions the word choices an extractive rewrite made, each with the completion had it gone the other way;
+ *     empty for other decodings
  */
 public record Rewrite(String original, String completion, Optional<String> rewritten, Optional<String> think,
-        int[] promptTokens, int[] generatedTokens, float[] logProbs, int[][] allowedTokens) {
+        int[] promptTokens, int[] generatedTokens, float[] logProbs, int[][] allowedTokens,
+        List<ExtractiveAnswer.WordDecision> decisions) {
+
+    public Rewrite {
+        decisions = List.copyOf(decisions);
+    }
 
     /** Whether the completion parsed as a valid answer. */
     public boolean formatValid() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepretrieval.environments.answer.AnswerParser;
 import dev.deepretrieval.environments.prompt.CopyQueryTarget;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
@@ -118,5 +119,52 @@ class ExtractiveAnswerTest {
                 () -> new QueryRewriter(policy, PromptTemplate.bundled("spider")).extractive());
         assertEquals("an extractive rewrite needs an original query with at least one word",
                 assertThrows(IllegalArgumentException.class, () -> answer.of("   ")).getMessage());
+    }
+
+    @Test
+    void eachWordChoiceIsTheTokenThatMadeItAndTheAnswerWithThatWordTheOtherWay() {
+        QueryRewriter extractive = new QueryRewriter(policy, TEMPLATE).extractive();
+        AnswerParser parser = new AnswerParser(TEMPLATE.format(), "query");
+        List<Rewrite> greedy = extractive.rewrite(claims, 1, SamplingSettings.greedy(96, Set.of()), 24);
+        List<Rewrite> sampled = extractive.rewrite(claims.subList(0, 8), 6, SamplingSettings.sampling(6.0, 96, Set.of(), 3),
+                24);
+        int copies = 0;
+        int reductions = 0;
+        for (int i = 0; i < greedy.size() + sampled.size(); i++) {
+            Rewrite r = i < greedy.size() ? greedy.get(i) : sampled.get(i - greedy.size());
+            List<String> words = List.of(CopyQueryTarget.escaped(r.original().strip()).split("\\s+"));
+            List<String> kept = List.of(CopyQueryTarget.escaped(r.rewritten().orElseThrow()).split(" "));
+            int previousToken = -1;
+            var decided = new java.util.ArrayList<Integer>();
+            for (ExtractiveAnswer.WordDecision decision : r.decisions()) {
+                assertTrue(decision.token() > previousToken, "choices in token order");
+                previousToken = decision.token();
+                assertTrue(r.allowedTokens()[decision.token()].length > 1, "a choice is a token among several");
+                // the alternative is the same answer with exactly the decided word kept or left out the other way
+                String alternative = parser.parse(decision.alternative()).value().orElseThrow();
+                var expected = new java.util.ArrayList<String>();
+                int k = 0;
+                for (int w = 0; w < words.size(); w++) {
+                    boolean keptHere = k < kept.size() && words.get(w).equals(kept.get(k));
+                    if (keptHere) {
+                        k++;
+                    }
+                    if (keptHere != (w == decision.word())) {
+                        expected.add(words.get(w));
+                    }
+                }
+                assertEquals(String.join(" ", expected), CopyQueryTarget.escaped(alternative), r.completion());
+                decided.add(decision.word());
+            }
+            if (kept.size() == words.size()) {
+                copies++;
+                // a copy chose at every word: keep it or write the next one (the closing quote for the last)
+                assertEquals(java.util.stream.IntStream.range(0, words.size()).boxed().toList(), decided,
+                        r.original());
+            } else {
+                reductions++;
+            }
+        }
+        assertTrue(copies >= 20 && reductions > 0, copies + " copies, " + reductions + " reductions");
     }
 }

@@ -197,17 +197,19 @@ public final class TrainingGraph {
             Map<String, Object> checkpointState, Map<Long, Integer> retries, int attempts) {
         var rollouts = new ArrayList<Rollout>();
         var rewards = new ArrayList<Double>();
+        var counterfactualRewards = new ArrayList<double[]>();
         int failed = 0;
         for (Outcome<T> o : regrouped.outcomes()) {
             if (o.outcome() instanceof EnvironmentActor.Scored scored) {
                 rollouts.add(scored.rollout());
                 rewards.add(scored.result().reward());
+                counterfactualRewards.add(scored.counterfactualRewards());
             } else {
                 failed++;
             }
         }
         var batch = new ScoredBatch(regrouped.batchId(), regrouped.rolloutVersion(), rollouts,
-                rewards.stream().mapToDouble(Double::doubleValue).toArray(), failed);
+                rewards.stream().mapToDouble(Double::doubleValue).toArray(), failed, counterfactualRewards);
         var state = new LinkedHashMap<String, Object>(checkpointState);
         state.put("step", regrouped.batchId());
         state.put("cursor_epoch", regrouped.cursor().epoch());

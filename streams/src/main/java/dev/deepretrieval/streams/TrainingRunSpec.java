@@ -1,6 +1,7 @@
 package dev.deepretrieval.streams;
 
 import dev.deepretrieval.tasks.TrainingTasks;
+import dev.deepretrieval.actors.Credit;
 import dev.deepretrieval.actors.RolloutModel;
 import dev.deepretrieval.actors.Updater;
 import dev.deepretrieval.environments.Environment;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * @param restartBackoff the first restart delay of a failed child (doubling up to 30×)
  */
 public record TrainingRunSpec<T>(TrainingTasks<T> tasks, TrainingSettings settings, 
-        Supplier<? extends RolloutModel> rolloutModel, SamplingSettings sampling, int generationBatch,
+        Supplier<? extends RolloutModel> rolloutModel, SamplingSettings sampling, int generationBatch, Credit credit,
         Environment<T> environment, int environmentMaxInFlight, Duration environmentCallTimeout,
         Supplier<? extends Updater> learnerFactory,
         long firstStep, PromptCursor.Position cursor, Map<String, Object> checkpointState,

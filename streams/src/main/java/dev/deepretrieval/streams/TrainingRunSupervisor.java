@@ -86,7 +86,7 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
         // the actor after a growing delay (the policy reloads its model and is sent the newest weights; the learner
         // continues from the state after its last completed update); the graph then asks again
         this.policy = context.spawn(Behaviors.supervise(PolicyActor.create(spec.rolloutModel(), spec.sampling(),
-                                spec.generationBatch(), spec.firstStep()))
+                                spec.generationBatch(), spec.credit(), spec.firstStep()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(backoff, backoff.multipliedBy(30), 0.2)),
                 "policy", blocking);
         // the environment's own calls fail as explicit ScoreFailed replies; a crash of the actor itself restarts it

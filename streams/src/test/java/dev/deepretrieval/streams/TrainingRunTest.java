@@ -5,6 +5,7 @@ import dev.deepretrieval.rewriter.Decoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepretrieval.actors.Credit;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.RolloutModel;
 import dev.deepretrieval.actors.RolloutPolicies;
@@ -136,7 +137,7 @@ class TrainingRunTest {
             long firstStep, PromptCursor.Position cursor, Duration callTimeout) {
         var settings = new TrainingSettings(2, 1, steps, staleness, 4, callTimeout, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), 7, 2, "ndcg@10", 2);
-        return new TrainingRunSpec<>(tasks, settings, model, SamplingSettings.sampling(1.0, 48, Set.of(), 7), 4,
+        return new TrainingRunSpec<>(tasks, settings, model, SamplingSettings.sampling(1.0, 48, Set.of(), 7), 4, Credit.OUTCOME,
                 environment, 4, callTimeout, learner, firstStep, cursor, Map.of("run_id", "test"),
                 Duration.ofMillis(200));
     }

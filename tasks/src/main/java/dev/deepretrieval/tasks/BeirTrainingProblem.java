@@ -118,6 +118,17 @@ public final class BeirTrainingProblem {
         return Set.copyOf(ids.subList(0, ids.size() / oneIn));
     }
 
+    /**
+     * The validation queries of {@code dataset} as training carves them out under {@code settings} (the configured
+     * training split, {@code validation.one-in} and {@code validation.seed}), for evaluating on them outside a run.
+     */
+    public static List<Query> validationQueries(Settings settings, BeirDataset dataset) {
+        Split split = settings.parsed(PREFIX + "split", Split::parse);
+        Set<String> ids = validationIds(judgedQueries(dataset, split), settings.positiveInt(PREFIX + "validation.one-in"),
+                settings.raw().getLong(PREFIX + "validation.seed"));
+        return dataset.queriesOf(split).stream().filter(q -> ids.contains(q.id())).toList();
+    }
+
     private static List<Query> capped(List<Query> queries, int max) {
         return max > 0 && queries.size() > max ? queries.subList(0, max) : queries;
     }

@@ -2,6 +2,7 @@ package dev.deepretrieval.runs;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.actors.Credit;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.actors.RolloutModel;
@@ -15,6 +16,7 @@ import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.policy.rl.RlSettings;
+import dev.deepretrieval.rewriter.Decoding;
 import dev.deepretrieval.streams.PromptCursor;
 import dev.deepretrieval.streams.RunStore;
 import dev.deepretrieval.streams.StepReport;
@@ -143,6 +145,17 @@ public final class TrainingJob {
             int samplesPerPrompt, long totalSteps, long seed, long firstStep, PromptCursor.Position cursor,
             String device, double temperature, int maxTokens, boolean skipHeldout) {}
 
+    /** {@code train.credit}; word credit needs extractive rollouts and a group algorithm. */
+    private static Credit credit(Settings settings, Plan plan, TrainingProblem<?> problem) {
+        Credit credit = settings.parsed(PREFIX + "credit", Credit::parse);
+        if (credit == Credit.WORD && (problem.rolloutDecoding() != Decoding.EXTRACTIVE
+                || plan.algorithm() == RlSettings.Algorithm.PPO)) {
+            throw settings.bad(PREFIX + "credit", "word credit needs extractive decoding and a group algorithm (grpo,"
+                    + " dr-grpo, rloo), got " + problem.rolloutDecoding() + " decoding and " + plan.algorithm().label());
+        }
+        return credit;
+    }
+
     private static <T> Outcome train(Settings settings, TrainingProblem<T> problem, RunStore store,
             Map<String, Object> config, Plan plan, RunControl control) throws Exception {
         RunControl.Listener listener = control.listener();
@@ -161,7 +174,7 @@ public final class TrainingJob {
         var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
                 () -> RolloutModel.of(RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(),
                         problem.rolloutDecoding()), sampling,
-                settings.positiveInt(PREFIX + "generation-batch"), problem.environment(),
+                settings.positiveInt(PREFIX + "generation-batch"), credit(settings, plan, problem), problem.environment(),
                 settings.positiveInt(PREFIX + "environment.max-in-flight"),
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),
                 () -> Learner.create(plan.model(), plan.rl(), plan.checkpoints(), keep, device, rolloutLogProbs),

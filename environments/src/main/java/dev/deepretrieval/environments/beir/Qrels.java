@@ -38,4 +38,16 @@ public final class Qrels {
     public int judgmentCount() {
         return byQuery.values().stream().mapToInt(Map::size).sum();
     }
+
+    /** The judgments of the queries in {@code queryIds} only (a subset evaluated on its own, such as validation). */
+    public Qrels restrictedTo(java.util.Collection<String> queryIds) {
+        var kept = new java.util.LinkedHashMap<String, Map<String, Integer>>();
+        for (String id : queryIds) {
+            Map<String, Integer> judged = judgments(id);
+            if (!judged.isEmpty()) {
+                kept.put(id, judged);
+            }
+        }
+        return new Qrels(kept);
+    }
 }

@@ -140,6 +140,49 @@ public final class Advantages {
     }
 
     /**
+     * Per-decision advantages: sequence {@code b}'s token {@code tokens[b][k]} made a choice whose own effect on the
+     * reward is {@code effects[b][k]} (the reward with the choice as made minus the reward with it gone the other way,
+     * everything else alike); every other token gets 0. The effects are divided by their root mean square over the
+     * batch's non-zero ones, so the step size does not follow the reward's scale, and keep their sign: a choice that
+     * made no difference carries no signal, and no baseline is needed, since each effect is already a comparison.
+     */
+    public static List<float[]> perDecision(int[] lengths, List<int[]> tokens, List<double[]> effects) {
+        if (tokens.size() != lengths.length || effects.size() != lengths.length) {
+            throw new IllegalArgumentException("need decision tokens and effects per sequence");
+        }
+        double squares = 0;
+        long nonZero = 0;
+        for (double[] sequence : effects) {
+            for (double effect : sequence) {
+                if (effect != 0) {
+                    squares += effect * effect;
+                    nonZero++;
+                }
+            }
+        }
+        double scale = nonZero == 0 ? 0 : 1 / Math.sqrt(squares / nonZero);
+        var out = new ArrayList<float[]>();
+        for (int b = 0; b < lengths.length; b++) {
+            float[] advantages = new float[lengths[b]];
+            int[] at = tokens.get(b);
+            double[] effect = effects.get(b);
+            if (at.length != effect.length) {
+                throw new IllegalArgumentException("sequence " + b + ": " + at.length + " decision tokens but "
+                        + effect.length + " effects");
+            }
+            for (int k = 0; k < at.length; k++) {
+                if (at[k] < 0 || at[k] >= lengths[b]) {
+                    throw new IllegalArgumentException("sequence " + b + ": decision token " + at[k]
+                            + " outside its " + lengths[b] + " tokens");
+                }
+                advantages[at[k]] = (float) (effect[k] * scale);
+            }
+            out.add(advantages);
+        }
+        return out;
+    }
+
+    /**
      * The paper's reward placement: the scalar score on the last response token, minus {@code β · KL_t} on every
      * token when the KL penalty goes into the reward.
      *

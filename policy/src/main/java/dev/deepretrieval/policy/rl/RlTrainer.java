@@ -162,6 +162,20 @@ public final class RlTrainer implements AutoCloseable {
      */
     public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
             double[] scores, List<float[]> behaviourLogProbs, List<int[][]> allowedTokens) {
+        return learn(expanded, groups, responses, scores, behaviourLogProbs, allowedTokens, null);
+    }
+
+    /**
+     * As {@link #learn(List, List, List, double[], List, List)} with advantages given per token
+     * ({@link Advantages#perDecision}: each choice credited with its own measured effect) instead of estimated from
+     * the scores; the scores are then only reported. Not with PPO, whose advantages come from its critic.
+     */
+    public Map<String, Double> learn(List<int[]> expanded, List<String> groups, List<int[]> responses,
+            double[] scores, List<float[]> behaviourLogProbs, List<int[][]> allowedTokens,
+            List<float[]> givenAdvantages) {
+        if (givenAdvantages != null && settings.algorithm().usesCritic()) {
+            throw new IllegalArgumentException("per-decision advantages replace the critic's; use a group algorithm");
+        }
         if (expanded.isEmpty() || expanded.size() != groups.size() || expanded.size() != responses.size()
                 || expanded.size() != scores.length) {
             throw new IllegalArgumentException("need one group, response and score per prompt, and at least one");
@@ -207,6 +221,8 @@ public final class RlTrainer implements AutoCloseable {
             Advantages.Estimate estimate = Advantages.gae(tokenRewards, values, settings.gamma(), settings.lambda());
             advantages = Advantages.whiten(estimate.advantages());
             returns = estimate.returns();
+        } else if (givenAdvantages != null) {
+            advantages = givenAdvantages;
         } else {
             int[] lengths = responses.stream().mapToInt(r -> r.length).toArray();
             advantages = Advantages.grouped(scores, groups, lengths, settings.algorithm().baseline());

@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.rl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,5 +83,20 @@ class AdvantagesTest {
         // KL 6.6: error 0.1
         double before = controller.coefficient();
         assertEquals(before * (1 + 0.1 * 100 / 10_000.0), controller.update(6.6, 100), 1e-12);
+    }
+
+    @Test
+    void perDecisionAdvantagesSitOnTheChoiceTokensScaledByTheRootMeanSquareOfTheNonZeroEffects() {
+        // effects 0.3, -0.4 and 0 (a choice that made no difference): rms over the non-zero ones = sqrt(0.125)
+        List<float[]> advantages = Advantages.perDecision(new int[] {4, 3},
+                List.of(new int[] {1, 3}, new int[] {0}), List.of(new double[] {0.3, -0.4}, new double[] {0.0}));
+        double rms = Math.sqrt((0.09 + 0.16) / 2);
+        assertArrayEquals(new float[] {0, (float) (0.3 / rms), 0, (float) (-0.4 / rms)}, advantages.get(0), 1e-6f);
+        assertArrayEquals(new float[] {0, 0, 0}, advantages.get(1), 0f);
+        // no choice mattered: every advantage is 0 (no update), not NaN
+        assertArrayEquals(new float[] {0, 0}, Advantages.perDecision(new int[] {2}, List.of(new int[] {1}),
+                List.of(new double[] {0.0})).get(0), 0f);
+        assertThrows(IllegalArgumentException.class, () -> Advantages.perDecision(new int[] {2},
+                List.of(new int[] {2}), List.of(new double[] {0.1})));
     }
 }
