@@ -78,17 +78,34 @@ class MainTest {
     }
 
     @Test
+    void theValidationSplitIsTheQueriesTrainingCarvesOutJudgedAlone() throws Exception {
+        CliRun run = CliRun.of("eval", "--dataset", "scifact", "--split", "validation", "--json");
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        JsonNode result = new ObjectMapper().readTree(run.lastLine());
+        // the 101 of SciFact's 809 judged train claims that training validates on, as its log reports them
+        assertEquals(101, result.get("queries").asInt());
+        assertEquals("validation (1 in 8 of train)", result.get("split").asText());
+        assertEquals(0.6496, result.get("ndcg@10").asDouble(), 5e-5);
+    }
+
+    @Test
     void usageErrorsExitWithTwoAndOneLine() {
         CliRun unknown = CliRun.of("eval", "--dataset", "scifact", "--frobnicate");
         assertEquals(ExitCode.USAGE, unknown.exitCode());
         assertTrue(unknown.err().startsWith("deepretrieval: Unknown option: '--frobnicate'"), unknown.err());
 
-        CliRun split = CliRun.of("eval", "--dataset", "scifact", "--split", "validation");
+        CliRun split = CliRun.of("eval", "--dataset", "scifact", "--split", "valid");
         assertEquals(ExitCode.USAGE, split.exitCode());
-        assertTrue(split.err().contains("unknown split 'validation'"), split.err());
+        assertTrue(split.err().contains("--split unknown split 'valid'"), split.err());
 
         CliRun retriever = CliRun.of("eval", "--dataset", "scifact", "--retriever", "splade");
         assertEquals(ExitCode.USAGE, retriever.exitCode());
+        assertTrue(retriever.err().contains("--retriever "), retriever.err());
+
+        CliRun decoding = CliRun.of("eval", "--dataset", "scifact", "--policy", "models/default-policy", "--decoding",
+                "beam");
+        assertEquals(ExitCode.USAGE, decoding.exitCode());
+        assertTrue(decoding.err().contains("--decoding unknown decoding 'beam'"), decoding.err());
 
         CliRun k1 = CliRun.of("eval", "--dataset", "scifact", "--k1", "-3");
         assertEquals(ExitCode.USAGE, k1.exitCode());

@@ -17,4 +17,15 @@ public final class InvalidTaskRequest extends IllegalArgumentException {
     public String field() {
         return field;
     }
+
+    /** {@code value}'s result; an {@link IllegalArgumentException} it throws becomes one naming {@code field}. */
+    public static <T> T checked(String field, java.util.function.Supplier<T> value) {
+        try {
+            return value.get();
+        } catch (InvalidTaskRequest e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTaskRequest(field, e.getMessage());
+        }
+    }
 }
