@@ -1,11 +1,8 @@
 package dev.deepretrieval.cli;
 
-import dev.deepretrieval.runs.*;
-import dev.deepretrieval.tasks.*;
-import dev.deepretrieval.policy.lm.LmTrainingSettings;
-import java.io.IOException;
+import dev.deepretrieval.runs.SupervisedRun;
 import java.nio.file.Path;
-import picocli.CommandLine.Model.CommandSpec;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The options {@code pretrain} and {@code cold-start} share: where the run goes, resuming it, epochs and seed. */
@@ -23,16 +20,8 @@ final class SupervisedRunOptions {
     @Option(names = "--seed", paramLabel = "S", description = "Initialisation and shuffling seed (default from config).")
     Long seed;
 
-    /** A run's folder (prepared: a new run, or one to resume) and its training settings. */
-    record Run(Path folder, Path checkpoints, LmTrainingSettings training, long seed) {}
-
-    /** Resolves the options against the command's config section ({@code deepretrieval.pretrain.} etc.). */
-    Run prepare(Settings settings, String prefix, CommandSpec spec) throws IOException {
-        Path folder = out != null ? out : settings.path(prefix + "out");
-        long runSeed = seed != null ? seed : settings.raw().getLong(prefix + "seed");
-        LmTrainingSettings training = LmSettings.read(settings, prefix + "training", epochs, runSeed);
-        Path checkpoints = folder.resolve("checkpoints");
-        RunFolders.prepare(folder, checkpoints, resume);
-        return new Run(folder, checkpoints, training, runSeed);
+    SupervisedRun.Request request() {
+        return new SupervisedRun.Request(Optional.ofNullable(out), resume, Optional.ofNullable(epochs),
+                Optional.ofNullable(seed));
     }
 }

@@ -1,7 +1,8 @@
 /**
- * The {@code deepretrieval} command line: loads {@code application.conf} with its overrides, maps it onto the typed
- * settings of the other modules and runs the {@code train}, {@code eval}, {@code serve} and {@code bench} commands. The
- * task families it trains and evaluates come from {@code tasks}.
+ * The {@code deepretrieval} command line: commands only. Each parses its flags into the typed request of the module
+ * that does the work ({@code training-runs} for {@code train}, {@code pretrain} and {@code cold-start}, {@code tasks}
+ * for {@code eval}, {@code http} for {@code serve}), prints what it hears (console progress, tables, one JSON line) and
+ * maps the outcome to an exit status. The benchmarks ({@code bench}) measure the other modules' parts.
  *
  * <p>The only module that sees all the others; nothing depends on it.
  */

@@ -4,8 +4,11 @@
  * ({@code metrics.jsonl}, {@code reward.png}, {@code summary.json}, {@code report.html}), validation during training,
  * the held-out evaluation; the {@link dev.deepretrieval.runs.RunControl} a job's starter holds (stop, pause, resume,
  * and what the run says); and the node's {@link dev.deepretrieval.runs.RunManager} actor (one per actor system,
- * {@link dev.deepretrieval.runs.RunManagers}) through which every starter starts, controls and follows runs. No
- * command-line parsing and no printing.
+ * {@link dev.deepretrieval.runs.RunManagers}) through which every starter starts, controls and follows runs. The
+ * supervised runs that make a policy to start from are here too: pretraining
+ * ({@link dev.deepretrieval.runs.PretrainingJob}) and the cold start ({@link dev.deepretrieval.runs.ColdStartJob}),
+ * each from a {@link dev.deepretrieval.runs.SupervisedRun.Request}, told to a
+ * {@link dev.deepretrieval.runs.SupervisedListener}. No command-line parsing and no printing.
  *
  * <p>May depend on {@code streams}, {@code actors}, {@code tasks} and below; never on {@code http} or {@code cli}.
  */

@@ -1,6 +1,7 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
-import dev.deepretrieval.tasks.*;
+import dev.deepretrieval.io.JsonMapping;
+import dev.deepretrieval.tasks.Settings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.policy.lm.LmTrainingSettings;
 import dev.deepretrieval.policy.model.ModelConfig;
@@ -8,12 +9,12 @@ import java.util.List;
 import java.util.Optional;
 
 /** Reads the supervised-training and model-shape sections shared by {@code pretrain} and {@code cold-start}. */
-final class LmSettings {
+public final class LmSettings {
 
     private LmSettings() {}
 
     /** A {@code training { ... }} section; {@code epochs} and {@code seed} override it when given. */
-    static LmTrainingSettings read(Settings settings, String section, Integer epochs, long seed) {
+    public static LmTrainingSettings read(Settings settings, String section, Integer epochs, long seed) {
         String p = section + ".";
         try {
             return new LmTrainingSettings(settings.positiveInt(p + "batch-size"),
@@ -28,7 +29,7 @@ final class LmSettings {
     }
 
     /** A Llama of the configured shape (tied embeddings, no biases) over a tokenizer's vocabulary. */
-    static ModelConfig modelConfig(Settings settings, String section, int vocabularySize, int endOfText,
+    public static ModelConfig modelConfig(Settings settings, String section, int vocabularySize, int endOfText,
             List<Integer> stopIds) {
         String p = section + ".";
         int hidden = settings.positiveInt(p + "hidden-size");
@@ -44,8 +45,8 @@ final class LmSettings {
     }
 
     /** {@code tokenizer_config.json}: BOS is end-of-text (documents start after one), and the turn ends generation. */
-    static ObjectNode tokenizerConfig(String endOfText, String endOfTurn, int maxPositions) {
-        ObjectNode node = Json.object();
+    public static ObjectNode tokenizerConfig(String endOfText, String endOfTurn, int maxPositions) {
+        ObjectNode node = JsonMapping.mapper().createObjectNode();
         node.put("tokenizer_class", "PreTrainedTokenizerFast");
         node.put("add_bos_token", true);
         node.put("bos_token", endOfText);

@@ -1,40 +1,39 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
-import dev.deepretrieval.runs.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.lm.LmTrainer;
 import dev.deepretrieval.policy.lm.SupervisedExample;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.function.BooleanSupplier;
 
 /**
- * What a supervised run (pretrain, cold start) shows and leaves behind: the progress bar, {@code metrics.jsonl}
- * (a line per step with loss, perplexity, learning rate, gradient norm and tokens/s; eval lines with the held-out
- * loss and perplexity) and the {@code loss.png} chart.
+ * What a supervised run (pretrain, cold start) leaves behind: {@code metrics.jsonl} (a line per step with loss,
+ * perplexity, learning rate, gradient norm and tokens/s; eval lines with the held-out loss and perplexity) and the
+ * {@code loss.png} chart; its {@link SupervisedListener} hears the steps as they go.
  */
-final class LmRunOutput implements LmTrainer.Listener, AutoCloseable {
+final class LmRunRecorder implements LmTrainer.Listener, AutoCloseable {
 
     private final Path folder;
     private final String title;
     private final MetricsLog metrics;
-    private final ProgressBar progress;
+    private final SupervisedListener listener;
     private long windowTokens;
     private long windowStart = System.nanoTime();
     private double lastHeldOut = Double.NaN;
 
-    LmRunOutput(Path folder, String title, PrintWriter err, int startStep, int totalSteps) throws IOException {
+    private LmRunRecorder(Path folder, String title, SupervisedListener listener, int startStep) throws IOException {
         this.folder = folder;
         this.title = title;
+        this.listener = listener;
         this.metrics = MetricsLog.open(folder.resolve("metrics.jsonl"), startStep);
-        this.progress = new ProgressBar(err, startStep, totalSteps);
     }
 
     @Override
@@ -46,7 +45,7 @@ final class LmRunOutput implements LmTrainer.Listener, AutoCloseable {
             windowTokens = 0;
             windowStart = System.nanoTime();
         }
-        ObjectNode line = Json.object();
+        ObjectNode line = JsonMapping.mapper().createObjectNode();
         line.put("step", report.step());
         line.put("epoch", report.epoch());
         line.put("loss", report.loss());
@@ -56,16 +55,13 @@ final class LmRunOutput implements LmTrainer.Listener, AutoCloseable {
         line.put("tokens", report.targetTokens());
         line.put("tokens_per_s", tokensPerSecond);
         metrics.write(line);
-        progress.update(report.step(), String.format(Locale.ROOT, "loss %.3f (ppl %.1f)%s · %,.0f tok/s",
-                report.loss(), Math.exp(report.loss()),
-                Double.isNaN(lastHeldOut) ? "" : String.format(Locale.ROOT, " held-out ppl %.1f", Math.exp(lastHeldOut)),
-                tokensPerSecond));
+        listener.step(report, tokensPerSecond, lastHeldOut);
     }
 
     @Override
     public void onEval(LmTrainer.EvalReport report) {
         lastHeldOut = report.loss();
-        ObjectNode line = Json.object();
+        ObjectNode line = JsonMapping.mapper().createObjectNode();
         line.put("step", report.step());
         line.put("heldout_loss", report.loss());
         line.put("heldout_perplexity", report.perplexity());
@@ -82,7 +78,7 @@ final class LmRunOutput implements LmTrainer.Listener, AutoCloseable {
     }
 
     /** Loss per step and held-out loss, from everything {@code metrics.jsonl} holds (a resumed run included). */
-    void writeChart() throws IOException {
+    private void writeChart() throws IOException {
         var train = new ArrayList<double[]>();
         var heldOut = new ArrayList<double[]>();
         for (JsonNode line : MetricsLog.read(folder.resolve("metrics.jsonl"))) {
@@ -99,38 +95,26 @@ final class LmRunOutput implements LmTrainer.Listener, AutoCloseable {
                 .write(folder.resolve("loss.png"));
     }
 
-    double lastHeldOutLoss() {
-        return lastHeldOut;
-    }
-
     /**
-     * Runs {@code trainer} to the end with this output (progress, metrics, chart) and a graceful-stop hook.
+     * Runs {@code trainer} to the end (or until {@code stop} asks, at a step boundary, after a checkpoint) with its
+     * metrics and chart in {@code folder}.
      *
-     * @return the held-out loss at the end, or empty when Ctrl-C/SIGTERM stopped the run (a checkpoint was written
-     *     and the reason printed)
+     * @return the held-out loss at the end, or empty when stopped early
      */
-    static OptionalDouble runToEnd(LmTrainer trainer, List<SupervisedExample> train,
-            List<SupervisedExample> heldOut, Path folder, String title, PrintWriter err)
-            throws IOException {
+    static OptionalDouble runToEnd(LmTrainer trainer, List<SupervisedExample> train, List<SupervisedExample> heldOut,
+            Path folder, String title, SupervisedListener listener, BooleanSupplier stop) throws IOException {
         int startStep = trainer.restoreLatest();
         int total = trainer.totalSteps(train.size());
-        if (startStep > 0) {
-            err.printf(Locale.ROOT, "resuming at step %d of %d%n", startStep, total);
-        }
-        StopSignal stop = StopSignal.install(err);
-        int reached;
+        listener.started(startStep, total);
         double heldOutLoss;
-        try (LmRunOutput output = new LmRunOutput(folder, title, err, startStep, total)) {
-            reached = trainer.run(train, heldOut, output, stop::requested);
-            output.writeChart();
-            heldOutLoss = output.lastHeldOutLoss();
+        try (LmRunRecorder recorder = new LmRunRecorder(folder, title, listener, startStep)) {
+            int reached = trainer.run(train, heldOut, recorder, stop);
+            recorder.writeChart();
+            heldOutLoss = recorder.lastHeldOut;
             if (reached < total) {
-                err.printf(Locale.ROOT, "stopped at step %d of %d with a checkpoint; continue with --resume%n", reached,
-                        total);
+                listener.stopped(reached, total);
                 return OptionalDouble.empty();
             }
-        } finally {
-            stop.uninstall();
         }
         return OptionalDouble.of(Double.isNaN(heldOutLoss) ? trainer.heldOutLoss(heldOut) : heldOutLoss);
     }

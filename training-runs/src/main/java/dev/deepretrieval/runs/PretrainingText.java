@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
 import dev.deepretrieval.environments.beir.Corpus;
 import dev.deepretrieval.environments.beir.CorpusDocument;
@@ -11,10 +11,10 @@ import java.util.List;
  * The documents causal-LM pretraining reads: the corpora of the named datasets (BEIR corpora, QA passage
  * collections), each document as {@code title\ntext}, in file order, with every {@code every}-th document held out.
  */
-record PretrainingText(List<String> train, List<String> heldOut) {
+public record PretrainingText(List<String> train, List<String> heldOut) {
 
     /** @param maxDocuments read at most this many documents per corpus (0 = all) */
-    static PretrainingText load(List<Path> datasetFolders, int heldOutEvery, int maxDocuments) {
+    public static PretrainingText load(List<Path> datasetFolders, int heldOutEvery, int maxDocuments) {
         if (heldOutEvery < 2) {
             throw new IllegalArgumentException("held-out-every must be >= 2, got " + heldOutEvery);
         }

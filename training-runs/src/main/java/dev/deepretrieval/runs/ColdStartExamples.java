@@ -1,4 +1,4 @@
-package dev.deepretrieval.cli;
+package dev.deepretrieval.runs;
 
 import dev.deepretrieval.environments.beir.BeirDataset;
 import dev.deepretrieval.environments.beir.Corpus;
@@ -19,17 +19,17 @@ import java.util.List;
  * Cold-start examples: each training query inside its task's prompt, with the query itself restated in the answer
  * format as the target (then the end-of-turn token). No reference rewrites are used.
  */
-final class ColdStartExamples {
+public final class ColdStartExamples {
 
     /**
      * One source of queries: a dataset folder, what to read ({@code queries} of a split, or the corpus's document
      * {@code titles}), and the prompt template; {@code max} 0 = all.
      */
-    record Source(Path folder, String kind, String split, PromptTemplate template, int max) {}
+    public record Source(Path folder, String kind, String split, PromptTemplate template, int max) {}
 
     private ColdStartExamples() {}
 
-    static List<String> queries(Source source) {
+    public static List<String> queries(Source source) {
         List<String> texts;
         if (source.kind().equals("titles")) {
             var titles = new LinkedHashSet<String>();
@@ -51,7 +51,7 @@ final class ColdStartExamples {
         return source.max() > 0 && texts.size() > source.max() ? texts.subList(0, source.max()) : texts;
     }
 
-    static List<SupervisedExample> build(Policy policy, Source source, int endOfTurn) {
+    public static List<SupervisedExample> build(Policy policy, Source source, int endOfTurn) {
         var examples = new ArrayList<SupervisedExample>();
         for (String query : queries(source)) {
             int[] context = policy.promptTokens(source.template().render(query));
