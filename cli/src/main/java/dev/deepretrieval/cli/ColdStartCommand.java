@@ -1,10 +1,8 @@
 package dev.deepretrieval.cli;
 
 import dev.deepretrieval.runs.ColdStartJob;
-import dev.deepretrieval.runs.SupervisedRun;
 import dev.deepretrieval.tasks.Settings;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -40,19 +38,6 @@ final class ColdStartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Settings settings = new Settings(configOptions.load());
-        PrintWriter err = spec.commandLine().getErr();
-        StopSignal stop = StopSignal.install(err);
-        SupervisedRun.Outcome outcome;
-        try {
-            outcome = ColdStartJob.run(settings, run.request(), Optional.ofNullable(model),
-                    new ConsoleSupervisedProgress(err), stop::requested);
-        } finally {
-            stop.uninstall();
-        }
-        if (outcome.summary().isEmpty()) {
-            return ExitCode.INTERRUPTED;
-        }
-        spec.commandLine().getOut().println(Json.line(outcome.summary().get()));
-        return ExitCode.OK;
+        return ConsoleSupervisedProgress.run(spec, (listener, stop) -> ColdStartJob.run(settings, run.request(), Optional.ofNullable(model), listener, stop));
     }
 }

@@ -1,10 +1,8 @@
 package dev.deepretrieval.cli;
 
 import dev.deepretrieval.runs.PretrainingJob;
-import dev.deepretrieval.runs.SupervisedRun;
 import dev.deepretrieval.tasks.Settings;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,18 +34,6 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Settings settings = new Settings(configOptions.load());
-        PrintWriter err = spec.commandLine().getErr();
-        StopSignal stop = StopSignal.install(err);
-        SupervisedRun.Outcome outcome;
-        try {
-            outcome = PretrainingJob.run(settings, run.request(), new ConsoleSupervisedProgress(err), stop::requested);
-        } finally {
-            stop.uninstall();
-        }
-        if (outcome.summary().isEmpty()) {
-            return ExitCode.INTERRUPTED;
-        }
-        spec.commandLine().getOut().println(Json.line(outcome.summary().get()));
-        return ExitCode.OK;
+        return ConsoleSupervisedProgress.run(spec, (listener, stop) -> PretrainingJob.run(settings, run.request(), listener, stop));
     }
 }
