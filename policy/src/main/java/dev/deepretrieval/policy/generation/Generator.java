@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
@@ -82,13 +81,9 @@ public final class Generator {
             }
         }
         int vocab = model.config().vocabSize();
-        var sampler = new TokenSampler(settings);
-        var state = new State(batch, settings);
-        SplittableRandom[] randoms = new SplittableRandom[batch];
-        TokenConstraint.Sequence[] constraints = new TokenConstraint.Sequence[batch];
+        SequenceDecoding[] rows = new SequenceDecoding[batch];
         for (int b = 0; b < batch; b++) {
-            constraints[b] = constraint.get(b) == TokenConstraint.NONE ? null : constraint.get(b).start();
-            randoms[b] = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + b);
+            rows[b] = new SequenceDecoding(settings, constraint.get(b), b, detokenizer);
         }
         int padId = model.config().padTokenId().orElse(0);
         int[][] sequences = prompts.toArray(int[][]::new);
@@ -104,35 +99,13 @@ public final class Generator {
             }
             for (int t = 0; t < settings.maxNewTokens(); t++) {
                 int[] next = new int[batch];
+                boolean allFinished = true;
                 for (int b = 0; b < batch; b++) {
-                    if (state.finished[b]) {
-                        next[b] = padId;
-                        continue;
-                    }
-                    if (listener.cancelled(b)) {
-                        next[b] = padId;
-                        state.cancel(b);
-                        continue;
-                    }
-                    TokenConstraint.Sequence limit = constraints[b];
-                    int remaining = settings.maxNewTokens() - t;
-                    int[] allowed = null;
-                    TokenSampler.Choice choice;
-                    if (limit != null && constraint.get(b).definesPolicy()) {
-                        allowed = limit.allowedTokens(vocab, remaining);
-                        choice = sampler.chooseAmong(logits, b * vocab, allowed, randoms[b]);
-                    } else {
-                        choice = sampler.choose(logits, b * vocab, vocab, randoms[b],
-                                limit == null ? null : token -> limit.allows(token, remaining));
-                    }
-                    if (limit != null) {
-                        limit.accept(choice.token());
-                    }
-                    next[b] = choice.token();
-                    state.accept(b, choice, allowed, detokenizer);
-                    listener.onToken(b, choice.token());
+                    int token = rows[b].finished() ? -1 : rows[b].next(logits, b * vocab, vocab, listener, b);
+                    next[b] = token < 0 ? padId : token;
+                    allFinished &= rows[b].finished();
                 }
-                if (state.allFinished() || t == settings.maxNewTokens() - 1) {
+                if (allFinished || t == settings.maxNewTokens() - 1) {
                     break;
                 }
                 try (NDManager step = call.newSubManager()) {
@@ -149,7 +122,7 @@ public final class Generator {
                         logits = lastLogits(step, inputs, cache);
                     } else {
                         for (int b = 0; b < batch; b++) {
-                            sequences[b] = state.continued(b, prompts.get(b));
+                            sequences[b] = continued(prompts.get(b), rows[b].generated());
                         }
                         logits = lastLogits(step, BatchLayout.leftPadded(step, sequences, padId, new int[batch][]), null);
                     }
@@ -158,7 +131,17 @@ public final class Generator {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
-        return state.results();
+        var results = new ArrayList<GeneratedSequence>(batch);
+        for (SequenceDecoding row : rows) {
+            results.add(row.result());
+        }
+        return results;
+    }
+
+    private static int[] continued(int[] prompt, int[] generated) {
+        int[] all = Arrays.copyOf(prompt, prompt.length + generated.length);
+        System.arraycopy(generated, 0, all, prompt.length, generated.length);
+        return all;
     }
 
     /** The logits of the last position of every sequence, copied to Java, {@code [batch * vocab]}. */
@@ -176,85 +159,5 @@ public final class Generator {
             out[b][keyMask[b].length] = 1;
         }
         return out;
-    }
-
-    /** Per-sequence progress of one call. */
-    private static final class State {
-        final boolean[] finished;
-        final List<List<Integer>> tokens = new ArrayList<>();
-        final List<List<Float>> logProbs = new ArrayList<>();
-        final List<List<int[]>> allowed = new ArrayList<>();
-        final StopReason[] reasons;
-        final SamplingSettings settings;
-
-        State(int batch, SamplingSettings settings) {
-            this.settings = settings;
-            finished = new boolean[batch];
-            reasons = new StopReason[batch];
-            for (int b = 0; b < batch; b++) {
-                tokens.add(new ArrayList<>());
-                logProbs.add(new ArrayList<>());
-                allowed.add(new ArrayList<>());
-                reasons[b] = StopReason.MAX_TOKENS;
-            }
-        }
-
-        void accept(int b, TokenSampler.Choice choice, int[] among, Function<int[], String> detokenizer) {
-            tokens.get(b).add(choice.token());
-            logProbs.get(b).add(choice.logProb());
-            if (among != null) {
-                allowed.get(b).add(among);
-            }
-            if (settings.stopTokenIds().contains(choice.token())) {
-                finished[b] = true;
-                reasons[b] = StopReason.STOP_TOKEN;
-            } else if (!settings.stopStrings().isEmpty()) {
-                String text = detokenizer.apply(generated(b));
-                if (settings.stopStrings().stream().anyMatch(text::contains)) {
-                    finished[b] = true;
-                    reasons[b] = StopReason.STOP_STRING;
-                }
-            }
-        }
-
-        void cancel(int b) {
-            finished[b] = true;
-            reasons[b] = StopReason.CANCELLED;
-        }
-
-        int[] generated(int b) {
-            return tokens.get(b).stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        int[] continued(int b, int[] prompt) {
-            int[] g = generated(b);
-            int[] all = Arrays.copyOf(prompt, prompt.length + g.length);
-            System.arraycopy(g, 0, all, prompt.length, g.length);
-            return all;
-        }
-
-        boolean allFinished() {
-            for (boolean f : finished) {
-                if (!f) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        List<GeneratedSequence> results() {
-            var out = new ArrayList<GeneratedSequence>();
-            for (int b = 0; b < finished.length; b++) {
-                List<Float> lp = logProbs.get(b);
-                float[] values = new float[lp.size()];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = lp.get(i);
-                }
-                List<int[]> among = allowed.get(b);
-                out.add(new GeneratedSequence(generated(b), values, reasons[b],
-                        among.isEmpty() ? null : among.toArray(int[][]::new)));
-            }
-            return out;
-        }
     }
 }
