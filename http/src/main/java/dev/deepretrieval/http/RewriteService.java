@@ -1,6 +1,7 @@
 package dev.deepretrieval.http;
 
 import dev.deepretrieval.environments.prompt.PromptTemplate;
+import dev.deepretrieval.policy.generation.ContinuousBatcher;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.RewriterCache;
@@ -8,18 +9,18 @@ import dev.deepretrieval.rewriter.Rewrite;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Generations for the HTTP endpoints, at most {@code maxConcurrent} at once with {@code maxQueued} waiting; a request
- * beyond both fails at once with {@link Overloaded}. Each generation holds a lease on the served policy version it
- * started with.
+ * Generations for the HTTP endpoints, in the served policy's shared decode loop (continuous batching): at most
+ * {@code maxConcurrent} decode together and {@code maxQueued} wait to join; a request beyond both fails at once with
+ * {@link Overloaded}. Each generation holds a lease on the served policy version it started with (after a swap, the
+ * old version's loop finishes its requests while new ones join the new version's).
  */
 public final class RewriteService implements AutoCloseable {
 
@@ -47,7 +48,7 @@ public final class RewriteService implements AutoCloseable {
             dev.deepretrieval.environments.answer.AnswerFormat.THINK_THEN_ANSWER, "query");
 
     private final ServedPolicy served;
-    private final ThreadPoolExecutor pool;
+    private final ContinuousBatcher.Limits limits;
     private final Semaphore admission;
     private final int capacity;
     private final Consumer<Generation> finished;
@@ -57,19 +58,14 @@ public final class RewriteService implements AutoCloseable {
         this(served, settings, generation -> {});
     }
 
-    /** @param finished hears every generation that ends (metrics, tests), on the generating thread */
+    /** @param finished hears every generation that ends (metrics, tests) */
     public RewriteService(ServedPolicy served, ServeSettings settings, Consumer<Generation> finished) {
         this.served = served;
         this.finished = finished;
         this.capacity = settings.maxConcurrent() + settings.maxQueued();
         this.admission = new Semaphore(capacity);
-        var ids = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread thread = new Thread(r, "rewrite-generation-" + ids.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.limits = new ContinuousBatcher.Limits(settings.maxConcurrent(), settings.maxQueued(),
+                settings.kvCacheTokens());
     }
 
     public ServedPolicy served() {
@@ -87,44 +83,65 @@ public final class RewriteService implements AutoCloseable {
     public static final QueryRewriter.TextListener SILENT = delta -> {};
 
     /**
-     * Generates one completion of {@code promptText} (already rendered) on a generation thread.
+     * Generates one completion of {@code promptText} (already rendered) in the served policy's shared decode loop:
+     * it joins the running batch at the next step and leaves it when it ends.
      *
      * @param guided constrain decoding to the template's answer format
-     * @param listener hears the text as it grows and may cancel (a client that went away)
+     * @param listener hears the text as it grows and may cancel (a client that went away: the request leaves the
+     *     batch at the next step)
      */
     public CompletableFuture<Generation> generate(String original, String promptText, PromptTemplate template,
             SamplingSettings sampling, boolean guided, QueryRewriter.TextListener listener) {
-        var result = new CompletableFuture<Generation>();
         if (!admission.tryAcquire()) {
-            result.completeExceptionally(new Overloaded("all " + pool.getMaximumPoolSize()
-                    + " generation slots and the queue are busy; retry shortly"));
-            return result;
+            return CompletableFuture.failedFuture(new Overloaded("all " + limits.maxBatch() + " batch places and "
+                    + limits.maxQueued() + " queue places are taken; retry shortly"));
         }
-        pool.execute(() -> {
-            long start = System.nanoTime();
-            Generation generation;
-            try (ServedPolicy.Lease lease = served.acquire()) {
-                QueryRewriter rewriter = rewriters.of(lease.policy(), template, guided);
-                var prompt = new QueryRewriter.Prompt(original, promptText);
-                // nobody listening: the batch path, without decoding the text at every token
-                Rewrite rewrite = listener == SILENT ? rewriter.rewritePrompts(List.of(prompt), 1, sampling, 1).getFirst()
-                        : rewriter.rewriteStreaming(prompt, sampling, listener);
-                int[] generated = rewrite.generatedTokens();
-                boolean stopped = generated.length > 0
-                        && lease.policy().stopTokenIds().contains(generated[generated.length - 1]);
-                generation = new Generation(rewrite, lease.version(), Math.round((System.nanoTime() - start) / 1e3) / 1e3, stopped,
-                        !stopped && listener.cancelled());
-            } catch (RuntimeException | Error e) {
-                admission.release();
-                result.completeExceptionally(e);
-                return;
-            }
+        long start = System.nanoTime();
+        ServedPolicy.Lease lease = served.acquire();
+        CompletableFuture<Rewrite> rewrite;
+        try {
+            QueryRewriter rewriter = rewriters.of(lease.policy(), template, guided);
+            // nobody listening: the text is not decoded at every token
+            rewrite = rewriter.rewriteShared(new QueryRewriter.Prompt(original, promptText), sampling,
+                    listener == SILENT ? null : listener, limits);
+        } catch (RuntimeException e) {
+            lease.close();
+            admission.release();
+            return CompletableFuture.failedFuture(e);
+        }
+        var result = new CompletableFuture<Generation>();
+        // off the decode loop's thread: the answer going out (and a replaced policy closing at its last lease) must
+        // not hold up the batch's next step
+        rewrite.whenCompleteAsync((done, failure) -> {
             // the place is free before the answer goes out, so the client's next request finds it free
             admission.release();
-            finished.accept(generation);
-            result.complete(generation);
-        });
+            try (lease) {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure;
+                    result.completeExceptionally(cause instanceof RejectedExecutionException
+                            ? new Overloaded(cause.getMessage() + "; retry shortly") : cause);
+                    return;
+                }
+                int[] generated = done.generatedTokens();
+                boolean stopped = generated.length > 0
+                        && lease.policy().stopTokenIds().contains(generated[generated.length - 1]);
+                var generation = new Generation(done, lease.version(),
+                        Math.round((System.nanoTime() - start) / 1e3) / 1e3, stopped, !stopped && listener.cancelled());
+                finished.accept(generation);
+                result.complete(generation);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, ForkJoinPool.commonPool());
         return result;
+    }
+
+    /** The served policy's decode loop now: requests decoding and waiting, peaks of batch and KV cache. */
+    public ContinuousBatcher.Stats decodeLoop() {
+        try (ServedPolicy.Lease lease = served.acquire()) {
+            return lease.policy().batcher(limits).stats();
+        }
     }
 
     /** Generations running or waiting now. */
@@ -134,6 +151,6 @@ public final class RewriteService implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        // the decode loop belongs to the served policy and stops when the policy is closed
     }
 }

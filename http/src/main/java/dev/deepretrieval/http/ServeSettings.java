@@ -7,8 +7,8 @@ import java.util.Optional;
  *
  * @param modelName the name {@code /v1/models} lists and chat completions answer as
  * @param defaultTask the prompt template of a rewrite request that names no task
- * @param maxConcurrent generations running at once
- * @param maxQueued requests waiting for a generation slot; beyond them a request is answered 503
+ * @param maxConcurrent generations decoding together in the served policy's shared decode loop (its batch)
+ * @param maxQueued requests waiting to join the batch; beyond them a request is answered 503
  * @param maxBodyBytes the largest request body; larger is answered 413
  * @param maxQueryChars the longest query a rewrite request may carry
  * @param defaultMaxTokens new tokens of a request that sets none
@@ -17,14 +17,15 @@ import java.util.Optional;
  * @param protectReads whether rewrites and reads need the token too
  * @param requestsPerSecond per-client rate (bearer token, else address); beyond the burst a request is answered 429
  * @param burst requests a client may send at once
+ * @param kvCacheTokens the decode loop's KV cache bound, in positions over all its sequences (rows × width)
  */
 public record ServeSettings(String modelName, String defaultTask, int maxConcurrent, int maxQueued, long maxBodyBytes,
         int maxQueryChars, int defaultMaxTokens, int maxTokensLimit, Optional<String> authToken, boolean protectReads,
-        double requestsPerSecond, int burst) {
+        double requestsPerSecond, int burst, long kvCacheTokens) {
 
     public ServeSettings {
         if (maxConcurrent < 1 || maxQueued < 0 || maxBodyBytes < 1 || maxQueryChars < 1 || defaultMaxTokens < 1
-                || maxTokensLimit < defaultMaxTokens || requestsPerSecond <= 0 || burst < 1) {
+                || maxTokensLimit < defaultMaxTokens || requestsPerSecond <= 0 || burst < 1 || kvCacheTokens < 1) {
             throw new IllegalArgumentException("serve settings out of range: " + this);
         }
     }

@@ -1,6 +1,7 @@
 package dev.deepretrieval.policy;
 
 import ai.djl.ndarray.NDManager;
+import dev.deepretrieval.policy.generation.ContinuousBatcher;
 import dev.deepretrieval.policy.generation.Generator;
 import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.DecoderWeights;
@@ -25,6 +26,7 @@ public final class Policy implements AutoCloseable {
     private final Optional<TextTokenizer> tokenizer;
     private final boolean addBos;
     private final Set<Integer> stopTokenIds;
+    private ContinuousBatcher batcher; // started by the first request for it; closed with the policy
 
     Policy(NDManager manager, DecoderWeights weights, Optional<TextTokenizer> tokenizer, boolean addBos,
             Set<Integer> extraStopIds) {
@@ -71,6 +73,18 @@ public final class Policy implements AutoCloseable {
         return stopTokenIds;
     }
 
+    /**
+     * This policy's shared decode loop (continuous batching), started with {@code limits} on first use; later calls
+     * return the same loop whatever their limits. Closing the policy stops it.
+     */
+    public synchronized ContinuousBatcher batcher(ContinuousBatcher.Limits limits) {
+        if (batcher == null) {
+            batcher = new ContinuousBatcher(model, ids -> tokenizer.map(t -> t.decode(ids)).orElse(""), limits,
+                    "decode-loop-" + config().hiddenSize() + "-" + Integer.toHexString(System.identityHashCode(this)));
+        }
+        return batcher;
+    }
+
     public Generator generator() {
         return new Generator(model, ids -> tokenizer.map(t -> t.decode(ids)).orElse(""));
     }
@@ -91,6 +105,11 @@ public final class Policy implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (batcher != null) {
+                batcher.close(); // its loop stops before the weights it reads are freed
+            }
+        }
         tokenizer.ifPresent(TextTokenizer::close);
         manager.close();
     }

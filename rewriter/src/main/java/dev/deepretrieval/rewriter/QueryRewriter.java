@@ -4,6 +4,7 @@ import dev.deepretrieval.environments.answer.AnswerParser;
 import dev.deepretrieval.environments.answer.ParsedAnswer;
 import dev.deepretrieval.environments.prompt.PromptTemplate;
 import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.generation.ContinuousBatcher;
 import dev.deepretrieval.policy.generation.GeneratedSequence;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.policy.generation.TokenConstraint;
@@ -11,6 +12,7 @@ import dev.deepretrieval.policy.generation.TokenListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -172,36 +174,71 @@ public final class QueryRewriter {
         checkBudget(settings, List.of(input));
         int[] prompt = policy.promptTokens(input.text());
         SamplingSettings withStops = settings.withStopTokens(policy.stopTokenIds());
+        GeneratedSequence sequence = policy.generator().generate(List.of(prompt), withStops,
+                streaming(prompt, withStops, listener), constraintFor(input.original())).getFirst();
+        return toRewrite(input.original(), prompt, sequence);
+    }
+
+    /**
+     * One rewrite of one rendered prompt in the policy's shared decode loop ({@link Policy#batcher}, continuous
+     * batching): it joins the running batch at the next step. {@code listener} hears the completion grow as
+     * {@link #rewriteStreaming} tells it; the rewrite is the one {@link #rewriteStreaming} gives. Refused at once
+     * (the future fails with a {@link java.util.concurrent.RejectedExecutionException}) when the loop is full.
+     */
+    public CompletableFuture<Rewrite> rewriteShared(Prompt input, SamplingSettings settings, TextListener listener,
+            ContinuousBatcher.Limits limits) {
+        checkBudget(settings, List.of(input));
+        int[] prompt = policy.promptTokens(input.text());
+        SamplingSettings withStops = settings.withStopTokens(policy.stopTokenIds());
+        TokenListener tokens = listener == null ? TokenListener.NONE : streaming(prompt, withStops, listener);
+        return policy.batcher(limits).submit(prompt, withStops, constraintFor(input.original()), tokens)
+                .thenApply(sequence -> toRewrite(input.original(), prompt, sequence));
+    }
+
+    /**
+     * Tells {@code listener} the template's pre-fill before the first token, then the completion as it grows (whole
+     * characters only), on the generating thread.
+     */
+    private TokenListener streaming(int[] prompt, SamplingSettings withStops, TextListener listener) {
         var stops = withStops.stopTokenIds();
-        if (!template.assistantPrefill().isEmpty()) {
-            listener.onText(template.assistantPrefill());
-        }
         var tokens = new ArrayList<Integer>();
         var said = new StringBuilder();
         var continuation = policy.tokenizer().continuationsOf(prompt);
-        GeneratedSequence sequence = policy.generator().generate(List.of(prompt), withStops,
-                new TokenListener() {
-                    @Override
-                    public void onToken(int index, int token) {
-                        if (stops.contains(token)) {
-                            return;
-                        }
-                        tokens.add(token);
-                        String text = continuation.apply(tokens.stream().mapToInt(Integer::intValue).toArray());
-                        // a token may end inside a multi-byte character: say only what is stable
-                        int stable = text.endsWith("\uFFFD") ? text.length() - 1 : text.length();
-                        if (stable > said.length() && text.startsWith(said.toString())) {
-                            listener.onText(text.substring(said.length(), stable));
-                            said.append(text, said.length(), stable);
-                        }
-                    }
+        return new TokenListener() {
+            private boolean started;
 
-                    @Override
-                    public boolean cancelled(int index) {
-                        return listener.cancelled();
+            /** The pre-fill, said once on the generating thread before the first token is chosen. */
+            private void start() {
+                if (!started) {
+                    started = true;
+                    if (!template.assistantPrefill().isEmpty()) {
+                        listener.onText(template.assistantPrefill());
                     }
-                }, constraintFor(input.original())).getFirst();
-        return toRewrite(input.original(), prompt, sequence);
+                }
+            }
+
+            @Override
+            public void onToken(int index, int token) {
+                start();
+                if (stops.contains(token)) {
+                    return;
+                }
+                tokens.add(token);
+                String text = continuation.apply(tokens.stream().mapToInt(Integer::intValue).toArray());
+                // a token may end inside a multi-byte character: say only what is stable
+                int stable = text.endsWith("\uFFFD") ? text.length() - 1 : text.length();
+                if (stable > said.length() && text.startsWith(said.toString())) {
+                    listener.onText(text.substring(said.length(), stable));
+                    said.append(text, said.length(), stable);
+                }
+            }
+
+            @Override
+            public boolean cancelled(int index) {
+                start(); // asked before every token, the first one included
+                return listener.cancelled();
+            }
+        };
     }
 
     /** Parses a generated continuation of {@code prompt} as the reward would. */

@@ -2,11 +2,9 @@ package dev.deepretrieval.policy.generation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.deepretrieval.policy.model.BatchLayout;
 import dev.deepretrieval.policy.model.DecoderLm;
-import dev.deepretrieval.policy.model.KvCache;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -80,62 +78,69 @@ public final class Generator {
                 throw new IllegalArgumentException("every prompt needs at least one token (e.g. BOS)");
             }
         }
-        int vocab = model.config().vocabSize();
-        SequenceDecoding[] rows = new SequenceDecoding[batch];
+        var rows = new ArrayList<SequenceDecoding>(batch);
         for (int b = 0; b < batch; b++) {
-            rows[b] = new SequenceDecoding(settings, constraint.get(b), b, detokenizer);
+            rows.add(new SequenceDecoding(settings, constraint.get(b), b, detokenizer));
         }
-        int padId = model.config().padTokenId().orElse(0);
-        int[][] sequences = prompts.toArray(int[][]::new);
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try (NDManager call = model.weights().manager().newSubManager();
-                KvCache cache = cached ? new KvCache(call, model.config().numLayers()) : null) {
-            int[][] keyMask = new int[batch][];
-            float[] logits;
-            try (NDManager step = call.newSubManager()) {
-                BatchLayout.Inputs inputs = BatchLayout.leftPadded(step, sequences, padId, keyMask);
-                logits = lastLogits(step, inputs, cache);
-            }
-            for (int t = 0; t < settings.maxNewTokens(); t++) {
-                int[] next = new int[batch];
-                boolean allFinished = true;
-                for (int b = 0; b < batch; b++) {
-                    int token = rows[b].finished() ? -1 : rows[b].next(logits, b * vocab, vocab, listener, b);
-                    next[b] = token < 0 ? padId : token;
-                    allFinished &= rows[b].finished();
-                }
-                if (allFinished || t == settings.maxNewTokens() - 1) {
-                    break;
-                }
-                try (NDManager step = call.newSubManager()) {
-                    if (cached) {
-                        keyMask = extend(keyMask);
-                        long[] ids = new long[batch];
-                        long[] positions = new long[batch];
-                        for (int b = 0; b < batch; b++) {
-                            ids[b] = next[b];
-                            positions[b] = Arrays.stream(keyMask[b]).sum() - 1L;
-                        }
-                        var inputs = new BatchLayout.Inputs(step.create(ids, new Shape(batch, 1)),
-                                step.create(positions, new Shape(batch, 1)), BatchLayout.stepBias(step, keyMask));
-                        logits = lastLogits(step, inputs, cache);
-                    } else {
-                        for (int b = 0; b < batch; b++) {
-                            sequences[b] = continued(prompts.get(b), rows[b].generated());
-                        }
-                        logits = lastLogits(step, BatchLayout.leftPadded(step, sequences, padId, new int[batch][]), null);
-                    }
-                }
+        try {
+            if (cached) {
+                decodeCached(prompts, rows, listener);
+            } else {
+                decodeRecomputing(prompts, rows, listener);
             }
         } finally {
             JniUtils.setGradMode(gradMode);
         }
-        var results = new ArrayList<GeneratedSequence>(batch);
-        for (SequenceDecoding row : rows) {
-            results.add(row.result());
+        return rows.stream().map(SequenceDecoding::result).toList();
+    }
+
+    /** With the KV cache: the batch's sequences leave it as they end, so the steps after cost only the live ones. */
+    private void decodeCached(List<int[]> prompts, List<SequenceDecoding> rows, TokenListener listener) {
+        try (DecodeBatch batch = new DecodeBatch(model)) {
+            var joining = new ArrayList<DecodeBatch.Row>();
+            for (int b = 0; b < rows.size(); b++) {
+                joining.add(new DecodeBatch.Row(rows.get(b), listener, b));
+            }
+            batch.join(prompts, joining);
+            while (batch.size() > 0) {
+                batch.choose();
+                batch.step();
+            }
         }
-        return results;
+    }
+
+    /** Without the cache: every step recomputes every live sequence from its first token. */
+    private void decodeRecomputing(List<int[]> prompts, List<SequenceDecoding> rows, TokenListener listener) {
+        int batch = rows.size();
+        int vocab = model.config().vocabSize();
+        int padId = model.config().padTokenId().orElse(0);
+        int[][] sequences = prompts.toArray(int[][]::new);
+        try (NDManager call = model.weights().manager().newSubManager()) {
+            float[] logits;
+            try (NDManager step = call.newSubManager()) {
+                logits = lastLogits(step, BatchLayout.leftPadded(step, sequences, padId, new int[batch][]));
+            }
+            while (true) {
+                boolean allFinished = true;
+                for (int b = 0; b < batch; b++) {
+                    if (!rows.get(b).finished()) {
+                        rows.get(b).next(logits, b * vocab, vocab, listener, b);
+                    }
+                    allFinished &= rows.get(b).finished();
+                }
+                if (allFinished) {
+                    return;
+                }
+                try (NDManager step = call.newSubManager()) {
+                    for (int b = 0; b < batch; b++) {
+                        sequences[b] = continued(prompts.get(b), rows.get(b).generated());
+                    }
+                    logits = lastLogits(step, BatchLayout.leftPadded(step, sequences, padId, new int[batch][]));
+                }
+            }
+        }
     }
 
     private static int[] continued(int[] prompt, int[] generated) {
@@ -145,19 +150,8 @@ public final class Generator {
     }
 
     /** The logits of the last position of every sequence, copied to Java, {@code [batch * vocab]}. */
-    private float[] lastLogits(NDManager step, BatchLayout.Inputs inputs, KvCache cache) {
-        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), cache);
-        NDArray last = hidden.get(":, -1:, :");
-        return model.logits(step, last).toFloatArray();
-    }
-
-    /** Appends the new token's key to every sequence (finished ones too: their outputs are no longer read). */
-    private static int[][] extend(int[][] keyMask) {
-        int[][] out = new int[keyMask.length][];
-        for (int b = 0; b < keyMask.length; b++) {
-            out[b] = Arrays.copyOf(keyMask[b], keyMask[b].length + 1);
-            out[b][keyMask[b].length] = 1;
-        }
-        return out;
+    private float[] lastLogits(NDManager step, BatchLayout.Inputs inputs) {
+        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), null);
+        return model.logits(step, hidden.get(":, -1:, :")).toFloatArray();
     }
 }

@@ -40,6 +40,10 @@ final class SequenceDecoding {
         return finished;
     }
 
+    int maxNewTokens() {
+        return settings.maxNewTokens();
+    }
+
     /** Tokens chosen so far. */
     int length() {
         return tokens.size();

@@ -46,4 +46,127 @@ public final class KvCache implements AutoCloseable {
     public void close() {
         manager.close();
     }
+
+    /** Sequences cached (the batch axis). */
+    public long rows() {
+        return keys[0] == null ? 0 : keys[0].getShape().get(0);
+    }
+
+    /** Bytes the cached keys and values hold now. */
+    public long bytes() {
+        long total = 0;
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null) {
+                total += (keys[l].size() + values[l].size()) * keys[l].getDataType().getNumOfBytes();
+            }
+        }
+        return total;
+    }
+
+    /** Frees every cached key and value (no sequences left). */
+    public void clear() {
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null) {
+                keys[l].close();
+                values[l].close();
+                keys[l] = null;
+                values[l] = null;
+            }
+        }
+    }
+
+    /** Keeps only sequences {@code rows} (batch indices, in the order given); the others' memory is freed. */
+    public void keepRows(long[] rows) {
+        if (keys[0] == null) {
+            return;
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray index = scratch.create(rows);
+            for (int l = 0; l < keys.length; l++) {
+                keys[l] = replace(keys[l], keys[l].get(index));
+                values[l] = replace(values[l], values[l].get(index));
+            }
+        }
+    }
+
+    /** Drops the first {@code positions} cached positions of every sequence (padding no sequence reads any more). */
+    public void dropLeading(long positions) {
+        if (keys[0] == null || positions == 0) {
+            return;
+        }
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = replace(keys[l], copied(keys[l].get(":, :, " + positions + ":, :")));
+            values[l] = replace(values[l], copied(values[l].get(":, :, " + positions + ":, :")));
+        }
+    }
+
+    /**
+     * Appends {@code other}'s sequences after these (the batch axis), the shorter side left-padded with zero keys and
+     * values to the longer's length (positions the attention bias hides); {@code other} is emptied.
+     */
+    public void appendRows(KvCache other) {
+        if (other.keys[0] == null) {
+            return;
+        }
+        if (keys[0] == null) {
+            for (int l = 0; l < keys.length; l++) {
+                keys[l] = other.keys[l];
+                values[l] = other.values[l];
+                keys[l].attach(manager);
+                values[l].attach(manager);
+                other.keys[l] = null;
+                other.values[l] = null;
+            }
+            return;
+        }
+        long length = Math.max(length(), other.length());
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = replace(keys[l], stacked(keys[l], other.keys[l], length));
+            values[l] = replace(values[l], stacked(values[l], other.values[l], length));
+            other.keys[l].close();
+            other.values[l].close();
+            other.keys[l] = null;
+            other.values[l] = null;
+        }
+    }
+
+    /** {@code first}'s sequences then {@code second}'s, each left-padded with zeros to {@code length} positions. */
+    private NDArray stacked(NDArray first, NDArray second, long length) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray joined = leftPadded(scratch, first, length).concat(leftPadded(scratch, second, length), 0);
+            joined.attach(manager);
+            return joined;
+        }
+    }
+
+    /** {@code array} with zero positions in front up to {@code length}; padding is made in {@code scratch}. */
+    private static NDArray leftPadded(NDManager scratch, NDArray array, long length) {
+        long missing = length - array.getShape().get(2);
+        if (missing == 0) {
+            return array;
+        }
+        ai.djl.ndarray.types.Shape shape = array.getShape();
+        NDArray zeros = scratch.zeros(new ai.djl.ndarray.types.Shape(shape.get(0), shape.get(1), missing, shape.get(3)),
+                array.getDataType());
+        NDArray padded = zeros.concat(array, 2);
+        padded.attach(scratch);
+        return padded;
+    }
+
+    /** A copy of a slice (a slice shares, and so keeps alive, the whole of its source's memory). */
+    private static NDArray copied(NDArray view) {
+        NDArray copy = view.duplicate();
+        view.close();
+        return copy;
+    }
+
+    /** Swaps {@code old} for {@code replacement} (kept in this cache's manager) and frees {@code old}. */
+    private NDArray replace(NDArray old, NDArray replacement) {
+        if (replacement == old) {
+            return old;
+        }
+        replacement.attach(manager);
+        old.close();
+        return replacement;
+    }
 }

@@ -1,0 +1,231 @@
+package dev.deepretrieval.policy.generation;
+
+import ai.djl.pytorch.jni.JniUtils;
+import dev.deepretrieval.policy.model.DecoderLm;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * Continuous batching, as vLLM serves: one decode loop shared by every request of one model. A request joins the
+ * running batch at the next step (its prompt prefilled, its keys and values added to the cache), leaves it when it
+ * ends (a stop, its token limit, a cancellation), and the batch goes on. Each request keeps its own sampling
+ * settings, seed, constraint and listener; its tokens are those it would get generated alone.
+ *
+ * <p>Bounds: at most {@code maxBatch} requests decode at once and {@code maxQueued} wait; beyond both a request is
+ * refused at once ({@link RejectedExecutionException}). The KV cache holds at most {@code maxCacheTokens} positions
+ * (rows × width): a waiting request joins only when the batch, with it, fits even if every request runs to its token
+ * limit.
+ */
+public final class ContinuousBatcher implements AutoCloseable {
+
+    /** @param maxCacheTokens the KV cache's bound in positions over all rows (its bytes: positions × per-position) */
+    public record Limits(int maxBatch, int maxQueued, long maxCacheTokens) {
+        public Limits {
+            if (maxBatch < 1 || maxQueued < 0 || maxCacheTokens < 1) {
+                throw new IllegalArgumentException("need max batch >= 1, max queued >= 0 and a cache bound >= 1");
+            }
+        }
+    }
+
+    /** What the loop has done: peaks since it started. */
+    public record Stats(int running, int queued, int peakBatch, long peakCacheBytes, long peakCacheTokens,
+            long steps) {}
+
+    private record Pending(int[] prompt, SequenceDecoding decoding, TokenListener listener,
+            CompletableFuture<GeneratedSequence> result) {}
+
+    private final DecoderLm model;
+    private final Function<int[], String> detokenizer;
+    private final Limits limits;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Thread loop;
+    private volatile boolean closed;
+    private volatile int running;
+    private volatile int peakBatch;
+    private volatile long peakCacheBytes;
+    private volatile long peakCacheTokens;
+    private volatile long steps;
+
+    public ContinuousBatcher(DecoderLm model, Function<int[], String> detokenizer, Limits limits, String name) {
+        this.model = model;
+        this.detokenizer = detokenizer;
+        this.limits = limits;
+        this.loop = new Thread(this::run, name);
+        this.loop.setDaemon(true);
+        this.loop.start();
+    }
+
+    /**
+     * Queues one generation; the future completes when it ends. Refused at once when the batch and the queue are
+     * full, or when its prompt and token limit alone exceed the cache bound.
+     *
+     * @param listener hears its tokens (as sequence 0) on the loop's thread and may cancel it
+     */
+    public CompletableFuture<GeneratedSequence> submit(int[] prompt, SamplingSettings settings,
+            TokenConstraint constraint, TokenListener listener) {
+        var result = new CompletableFuture<GeneratedSequence>();
+        if (prompt.length == 0) {
+            result.completeExceptionally(new IllegalArgumentException("a prompt needs at least one token (e.g. BOS)"));
+            return result;
+        }
+        if ((long) prompt.length + settings.maxNewTokens() > limits.maxCacheTokens()) {
+            result.completeExceptionally(new IllegalArgumentException("a prompt of " + prompt.length + " tokens and "
+                    + settings.maxNewTokens() + " new ones exceed the KV cache bound of " + limits.maxCacheTokens()
+                    + " positions"));
+            return result;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                result.completeExceptionally(new RejectedExecutionException("the decode loop is closed"));
+            } else if (running + queue.size() >= limits.maxBatch() + limits.maxQueued()) {
+                result.completeExceptionally(new RejectedExecutionException("all " + limits.maxBatch()
+                        + " batch places and " + limits.maxQueued() + " queue places are taken"));
+            } else {
+                queue.add(new Pending(prompt, new SequenceDecoding(settings, constraint, 0, detokenizer), listener,
+                        result));
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return result;
+    }
+
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(running, queue.size(), peakBatch, peakCacheBytes, peakCacheTokens, steps);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        JniUtils.setGradMode(false);
+        while (!closed) {
+            Map<DecodeBatch.Row, Pending> owners = new HashMap<>();
+            try (DecodeBatch batch = new DecodeBatch(model)) {
+                while (!closed) {
+                    List<Pending> joining = admit(batch);
+                    if (batch.size() == 0 && joining.isEmpty()) {
+                        break; // idle: the cache's memory goes back with the batch
+                    }
+                    var rows = new ArrayList<DecodeBatch.Row>();
+                    var prompts = new ArrayList<int[]>();
+                    for (Pending p : joining) {
+                        DecodeBatch.Row row = new DecodeBatch.Row(p.decoding(), p.listener(), 0);
+                        row.promptLength = p.prompt().length;
+                        row.maxNewTokens = p.decoding().maxNewTokens();
+                        rows.add(row);
+                        prompts.add(p.prompt());
+                        owners.put(row, p);
+                    }
+                    batch.join(prompts, rows);
+                    running = batch.size();
+                    peakBatch = Math.max(peakBatch, batch.size());
+                    peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());
+                    for (DecodeBatch.Row ended : batch.choose()) {
+                        owners.remove(ended).result().complete(ended.decoding.result());
+                    }
+                    batch.step();
+                    running = batch.size();
+                    steps++;
+                    peakCacheBytes = Math.max(peakCacheBytes, batch.peakCacheBytes());
+                    peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());
+                }
+                owners.values().forEach(p -> p.result().completeExceptionally(
+                        new CancellationException("the decode loop closed")));
+            } catch (RuntimeException | Error e) {
+                // the batch's requests cannot go on; the loop starts again with an empty batch for the others
+                owners.values().forEach(p -> p.result().completeExceptionally(e));
+                running = 0;
+            }
+            if (!closed) {
+                awaitWork();
+            }
+        }
+        failQueued();
+    }
+
+    /**
+     * The waiting requests that join now: in arrival order while the batch has places and, with each, the cache
+     * would stay within its bound were every request to run to its token limit.
+     */
+    private List<Pending> admit(DecodeBatch batch) {
+        var joining = new ArrayList<Pending>();
+        lock.lock();
+        try {
+            long widest = 0;
+            for (DecodeBatch.Row row : batch.rows()) {
+                widest = Math.max(widest, (long) row.promptLength + row.maxNewTokens);
+            }
+            int size = batch.size();
+            while (!queue.isEmpty() && size < limits.maxBatch()) {
+                Pending next = queue.peek();
+                long width = Math.max(widest, (long) next.prompt().length + next.decoding().maxNewTokens());
+                if (size > 0 && width * (size + 1) > limits.maxCacheTokens()) {
+                    break;
+                }
+                queue.poll();
+                joining.add(next);
+                widest = width;
+                size++;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return joining;
+    }
+
+    private void awaitWork() {
+        lock.lock();
+        try {
+            while (!closed && queue.isEmpty()) {
+                work.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failQueued() {
+        lock.lock();
+        try {
+            for (Pending p : queue) {
+                p.result().completeExceptionally(new CancellationException("the decode loop closed"));
+            }
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the loop after its current step; running and waiting requests fail with a cancellation. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            loop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

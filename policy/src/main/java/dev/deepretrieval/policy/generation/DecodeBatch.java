@@ -1,0 +1,182 @@
+package dev.deepretrieval.policy.generation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.deepretrieval.policy.model.BatchLayout;
+import dev.deepretrieval.policy.model.DecoderLm;
+import dev.deepretrieval.policy.model.KvCache;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The running batch of a decode loop, over one KV cache in compacted layout: each sequence's cached tokens are
+ * right-aligned, and the cache is as wide as the longest sequence in it. Sequences join between steps (their prompts
+ * prefilled together, their keys and values appended to the cache), choose their next tokens, and leave when they
+ * end: their rows are dropped from the cache and the positions no sequence needs any more are cut off, so memory
+ * follows the live sequences, not the longest request ever in the batch nor the batch's history.
+ *
+ * <p>Not thread-safe: one thread drives it. Its NDArrays live under the model's manager until {@link #close()}.
+ */
+final class DecodeBatch implements AutoCloseable {
+
+    /** One sequence in the batch. */
+    static final class Row {
+        final SequenceDecoding decoding;
+        final TokenListener listener;
+        final int listenerIndex;
+        int cached; // tokens of this sequence in the cache
+        float[] logits; // the next token's logits, once prefilled or stepped
+        int next = -1; // the token chosen for the next step
+        int promptLength;
+        int maxNewTokens;
+
+        Row(SequenceDecoding decoding, TokenListener listener, int listenerIndex) {
+            this.decoding = decoding;
+            this.listener = listener;
+            this.listenerIndex = listenerIndex;
+        }
+    }
+
+    private final DecoderLm model;
+    private final NDManager manager;
+    private final KvCache cache;
+    private final int vocab;
+    private final int padId;
+    private final List<Row> rows = new ArrayList<>();
+    private long width; // positions in the cache
+    private long peakCacheBytes;
+
+    DecodeBatch(DecoderLm model) {
+        this.model = model;
+        this.manager = model.weights().manager().newSubManager();
+        this.cache = new KvCache(manager, model.config().numLayers());
+        this.vocab = model.config().vocabSize();
+        this.padId = model.config().padTokenId().orElse(0);
+    }
+
+    int size() {
+        return rows.size();
+    }
+
+    List<Row> rows() {
+        return rows;
+    }
+
+    /** Positions in the cache now (the longest live sequence). */
+    long width() {
+        return width;
+    }
+
+    long peakCacheBytes() {
+        return peakCacheBytes;
+    }
+
+    /** Prefills {@code prompts} together and adds them to the batch with their first logits. */
+    void join(List<int[]> prompts, List<Row> joining) {
+        if (prompts.isEmpty()) {
+            return;
+        }
+        int[][] sequences = prompts.toArray(int[][]::new);
+        try (NDManager step = manager.newSubManager(); KvCache fresh = new KvCache(step, model.config().numLayers())) {
+            int[][] keyMask = new int[sequences.length][];
+            BatchLayout.Inputs inputs = BatchLayout.leftPadded(step, sequences, padId, keyMask);
+            float[] logits = lastLogits(step, inputs, fresh);
+            for (int i = 0; i < joining.size(); i++) {
+                Row row = joining.get(i);
+                row.cached = sequences[i].length;
+                row.logits = new float[vocab];
+                System.arraycopy(logits, i * vocab, row.logits, 0, vocab);
+            }
+            cache.appendRows(fresh);
+            width = Math.max(width, keyMask[0].length);
+        }
+        rows.addAll(joining);
+        peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
+    }
+
+    /**
+     * Every sequence chooses its next token; those that end (a stop, the token limit, a cancellation) leave the
+     * batch and are returned, their cache rows freed.
+     */
+    List<Row> choose() {
+        var ended = new ArrayList<Row>();
+        for (Row row : rows) {
+            row.next = row.decoding.next(row.logits, 0, vocab, row.listener, row.listenerIndex);
+            if (row.decoding.finished()) {
+                ended.add(row);
+            }
+        }
+        if (!ended.isEmpty()) {
+            leave(ended);
+        }
+        return ended;
+    }
+
+    /** One forward step of every sequence left: its chosen token is cached and its next logits computed. */
+    void step() {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int batch = rows.size();
+        long keys = width + 1;
+        long[] ids = new long[batch];
+        long[] positions = new long[batch];
+        float[] bias = new float[(int) (batch * keys)];
+        for (int b = 0; b < batch; b++) {
+            Row row = rows.get(b);
+            ids[b] = row.next;
+            positions[b] = row.cached;
+            long firstReal = width - row.cached;
+            for (long j = 0; j < keys; j++) {
+                bias[(int) (b * keys + j)] = j >= firstReal ? 0f : DecoderLm.MASKED;
+            }
+        }
+        try (NDManager step = manager.newSubManager()) {
+            var inputs = new BatchLayout.Inputs(step.create(ids, new Shape(batch, 1)),
+                    step.create(positions, new Shape(batch, 1)), step.create(bias, new Shape(batch, 1, 1, keys)));
+            float[] logits = lastLogits(step, inputs, cache);
+            for (int b = 0; b < batch; b++) {
+                Row row = rows.get(b);
+                System.arraycopy(logits, b * vocab, row.logits, 0, vocab);
+                row.cached++;
+            }
+        }
+        width++;
+        peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
+    }
+
+    /** Removes {@code leaving} from the batch and cuts the positions no remaining sequence reads. */
+    void leave(List<Row> leaving) {
+        long[] kept = new long[rows.size() - leaving.size()];
+        int k = 0;
+        for (int i = 0; i < rows.size(); i++) { // cache rows are in the batch's order
+            if (!leaving.contains(rows.get(i))) {
+                kept[k++] = i;
+            }
+        }
+        rows.removeAll(leaving);
+        if (rows.isEmpty()) {
+            cache.clear();
+            width = 0;
+            return;
+        }
+        cache.keepRows(kept);
+        long longest = 0;
+        for (Row row : rows) {
+            longest = Math.max(longest, row.cached);
+        }
+        cache.dropLeading(width - longest);
+        width = longest;
+    }
+
+    private float[] lastLogits(NDManager step, BatchLayout.Inputs inputs, KvCache kv) {
+        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv);
+        return model.logits(step, hidden.get(":, -1:, :")).toFloatArray();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
