@@ -3,6 +3,7 @@ package dev.deepretrieval.cli;
 import dev.deepretrieval.tasks.*;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.actors.NodeSystem;
+import dev.deepretrieval.policy.generation.ContinuousBatcher;
 import dev.deepretrieval.http.CheckpointSwapper;
 import dev.deepretrieval.http.RewriteHttpServer;
 import dev.deepretrieval.http.RewriteService;
@@ -125,6 +126,18 @@ final class BenchServeCommand implements Callable<Integer> {
             }
             binding.unbind().toCompletableFuture().get();
             print(out, paired, maxTokens, seconds, loads);
+            ContinuousBatcher.Stats loop = service.decodeLoop();
+            var config = served.acquire();
+            long perPosition;
+            try (config) {
+                var c = config.policy().config();
+                perPosition = 2L * c.numLayers() * c.numKeyValueHeads() * c.headDim() * Float.BYTES;
+            }
+            long bound = serve.kvCacheTokens() * perPosition;
+            out.printf(Locale.ROOT, "decode loop: peak batch %d (max-concurrent %d), %,d steps; peak KV cache %.1f MiB"
+                    + " (%,d positions) against the bound of %.1f MiB (kv-cache-tokens %,d)%n", loop.peakBatch(),
+                    serve.maxConcurrent(), loop.steps(), loop.peakCacheBytes() / 1048576.0, loop.peakCacheTokens(),
+                    bound / 1048576.0, serve.kvCacheTokens());
             if (json) {
                 ObjectNode node = Json.object();
                 node.put("generation_p50_ms", paired[0]);
@@ -139,6 +152,10 @@ final class BenchServeCommand implements Callable<Integer> {
                 }
                 loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l ->
                         node.put("wrk_overhead_p50_ms", l.p50Ms() - l.generationP50Ms()));
+                node.put("peak_batch", loop.peakBatch());
+                node.put("peak_kv_cache_bytes", loop.peakCacheBytes());
+                node.put("peak_kv_cache_positions", loop.peakCacheTokens());
+                node.put("kv_cache_bound_bytes", bound);
                 out.println(Json.line(node));
             }
             out.flush();
