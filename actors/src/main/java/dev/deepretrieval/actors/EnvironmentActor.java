@@ -3,7 +3,9 @@ package dev.deepretrieval.actors;
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.environments.EnvironmentResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,8 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * explicit failure the learner excludes, never a silent reward.
  *
  * <p>A rollout with {@linkplain Rollout#counterfactuals() counterfactuals} ({@link Credit#WORD}) has them scored
- * with it, as one call: the reply carries every counterfactual's reward, or the rollout fails as a whole. Rewards of
- * counterfactuals are remembered per prompt (the samples of one prompt share many), so each is retrieved once.
+ * with it, as one call: the reply carries every counterfactual's reward, or the rollout fails as a whole. Then
+ * every completion of a prompt is retrieved once (the samples of one prompt share many counterfactuals; a rollout's own
+ * completion may be another's counterfactual): later asks share its result.
  *
  * @param <T> the environment's task type
  */
@@ -37,11 +40,11 @@ public final class EnvironmentActor<T> {
 
     private record Completed<T>(Score<T> request, Scoring result, Throwable failure) implements Command<T> {}
 
-    /** The rollout's result and its counterfactuals' rewards: those known before and those scored for it. */
-    private record Scoring(EnvironmentResult result, Map<String, Double> known, Map<String, Double> scored) {}
+    /** The rollout's result and its counterfactuals' rewards, in order. */
+    private record Scoring(EnvironmentResult result, double[] counterfactualRewards) {}
 
-    /** Counterfactual rewards already known, by prompt and completion: the samples of a prompt share many. */
-    private static final int KNOWN_REWARDS = 16_384;
+    /** Scores shared by the samples of a prompt (word credit), by prompt and completion: at most this many kept. */
+    private static final int SHARED_SCORES = 16_384;
 
     /** The reply to {@link Score}. */
     public sealed interface ScoreOutcome {
@@ -63,12 +66,14 @@ public final class EnvironmentActor<T> {
     private final int maxInFlight;
     private final Duration callTimeout;
     private int inFlight;
-    private final Map<String, Double> knownRewards = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Double> eldest) {
-            return size() > KNOWN_REWARDS;
-        }
-    };
+    // completed or in flight; touched only by the actor, completed by the environment's threads
+    private final Map<String, CompletableFuture<EnvironmentResult>> sharedScores =
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<EnvironmentResult>> eldest) {
+                    return size() > SHARED_SCORES;
+                }
+            };
 
     private EnvironmentActor(ActorContext<Command<T>> context, StashBuffer<Command<T>> waiting,
             Environment<T> environment, int maxInFlight, Duration callTimeout) {
@@ -121,32 +126,36 @@ public final class EnvironmentActor<T> {
         return Behaviors.same();
     }
 
-    /** Scores the rollout's completion and those of its counterfactuals whose reward is not known yet. */
+    /**
+     * Scores the rollout's completion and its counterfactuals'. With counterfactuals (word credit) every completion
+     * of a prompt is scored once, whichever sample asks first: the others share its result, in flight or done.
+     */
     private CompletionStage<Scoring> scoring(Score<T> request) {
         Rollout rollout = request.rollout();
-        CompletableFuture<EnvironmentResult> main =
-                environment.score(request.task(), rollout.completion()).toCompletableFuture();
-        var known = new LinkedHashMap<String, Double>();
-        var pending = new LinkedHashMap<String, CompletableFuture<EnvironmentResult>>();
-        for (Rollout.Counterfactual counterfactual : rollout.counterfactuals()) {
-            String completion = counterfactual.completion();
-            Double reward = knownRewards.get(key(rollout, completion));
-            if (reward != null) {
-                known.put(completion, reward);
-            } else if (!pending.containsKey(completion)) {
-                pending.put(completion, environment.score(request.task(), completion).toCompletableFuture());
-            }
+        List<Rollout.Counterfactual> counterfactuals = rollout.counterfactuals();
+        if (counterfactuals.isEmpty()) {
+            return environment.score(request.task(), rollout.completion())
+                    .thenApply(result -> new Scoring(result, new double[0]));
         }
-        return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenCombine(main,
-                (ignored, result) -> {
-                    var scored = new LinkedHashMap<String, Double>();
-                    pending.forEach((completion, future) -> scored.put(completion, future.join().reward()));
-                    return new Scoring(result, known, scored);
-                });
+        CompletableFuture<EnvironmentResult> main = shared(request, rollout.completion());
+        var others = new ArrayList<CompletableFuture<EnvironmentResult>>();
+        for (Rollout.Counterfactual counterfactual : counterfactuals) {
+            others.add(shared(request, counterfactual.completion()));
+        }
+        return CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).thenCombine(main, (ignored, result) ->
+                new Scoring(result, others.stream().mapToDouble(f -> f.join().reward()).toArray()));
     }
 
-    private static String key(Rollout rollout, String completion) {
-        return rollout.promptId() + '\n' + completion;
+    /** The score of {@code completion} for the request's prompt: the one already asked for, unless that failed. */
+    private CompletableFuture<EnvironmentResult> shared(Score<T> request, String completion) {
+        String key = request.rollout().promptId() + '\n' + completion;
+        CompletableFuture<EnvironmentResult> known = sharedScores.get(key);
+        if (known != null && !known.isCompletedExceptionally()) {
+            return known;
+        }
+        CompletableFuture<EnvironmentResult> call = environment.score(request.task(), completion).toCompletableFuture();
+        sharedScores.put(key, call);
+        return call;
     }
 
     private Behavior<Command<T>> onCompleted(Completed<T> done) {
@@ -154,13 +163,7 @@ public final class EnvironmentActor<T> {
         Rollout rollout = done.request().rollout();
         if (done.failure() == null) {
             Scoring scoring = done.result();
-            scoring.scored().forEach((completion, reward) -> knownRewards.put(key(rollout, completion), reward));
-            double[] counterfactualRewards = new double[rollout.counterfactuals().size()];
-            for (int i = 0; i < counterfactualRewards.length; i++) {
-                String completion = rollout.counterfactuals().get(i).completion();
-                Double reward = scoring.known().get(completion);
-                counterfactualRewards[i] = reward != null ? reward : scoring.scored().get(completion);
-            }
+            double[] counterfactualRewards = scoring.counterfactualRewards();
             done.request().replyTo().tell(new Scored(rollout, scoring.result(), counterfactualRewards));
         } else {
             Throwable cause = done.failure() instanceof CompletionException c && c.getCause() != null

@@ -185,6 +185,46 @@ class TrainingRunTest {
     }
 
     @Test
+    void wordCreditScoresEveryWordChoiceOncePerPromptAndCreditsTheChoiceTokens(@TempDir Path dir) {
+        // every completion the environment is asked to score, per prompt: a rollout's own and its counterfactuals'
+        var scored = new java.util.concurrent.ConcurrentHashMap<String, Integer>();
+        Environment<RetrievalTask> counting = new Environment<>() {
+            @Override
+            public String name() {
+                return "bm25";
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<EnvironmentResult> score(RetrievalTask task, String completion) {
+                scored.merge(task.queryId() + "\n" + completion, 1, Integer::sum);
+                return bm25.score(task, completion);
+            }
+        };
+        var lr = new LearningRateSchedule(3e-4, 0, 100, LearningRateSchedule.Shape.CONSTANT, 1.0);
+        var grpo = new RlSettings(RlSettings.Algorithm.GRPO, 2, 1, 1, 0.2, 0.2, 3, 0.5, 0, RlSettings.KlMode.NONE,
+                KlEstimator.K1, 0, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 2,
+                6.0, 96, Set.of(), lr, lr, 0, 1);
+        var settings = new TrainingSettings(2, 2, 2, 0, 4, Duration.ofSeconds(60), Duration.ofMinutes(5),
+                Duration.ofMinutes(5), 7, 2, "ndcg@10", 2);
+        var spec = new TrainingRunSpec<>(tasks, settings,
+                () -> RolloutModel.of(RolloutPolicies.load(MODEL, dir, "cpu"), TEMPLATE, Decoding.EXTRACTIVE),
+                SamplingSettings.sampling(6.0, 96, Set.of(), 7), 4, Credit.WORD, counting, 4, Duration.ofSeconds(60),
+                () -> Learner.create(MODEL, grpo, dir, 2, "cpu", true), 0, new PromptCursor.Position(0, 0),
+                Map.of("run_id", "test"), Duration.ofMillis(200));
+        List<StepReport> steps = steps(run(spec, false));
+        assertEquals(List.of(1L, 2L), steps.stream().map(StepReport::step).toList());
+        for (StepReport step : steps) {
+            assertEquals(4, step.scored());
+            // a claim of n words copied makes n choices; 2 claims x 2 samples make at least one each
+            assertTrue(step.metrics().get("actor/word_choices") >= 4, step.metrics().toString());
+            assertTrue(step.metrics().get("actor/word_choices_that_mattered") <= step.metrics().get("actor/word_choices"));
+        }
+        // each completion of a prompt retrieved once, however many samples shared it as a counterfactual
+        assertTrue(scored.values().stream().allMatch(n -> n == 1), scored.toString());
+        assertTrue(scored.size() > 8, "the 8 rollouts and their counterfactuals: " + scored.size());
+    }
+
+    @Test
     void strictlyOnPolicyRunUpdatesEveryStepAndTagsRolloutsWithThePreviousVersion(@TempDir Path dir) {
         List<Object> events = run(spec(bm25, dir, 3, 0, 0, new PromptCursor.Position(0, 0), Duration.ofSeconds(30)), false);
         List<StepReport> steps = steps(events);
