@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Rewrites in the policy's shared decode loop (continuous batching) against the same rewrites generated alone: 20
- * concurrent greedy requests of different lengths, some streamed, two cancelled midway.
+ * concurrent requests of different lengths (greedy, and every fifth seeded sampling), some streamed, two cancelled
+ * midway.
  */
 class ContinuousBatchingTest {
 
@@ -48,10 +49,13 @@ class ContinuousBatchingTest {
         List<SamplingSettings> settings = new ArrayList<>();
         List<Rewrite> alone = new ArrayList<>();
         for (int i = 0; i < claims.size(); i++) {
-            SamplingSettings greedy = SamplingSettings.greedy(24 + (i * 37) % 73, Set.of());
-            settings.add(greedy);
+            // every fifth request samples at temperature 1 with its own seed: reproducible whatever runs beside it
+            int maxTokens = 24 + (i * 37) % 73;
+            SamplingSettings sampling = i % 5 == 4 ? SamplingSettings.sampling(1.0, maxTokens, Set.of(), 1000 + i)
+                    : SamplingSettings.greedy(maxTokens, Set.of());
+            settings.add(sampling);
             var prompt = new QueryRewriter.Prompt(claims.get(i), TEMPLATE.render(claims.get(i)));
-            alone.add(rewriter.rewritePrompts(List.of(prompt), 1, greedy, 1).getFirst());
+            alone.add(rewriter.rewritePrompts(List.of(prompt), 1, sampling, 1).getFirst());
         }
         // requests 3 and 11 are cancelled after their fifth piece of text; every third one is streamed
         var streamed = new ArrayList<StringBuilder>();
