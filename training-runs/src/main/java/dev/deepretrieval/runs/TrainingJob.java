@@ -145,13 +145,21 @@ public final class TrainingJob {
             int samplesPerPrompt, long totalSteps, long seed, long firstStep, PromptCursor.Position cursor,
             String device, double temperature, int maxTokens, boolean skipHeldout) {}
 
-    /** {@code train.credit}; word credit needs extractive rollouts and a group algorithm. */
-    private static Credit credit(Settings settings, Plan plan, TrainingProblem<?> problem) {
+    /**
+     * {@code train.credit}. Word credit needs extractive rollouts and a group algorithm: a run without them (text-to-SQL
+     * and literature search decode free; PPO's advantages come from its critic) is credited by outcome, and says so.
+     */
+    private static Credit credit(Settings settings, Plan plan, TrainingProblem<?> problem, RunControl.Listener listener) {
         Credit credit = settings.parsed(PREFIX + "credit", Credit::parse);
-        if (credit == Credit.WORD && (problem.rolloutDecoding() != Decoding.EXTRACTIVE
-                || plan.algorithm() == RlSettings.Algorithm.PPO)) {
-            throw settings.bad(PREFIX + "credit", "word credit needs extractive decoding and a group algorithm (grpo,"
-                    + " dr-grpo, rloo), got " + problem.rolloutDecoding() + " decoding and " + plan.algorithm().label());
+        if (credit == Credit.WORD && problem.rolloutDecoding() != Decoding.EXTRACTIVE) {
+            listener.say("credit: word credit applies to extractive rewrites; this run decodes "
+                    + problem.rolloutDecoding() + " and is credited by outcome");
+            return Credit.OUTCOME;
+        }
+        if (credit == Credit.WORD && plan.algorithm() == RlSettings.Algorithm.PPO) {
+            listener.say("credit: word credit needs a group algorithm (grpo, dr-grpo, rloo); ppo is credited by outcome"
+                    + " through its critic");
+            return Credit.OUTCOME;
         }
         return credit;
     }
@@ -174,7 +182,7 @@ public final class TrainingJob {
         var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
                 () -> RolloutModel.of(RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(),
                         problem.rolloutDecoding()), sampling,
-                settings.positiveInt(PREFIX + "generation-batch"), credit(settings, plan, problem), problem.environment(),
+                settings.positiveInt(PREFIX + "generation-batch"), credit(settings, plan, problem, listener), problem.environment(),
                 settings.positiveInt(PREFIX + "environment.max-in-flight"),
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),
                 () -> Learner.create(plan.model(), plan.rl(), plan.checkpoints(), keep, device, rolloutLogProbs),
