@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,22 +24,15 @@ import org.junit.jupiter.api.Test;
 class ContinuousBatchingTest {
 
     private static final PromptTemplate TEMPLATE = PromptTemplate.bundled("scifact");
-    private static Policy policy;
-    private static List<String> claims;
-
-    @BeforeAll
-    static void load() {
-        policy = BundledFixtures.policy();
-        claims = BundledFixtures.testClaims(20);
-    }
-
-    @AfterAll
-    static void close() {
-        policy.close();
-    }
 
     @Test
     void concurrentRewritesGetTheTokensTheyGetAloneAndCancelledOnesLeaveTheBatch() throws Exception {
+        try (Policy policy = BundledFixtures.policy()) {
+            concurrentRewrites(policy, BundledFixtures.testClaims(20));
+        }
+    }
+
+    private static void concurrentRewrites(Policy policy, List<String> claims) throws Exception {
         QueryRewriter rewriter = new QueryRewriter(policy, TEMPLATE);
         // 18 places for 20 requests: the last ones wait until others, the cancelled ones first, leave the batch
         var limits = new ContinuousBatcher.Limits(18, 2, 32 * 512);
