@@ -206,8 +206,8 @@ class TrainTaskFamiliesTest {
         for (int i = 0; i < steps; i++) {
             JsonNode line = JSON.readTree(lines.get(i));
             assertEquals(i + 1, line.get("step").asInt());
-            assertEquals(2 * 8, line.get("scored").asInt() + line.get("failed").asInt(),
-                    "2 prompts x a GRPO group of 8 (the default run): " + line);
+            assertEquals(2 * 2, line.get("scored").asInt() + line.get("failed").asInt(),
+                    "2 prompts x a GRPO group of 2 (the default run): " + line);
         }
     }
 

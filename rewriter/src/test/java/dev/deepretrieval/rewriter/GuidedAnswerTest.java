@@ -46,7 +46,9 @@ class GuidedAnswerTest {
             assertTrue(after.get(i).formatValid(), after.get(i).completion());
             if (before.get(i).formatValid()) {
                 assertArrayEquals(before.get(i).generatedTokens(), after.get(i).generatedTokens(), claims.get(i));
-                assertArrayEquals(before.get(i).logProbs(), after.get(i).logProbs(), 0f);
+                // equal up to rounding: sequences leave the batch as they end, at different steps in the two runs,
+                // so the batch's matrix products have different shapes
+                assertArrayEquals(before.get(i).logProbs(), after.get(i).logProbs(), 1e-5f);
             } else {
                 mended++;
             }
