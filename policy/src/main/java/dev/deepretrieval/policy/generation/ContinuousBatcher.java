@@ -126,8 +126,6 @@ public final class ContinuousBatcher implements AutoCloseable {
                     var prompts = new ArrayList<int[]>();
                     for (Pending p : joining) {
                         DecodeBatch.Row row = new DecodeBatch.Row(p.decoding(), p.listener(), 0);
-                        row.promptLength = p.prompt().length;
-                        row.maxNewTokens = p.decoding().maxNewTokens();
                         rows.add(row);
                         prompts.add(p.prompt());
                         owners.put(row, p);
@@ -169,7 +167,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         try {
             long widest = 0;
             for (DecodeBatch.Row row : batch.rows()) {
-                widest = Math.max(widest, (long) row.promptLength + row.maxNewTokens);
+                widest = Math.max(widest, (long) row.promptLength + row.decoding.maxNewTokens());
             }
             int size = batch.size();
             while (!queue.isEmpty() && size < limits.maxBatch()) {

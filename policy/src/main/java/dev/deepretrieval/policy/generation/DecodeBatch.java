@@ -29,7 +29,6 @@ final class DecodeBatch implements AutoCloseable {
         float[] logits; // the next token's logits, once prefilled or stepped
         int next = -1; // the token chosen for the next step
         int promptLength;
-        int maxNewTokens;
 
         Row(SequenceDecoding decoding, TokenListener listener, int listenerIndex) {
             this.decoding = decoding;
@@ -85,6 +84,7 @@ final class DecodeBatch implements AutoCloseable {
             for (int i = 0; i < joining.size(); i++) {
                 Row row = joining.get(i);
                 row.cached = sequences[i].length;
+                row.promptLength = sequences[i].length;
                 row.logits = new float[vocab];
                 System.arraycopy(logits, i * vocab, row.logits, 0, vocab);
             }
