@@ -135,9 +135,10 @@ final class BenchServeCommand implements Callable<Integer> {
             }
             long bound = serve.kvCacheTokens() * perPosition;
             out.printf(Locale.ROOT, "decode loop: peak batch %d (max-concurrent %d), %,d steps; peak KV cache %.1f MiB"
-                    + " (%,d positions) against the bound of %.1f MiB (kv-cache-tokens %,d)%n", loop.peakBatch(),
+                    + " (%,d positions) against the bound of %.1f MiB (kv-cache-tokens %,d); shared template"
+                    + " prefixes %.2f MiB%n", loop.peakBatch(),
                     serve.maxConcurrent(), loop.steps(), loop.peakCacheBytes() / 1048576.0, loop.peakCacheTokens(),
-                    bound / 1048576.0, serve.kvCacheTokens());
+                    bound / 1048576.0, serve.kvCacheTokens(), loop.sharedPrefixBytes() / 1048576.0);
             if (json) {
                 ObjectNode node = Json.object();
                 node.put("generation_p50_ms", paired[0]);
@@ -156,6 +157,7 @@ final class BenchServeCommand implements Callable<Integer> {
                 node.put("peak_kv_cache_bytes", loop.peakCacheBytes());
                 node.put("peak_kv_cache_positions", loop.peakCacheTokens());
                 node.put("kv_cache_bound_bytes", bound);
+                node.put("shared_prefix_bytes", loop.sharedPrefixBytes());
                 out.println(Json.line(node));
             }
             out.flush();

@@ -30,6 +30,7 @@ public final class QueryRewriter {
     private final AnswerParser parser;
     private final TokenConstraint constraint;
     private final ExtractiveAnswer extractive; // null unless rewrites are extractive
+    private volatile int[] templateHead; // computed on first use
 
     public QueryRewriter(Policy policy, PromptTemplate template) {
         this(policy, template, TokenConstraint.NONE, null);
@@ -191,8 +192,31 @@ public final class QueryRewriter {
         int[] prompt = policy.promptTokens(input.text());
         SamplingSettings withStops = settings.withStopTokens(policy.stopTokenIds());
         TokenListener tokens = listener == null ? TokenListener.NONE : streaming(prompt, withStops, listener);
-        return policy.batcher(limits).submit(prompt, withStops, constraintFor(input.original()), tokens)
+        ContinuousBatcher batcher = policy.batcher(limits);
+        int[] head = templateHead();
+        if (head.length > 0) {
+            batcher.sharePrefix(head);
+        }
+        return batcher.submit(prompt, withStops, constraintFor(input.original()), tokens)
                 .thenApply(sequence -> toRewrite(input.original(), prompt, sequence));
+    }
+
+    /**
+     * The prompt tokens every query's prompt under this template starts with (the instructions before the query),
+     * shared in the decode loop so each request prefills only the rest: the tokens two different queries' prompts
+     * have in common from the start. Empty when that is a token or less.
+     */
+    int[] templateHead() {
+        int[] head = templateHead;
+        if (head == null) {
+            int[] one = policy.promptTokens(template.render("a"));
+            int[] other = policy.promptTokens(template.render("b"));
+            int common = Arrays.mismatch(one, other);
+            common = common < 0 ? one.length : common;
+            head = common > 1 ? Arrays.copyOf(one, common) : new int[0];
+            templateHead = head;
+        }
+        return head;
     }
 
     /**

@@ -105,5 +105,16 @@ class ContinuousBatchingTest {
         assertEquals(0, stats.queued());
         assertTrue(stats.peakBatch() > 1 && stats.peakBatch() <= 18, "requests shared decode steps: " + stats);
         assertTrue(stats.peakCacheTokens() <= limits.maxCacheTokens(), stats.toString());
+        // the template's instructions were prefilled once, shared by every request: one cache row of their keys and
+        // values, and every prompt starts with them
+        int[] head = rewriter.templateHead();
+        for (String claim : claims) {
+            int[] prompt = policy.promptTokens(TEMPLATE.render(claim));
+            assertArrayEquals(head, java.util.Arrays.copyOf(prompt, head.length), claim);
+        }
+        assertTrue(head.length > 100, "the template's head is most of its prompt: " + head.length + " tokens");
+        var config = policy.config();
+        long perPosition = 2L * config.numLayers() * config.numKeyValueHeads() * config.headDim() * Float.BYTES;
+        assertEquals(head.length * perPosition, stats.sharedPrefixBytes());
     }
 }

@@ -27,6 +27,9 @@ import java.util.function.Function;
  */
 public final class ContinuousBatcher implements AutoCloseable {
 
+    /** Shared prompt prefixes whose keys and values are kept (a few templates per served policy). */
+    public static final int SHARED_PREFIXES = 8;
+
     /** @param maxCacheTokens the KV cache's bound in positions over all rows (its bytes: positions × per-position) */
     public record Limits(int maxBatch, int maxQueued, long maxCacheTokens) {
         public Limits {
@@ -36,9 +39,12 @@ public final class ContinuousBatcher implements AutoCloseable {
         }
     }
 
-    /** What the loop has done: peaks since it started. */
+    /**
+     * What the loop has done: peaks since it started, and the bytes held by the shared prefixes' keys and values
+     * (outside the bound: one row per prefix).
+     */
     public record Stats(int running, int queued, int peakBatch, long peakCacheBytes, long peakCacheTokens,
-            long steps) {}
+            long steps, long sharedPrefixBytes) {}
 
     private record Pending(int[] prompt, SequenceDecoding decoding, TokenListener listener,
             CompletableFuture<GeneratedSequence> result) {}
@@ -49,6 +55,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final SharedPrefixes prefixes;
     private final Thread loop;
     private volatile boolean closed;
     private volatile int running;
@@ -56,11 +63,13 @@ public final class ContinuousBatcher implements AutoCloseable {
     private volatile long peakCacheBytes;
     private volatile long peakCacheTokens;
     private volatile long steps;
+    private volatile long sharedPrefixBytes;
 
     public ContinuousBatcher(DecoderLm model, Function<int[], String> detokenizer, Limits limits, String name) {
         this.model = model;
         this.detokenizer = detokenizer;
         this.limits = limits;
+        this.prefixes = new SharedPrefixes(model, SHARED_PREFIXES);
         this.loop = new Thread(this::run, name);
         this.loop.setDaemon(true);
         this.loop.start();
@@ -103,10 +112,20 @@ public final class ContinuousBatcher implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Names a prompt beginning many requests share (a template's fixed head): its keys and values are computed once
+     * and every prompt that starts with it (and goes on after it) prefills only the rest. The latest
+     * {@value #SHARED_PREFIXES} named are kept.
+     */
+    public void sharePrefix(int[] prefix) {
+        prefixes.share(prefix);
+    }
+
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(running, queue.size(), peakBatch, peakCacheBytes, peakCacheTokens, steps);
+            return new Stats(running, queue.size(), peakBatch, peakCacheBytes, peakCacheTokens, steps,
+                    sharedPrefixBytes);
         } finally {
             lock.unlock();
         }
@@ -130,7 +149,8 @@ public final class ContinuousBatcher implements AutoCloseable {
                         prompts.add(p.prompt());
                         owners.put(row, p);
                     }
-                    batch.join(prompts, rows);
+                    batch.join(prompts, rows, prefixes);
+                    sharedPrefixBytes = prefixes.bytes();
                     running = batch.size();
                     peakBatch = Math.max(peakBatch, batch.size());
                     peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());
@@ -155,6 +175,7 @@ public final class ContinuousBatcher implements AutoCloseable {
             }
         }
         failQueued();
+        prefixes.close();
     }
 
     /**
@@ -167,7 +188,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         try {
             long widest = 0;
             for (DecodeBatch.Row row : batch.rows()) {
-                widest = Math.max(widest, (long) row.promptLength + row.decoding.maxNewTokens());
+                widest = Math.max(widest, (long) row.promptLength + row.gap + row.decoding.maxNewTokens());
             }
             int size = batch.size();
             while (!queue.isEmpty() && size < limits.maxBatch()) {

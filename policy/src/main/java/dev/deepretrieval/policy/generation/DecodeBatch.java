@@ -7,6 +7,7 @@ import dev.deepretrieval.policy.model.BatchLayout;
 import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.KvCache;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -29,6 +30,13 @@ final class DecodeBatch implements AutoCloseable {
         float[] logits; // the next token's logits, once prefilled or stepped
         int next = -1; // the token chosen for the next step
         int promptLength;
+        int prefix; // tokens of a shared prefix at the start of its cached span
+        int gap; // padding positions between that prefix and the rest of its prompt
+
+        /** Positions from this sequence's first cached token to the newest: its tokens and its gap. */
+        int span() {
+            return cached + gap;
+        }
 
         Row(SequenceDecoding decoding, TokenListener listener, int listenerIndex) {
             this.decoding = decoding;
@@ -71,28 +79,63 @@ final class DecodeBatch implements AutoCloseable {
         return peakCacheBytes;
     }
 
-    /** Prefills {@code prompts} together and adds them to the batch with their first logits. */
-    void join(List<int[]> prompts, List<Row> joining) {
-        if (prompts.isEmpty()) {
-            return;
+    /**
+     * Prefills {@code prompts} and adds them to the batch with their first logits: those that start with a shared
+     * prefix prefill only what follows it (together with the others sharing it), the others together.
+     */
+    void join(List<int[]> prompts, List<Row> joining, SharedPrefixes prefixes) {
+        var plain = new ArrayList<Integer>();
+        var byPrefix = new LinkedHashMap<SharedPrefixes.Entry, List<Integer>>();
+        for (int i = 0; i < prompts.size(); i++) {
+            SharedPrefixes.Entry entry = prefixes == null ? null : prefixes.longestFor(prompts.get(i));
+            if (entry == null) {
+                plain.add(i);
+            } else {
+                byPrefix.computeIfAbsent(entry, e -> new ArrayList<>()).add(i);
+            }
         }
-        int[][] sequences = prompts.toArray(int[][]::new);
+        if (!plain.isEmpty()) {
+            prefill(pick(prompts, plain), pick(joining, plain), null);
+        }
+        byPrefix.forEach((entry, members) -> prefill(pick(prompts, members), pick(joining, members), entry));
+    }
+
+    private void prefill(List<int[]> prompts, List<Row> joining, SharedPrefixes.Entry prefix) {
+        int shared = prefix == null ? 0 : prefix.tokens().length;
+        int[][] sequences = new int[prompts.size()][];
+        int longest = 0;
+        for (int i = 0; i < sequences.length; i++) {
+            int[] prompt = prompts.get(i);
+            sequences[i] = java.util.Arrays.copyOfRange(prompt, shared, prompt.length);
+            longest = Math.max(longest, sequences[i].length);
+        }
         try (NDManager step = manager.newSubManager(); KvCache fresh = new KvCache(step, model.config().numLayers())) {
-            int[][] keyMask = new int[sequences.length][];
-            BatchLayout.Inputs inputs = BatchLayout.leftPadded(step, sequences, padId, keyMask);
+            BatchLayout.Inputs inputs;
+            if (prefix == null) {
+                inputs = BatchLayout.leftPadded(step, sequences, padId, new int[sequences.length][]);
+            } else {
+                fresh.fillRepeated(prefix.cache(), sequences.length);
+                inputs = BatchLayout.afterPrefix(step, sequences, shared, padId);
+            }
             float[] logits = lastLogits(step, inputs, fresh);
             for (int i = 0; i < joining.size(); i++) {
                 Row row = joining.get(i);
-                row.cached = sequences[i].length;
-                row.promptLength = sequences[i].length;
+                row.cached = prompts.get(i).length;
+                row.promptLength = prompts.get(i).length;
+                row.prefix = shared;
+                row.gap = prefix == null ? 0 : longest - sequences[i].length;
                 row.logits = new float[vocab];
                 System.arraycopy(logits, i * vocab, row.logits, 0, vocab);
             }
             cache.appendRows(fresh);
-            width = Math.max(width, keyMask[0].length);
+            width = Math.max(width, shared + longest);
         }
         rows.addAll(joining);
         peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
+    }
+
+    private static <T> List<T> pick(List<T> items, List<Integer> at) {
+        return at.stream().map(items::get).toList();
     }
 
     /**
@@ -127,9 +170,12 @@ final class DecodeBatch implements AutoCloseable {
             Row row = rows.get(b);
             ids[b] = row.next;
             positions[b] = row.cached;
-            long firstReal = width - row.cached;
+            long first = width - row.span();
+            long gapFrom = first + row.prefix;
+            long gapTo = gapFrom + row.gap;
             for (long j = 0; j < keys; j++) {
-                bias[(int) (b * keys + j)] = j >= firstReal ? 0f : DecoderLm.MASKED;
+                boolean visible = j >= first && (j < gapFrom || j >= gapTo);
+                bias[(int) (b * keys + j)] = visible ? 0f : DecoderLm.MASKED;
             }
         }
         try (NDManager step = manager.newSubManager()) {
@@ -164,7 +210,7 @@ final class DecodeBatch implements AutoCloseable {
         cache.keepRows(kept);
         long longest = 0;
         for (Row row : rows) {
-            longest = Math.max(longest, row.cached);
+            longest = Math.max(longest, row.span());
         }
         cache.dropLeading(width - longest);
         width = longest;

@@ -103,7 +103,7 @@ public final class Generator {
             for (int b = 0; b < rows.size(); b++) {
                 joining.add(new DecodeBatch.Row(rows.get(b), listener, b));
             }
-            batch.join(prompts, joining);
+            batch.join(prompts, joining, null);
             while (batch.size() > 0) {
                 batch.choose();
                 batch.step();

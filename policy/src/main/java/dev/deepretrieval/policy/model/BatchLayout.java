@@ -43,6 +43,37 @@ public final class BatchLayout {
     }
 
     /**
+     * Left-padded prompt suffixes after a cached prefix of {@code prefixLength} tokens every sequence shares: positions
+     * go on from the prefix, and each token sees the whole prefix and its own sequence's tokens up to itself. The
+     * cache then holds, per sequence, the prefix, {@code width - length} padding positions, and the suffix.
+     */
+    public static Inputs afterPrefix(NDManager scope, int[][] suffixes, int prefixLength, int padId) {
+        int batch = suffixes.length;
+        int width = 0;
+        for (int[] s : suffixes) {
+            width = Math.max(width, s.length);
+        }
+        int keys = prefixLength + width;
+        long[] ids = new long[batch * width];
+        long[] positions = new long[batch * width];
+        float[] bias = new float[batch * width * keys];
+        for (int b = 0; b < batch; b++) {
+            int pad = width - suffixes[b].length;
+            for (int i = 0; i < width; i++) {
+                boolean real = i >= pad;
+                ids[b * width + i] = real ? suffixes[b][i - pad] : padId;
+                positions[b * width + i] = real ? prefixLength + i - pad : 0;
+                for (int j = 0; j < keys; j++) {
+                    boolean visible = j < prefixLength || (j - prefixLength >= pad && j - prefixLength <= i);
+                    bias[(b * width + i) * keys + j] = visible ? 0f : DecoderLm.MASKED;
+                }
+            }
+        }
+        return new Inputs(scope.create(ids, new Shape(batch, width)), scope.create(positions, new Shape(batch, width)),
+                scope.create(bias, new Shape(batch, 1, width, keys)));
+    }
+
+    /**
      * Right-padded full sequences (scoring): positions count from each sequence's first token.
      */
     public static Inputs rightPadded(NDManager scope, int[][] sequences, int padId) {

@@ -75,6 +75,19 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
+    /** Fills this empty cache with {@code rows} copies of {@code source}'s one sequence (a shared prefix). */
+    public void fillRepeated(KvCache source, int rows) {
+        if (keys[0] != null || source.keys[0] == null || source.rows() != 1) {
+            throw new IllegalStateException("need an empty cache and a source of one sequence");
+        }
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = source.keys[l].repeat(0, rows);
+            values[l] = source.values[l].repeat(0, rows);
+            keys[l].attach(manager);
+            values[l].attach(manager);
+        }
+    }
+
     /** Keeps only sequences {@code rows} (batch indices, in the order given); the others' memory is freed. */
     public void keepRows(long[] rows) {
         if (keys[0] == null) {
