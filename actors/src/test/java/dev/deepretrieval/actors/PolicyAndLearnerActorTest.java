@@ -55,7 +55,7 @@ class PolicyAndLearnerActorTest {
         var lr = new LearningRateSchedule(1e-4, 0, 10, LearningRateSchedule.Shape.CONSTANT, 1.0);
         return new RlSettings(RlSettings.Algorithm.GRPO, 3, 1, 1, 0.2, 0.2, 3, 0.5, 0.0, RlSettings.KlMode.NONE,
                 KlEstimator.K3, 0.0, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 1,
-                1.0, 40, Set.of(), lr, lr, 0, 1);
+                1.0, 40, Set.of(), lr, lr, 0, 1, RlSettings.DecisionObjective.SURROGATE);
     }
 
     private static Policy load() {

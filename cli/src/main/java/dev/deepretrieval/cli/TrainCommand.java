@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
         description = {"Trains the query-rewriting policy by reinforcement learning against a real retriever"
                 + " (deepretrieval.train in application.conf).", "",
             "With no arguments (the embedded defaults): the bundled default policy, prompted with the SciFact train"
-                + " claims, every rewrite scored by BM25 nDCG through the paper's BEIR reward, PPO. A Pekko actor per"
+                + " claims (1 in 8 carved out for validation), extractive rewrites in expand mode scored by BM25 nDCG"
+                + " through the paper's BEIR reward, GRPO with word credit (each kept or left-out word credited with"
+                + " its own measured effect), 60 steps of 64 claims x 2 samples. A Pekko actor per"
                 + " role (policy, environment, learner) under a run supervisor, connected by a backpressured stream.",
             "Other tasks: --task squad (evidence QA, BM25, the paper's rank-tier reward), --task spider (text-to-SQL"
                 + " with the schema in the prompt, execution match; --sql-url for MariaDB or PostgreSQL), --task cohen2006"

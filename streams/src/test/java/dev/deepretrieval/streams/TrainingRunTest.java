@@ -116,7 +116,7 @@ class TrainingRunTest {
         var lr = new LearningRateSchedule(2e-5, 0, 100, LearningRateSchedule.Shape.CONSTANT, 1.0);
         return new RlSettings(RlSettings.Algorithm.PPO, 1, 1, 1, 0.2, 0.2, 3, 0.5, 0.001, RlSettings.KlMode.REWARD_FIXED,
                 KlEstimator.K1, 0.001, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 1,
-                1.0, 48, Set.of(), lr, lr, 0, 1);
+                1.0, 48, Set.of(), lr, lr, 0, 1, RlSettings.DecisionObjective.SURROGATE);
     }
 
     private static TrainingRunSpec<RetrievalTask> spec(Environment<RetrievalTask> environment, Path checkpoints,
@@ -203,7 +203,7 @@ class TrainingRunTest {
         var lr = new LearningRateSchedule(3e-4, 0, 100, LearningRateSchedule.Shape.CONSTANT, 1.0);
         var grpo = new RlSettings(RlSettings.Algorithm.GRPO, 2, 1, 1, 0.2, 0.2, 3, 0.5, 0, RlSettings.KlMode.NONE,
                 KlEstimator.K1, 0, 6, 10000, RlSettings.CriticMode.SEPARATE, 0.5, LossAggregation.TOKEN_MEAN, 1, 1, 2,
-                6.0, 96, Set.of(), lr, lr, 0, 1);
+                6.0, 96, Set.of(), lr, lr, 0, 1, RlSettings.DecisionObjective.SURROGATE);
         var settings = new TrainingSettings(2, 2, 2, 0, 4, Duration.ofSeconds(60), Duration.ofMinutes(5),
                 Duration.ofMinutes(5), 7, 2, "ndcg@10", 2);
         var spec = new TrainingRunSpec<>(tasks, settings,

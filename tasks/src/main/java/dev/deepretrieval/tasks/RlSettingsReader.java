@@ -33,7 +33,8 @@ public final class RlSettingsReader {
                             settings.raw().getInt(p + "warmup-steps"), steps, LearningRateSchedule.Shape.CONSTANT, 1.0),
                     new LearningRateSchedule(settings.number(p + "critic-learning-rate"),
                             settings.raw().getInt(p + "warmup-steps"), steps, LearningRateSchedule.Shape.CONSTANT, 1.0),
-                    settings.number(p + "weight-decay"), settings.number(p + "max-grad-norm"));
+                    settings.number(p + "weight-decay"), settings.number(p + "max-grad-norm"),
+                    settings.parsed(p + "decision-objective", v -> RlSettings.DecisionObjective.valueOf(constant(v))));
         } catch (IllegalArgumentException e) {
             throw settings.bad("deepretrieval.train.rl", e.getMessage());
         }

@@ -99,7 +99,9 @@ public final class ActorUpdate {
         ClippedPolicyLoss.Result result = objective.policy().compute(scores.logProbs(), old, adv, mask);
         LossAggregation aggregation = objective.policy().aggregation();
         NDArray entropy = aggregation.aggregate(scores.entropies(), mask);
-        NDArray loss = result.loss().sub(entropy.mul((float) objective.entropyCoefficient()));
+        NDArray policyLoss = objective.decisions() == null ? result.loss()
+                : objective.decisions().compute(scores.logProbs(), adv, mask);
+        NDArray loss = policyLoss.sub(entropy.mul((float) objective.entropyCoefficient()));
         if (objective.klEstimator() != null) {
             NDArray reference = PaddedRows.of(scope, micro.referenceLogProbs(), shape);
             NDArray kl = aggregation.aggregate(objective.klEstimator().estimate(scores.logProbs(), reference), mask);
@@ -114,7 +116,7 @@ public final class ActorUpdate {
             metrics.merge("critic/vf_clipfrac", weight * value.clipFraction().getFloat(), Double::sum);
         }
         collector.backward(loss.mul((float) weight));
-        metrics.merge("actor/pg_loss", weight * result.loss().getFloat(), Double::sum);
+        metrics.merge("actor/pg_loss", weight * policyLoss.getFloat(), Double::sum);
         metrics.merge("actor/pg_clipfrac", weight * result.clipFraction().getFloat(), Double::sum);
         metrics.merge("actor/pg_clipfrac_lower", weight * result.dualClipFraction().getFloat(), Double::sum);
         metrics.merge("actor/ppo_kl", weight * result.approxKl().getFloat(), Double::sum);

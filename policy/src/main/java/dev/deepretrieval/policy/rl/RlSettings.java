@@ -37,7 +37,16 @@ public record RlSettings(
         LearningRateSchedule actorLearningRate,
         LearningRateSchedule criticLearningRate,
         double weightDecay,
-        double maxGradNorm) {
+        double maxGradNorm,
+        DecisionObjective decisionObjective) {
+
+    /** How per-decision advantages (word credit) are followed; outcome advantages always by the surrogate. */
+    public enum DecisionObjective {
+        /** The clipped surrogate: each choice's log-prob times its effect (a policy gradient). */
+        SURROGATE,
+        /** {@link DecisionCrossEntropy}: each choice moved toward its better side, weighted by its effect. */
+        CROSS_ENTROPY
+    }
 
     /** How advantages are estimated. */
     public enum Algorithm {

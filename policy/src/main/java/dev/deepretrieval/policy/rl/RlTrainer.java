@@ -42,6 +42,7 @@ public final class RlTrainer implements AutoCloseable {
     private final AdamW actorOptimizer;
     private final AdamW criticOptimizer;
     private final ActorUpdate actorUpdate;
+    private final ActorUpdate decisionUpdate; // per-decision advantages (word credit); actorUpdate unless cross-entropy
     private final CriticUpdate criticUpdate;
     private final AdaptiveKlController klController;
     private int updates;
@@ -80,9 +81,14 @@ public final class RlTrainer implements AutoCloseable {
                 settings.aggregation());
         var valueLoss = new ClippedValueLoss(settings.valueClip(), settings.aggregation());
         boolean klLoss = settings.klMode() == RlSettings.KlMode.LOSS;
-        this.actorUpdate = new ActorUpdate(this.actor, actorOptimizer, new ActorLoss(policyLoss,
-                settings.entropyCoefficient(), klLoss ? settings.klEstimator() : null, settings.klCoefficient(),
-                shared ? valueHead : null, shared ? valueLoss : null, settings.valueCoefficient()), settings.temperature());
+        var actorLoss = new ActorLoss(policyLoss, settings.entropyCoefficient(), klLoss ? settings.klEstimator() : null,
+                settings.klCoefficient(), shared ? valueHead : null, shared ? valueLoss : null,
+                settings.valueCoefficient(), null);
+        this.actorUpdate = new ActorUpdate(this.actor, actorOptimizer, actorLoss, settings.temperature());
+        this.decisionUpdate = settings.decisionObjective() == RlSettings.DecisionObjective.CROSS_ENTROPY
+                ? new ActorUpdate(this.actor, actorOptimizer,
+                        actorLoss.withDecisions(new DecisionCrossEntropy(settings.aggregation())), settings.temperature())
+                : actorUpdate;
         if (this.critic != null) {
             critic.parameters().values().forEach(p -> p.setRequiresGradient(true));
             var criticParameters = new LinkedHashMap<>(critic.parameters());
@@ -241,7 +247,8 @@ public final class RlTrainer implements AutoCloseable {
         if (batch.size() > 0) {
             int miniBatches = Math.min(settings.miniBatches(), batch.size());
             int microBatches = Math.min(settings.microBatches(), batch.size() / miniBatches);
-            metrics.putAll(actorUpdate.update(batch, settings.epochs(), miniBatches, microBatches,
+            ActorUpdate update = givenAdvantages != null ? decisionUpdate : actorUpdate;
+            metrics.putAll(update.update(batch, settings.epochs(), miniBatches, microBatches,
                     settings.actorLearningRate().at(updates)));
         }
         long t7 = System.nanoTime();

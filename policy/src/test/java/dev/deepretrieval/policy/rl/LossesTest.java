@@ -71,6 +71,22 @@ class LossesTest {
     }
 
     @Test
+    void decisionCrossEntropyMovesEachChoiceTowardItsBetterSide() {
+        // π = [0.8, 0.5 | 0.9, 0.25], effects [2, 0 | -1, -0.5]: t0 -2 log 0.8; t1 no decision; t2 -1 log(1 - 0.9)
+        // (the choice was the worse side: the rest of its mass is raised); t3 -0.5 log(0.75)
+        NDArray logProbs = batch((float) Math.log(0.8), (float) Math.log(0.5), (float) Math.log(0.9),
+                (float) Math.log(0.25));
+        NDArray loss = new DecisionCrossEntropy(LossAggregation.TOKEN_MEAN).compute(logProbs, batch(2, 0, -1, -0.5f),
+                batch(1, 1, 1, 1));
+        double expected = (-2 * Math.log(0.8) - Math.log(0.1) - 0.5 * Math.log(0.75)) / 4;
+        assertEquals(expected, loss.getFloat(), 1e-5);
+        // a choice the policy is certain of and should not have made costs a finite -log(1 - (1 - 1e-6)) in float32
+        NDArray certain = new DecisionCrossEntropy(LossAggregation.TOKEN_MEAN).compute(batch(0, 0, 0, 0),
+                batch(-1, 0, 0, 0), batch(1, 0, 0, 0));
+        assertEquals(-Math.log(1 - (double) (1f - 1e-6f)), certain.getFloat(), 1e-3);
+    }
+
+    @Test
     void clippedValueLoss() {
         // V = [1, 0], V_old = [0, 0], R = [0.8, 1]; clip(V) = [0.5, 0]; losses max([0.04, 1], [0.09, 1]) = [0.09, 1]
         NDArray mask = manager.create(new float[] {1, 1}, new Shape(1, 2));

@@ -39,7 +39,8 @@ class RlTrainerTest {
         boolean ppo = algorithm == RlSettings.Algorithm.PPO;
         var lr = new LearningRateSchedule(1e-2, 2, 40, LearningRateSchedule.Shape.CONSTANT, 0);
         var settings = new RlSettings(algorithm, ppo ? 1 : 8, 1.0, 1.0, 0.2, 0.2, 3.0, 0.5, 0.001, kl, estimator,
-                0.001, 0.1, 1000, critic, 0.5, LossAggregation.TOKEN_MEAN, 1, 2, 1, 1.0, 8, Set.of(), lr, lr, 0.0, 1.0);
+                0.001, 0.1, 1000, critic, 0.5, LossAggregation.TOKEN_MEAN, 1, 2, 1, 1.0, 8, Set.of(), lr, lr, 0.0, 1.0,
+                RlSettings.DecisionObjective.SURROGATE);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
                 DecoderWeights actor = DecoderWeights.random(CONFIG, 17, manager);
                 DecoderWeights criticWeights = DecoderWeights.random(CONFIG, 17, manager);
@@ -76,6 +77,38 @@ class RlTrainerTest {
             if (kl == RlSettings.KlMode.LOSS) {
                 assertTrue(metrics.containsKey("actor/kl_loss"));
             }
+        }
+    }
+
+    /**
+     * Word credit's per-decision advantages, followed by either objective: a choice with a positive effect becomes
+     * more likely, one with a negative effect less (the token between them decided nothing and carries no loss).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SURROGATE", "CROSS_ENTROPY"})
+    void perDecisionAdvantagesMoveEachChoiceTheWayItsEffectSays(RlSettings.DecisionObjective objective) {
+        var lr = new LearningRateSchedule(1e-2, 0, 10, LearningRateSchedule.Shape.CONSTANT, 0);
+        var settings = new RlSettings(RlSettings.Algorithm.GRPO, 2, 1.0, 1.0, 0.2, 0.2, 3.0, 0.5, 0.0,
+                RlSettings.KlMode.NONE, KlEstimator.K1, 0.0, 0.1, 1000, RlSettings.CriticMode.SEPARATE, 0.5,
+                LossAggregation.TOKEN_MEAN, 1, 1, 1, 1.0, 8, Set.of(), lr, lr, 0.0, 1.0, objective);
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+                DecoderWeights actor = DecoderWeights.random(CONFIG, 23, manager);
+                RlTrainer trainer = new RlTrainer(settings, actor, null, null, null, manager)) {
+            List<int[]> prompts = List.of(new int[] {1, 9}, new int[] {1, 9});
+            List<int[]> responses = List.of(new int[] {5, 6, 7}, new int[] {5, 6, 7});
+            var scorer = new dev.deepretrieval.policy.scoring.Scorer(new dev.deepretrieval.policy.model.DecoderLm(actor));
+            float[] before = scorer.scoreNoGrad(prompts.subList(0, 1), responses.subList(0, 1), 1.0, null)
+                    .logProbs().getFirst();
+            for (int step = 0; step < 5; step++) {
+                List<float[]> old = scorer.scoreNoGrad(prompts, responses, 1.0, null).logProbs();
+                // token 5 chose well (+1), token 7 badly (-1), token 6 decided nothing
+                List<float[]> given = List.of(new float[] {1, 0, -1}, new float[] {1, 0, -1});
+                trainer.learn(prompts, List.of("g", "g"), responses, new double[] {0.5, 0.5}, old, null, given);
+            }
+            float[] after = scorer.scoreNoGrad(prompts.subList(0, 1), responses.subList(0, 1), 1.0, null)
+                    .logProbs().getFirst();
+            assertTrue(after[0] > before[0] + 0.1, "the good choice became more likely: " + before[0] + " -> " + after[0]);
+            assertTrue(after[2] < before[2] - 0.1, "the bad choice became less likely: " + before[2] + " -> " + after[2]);
         }
     }
 

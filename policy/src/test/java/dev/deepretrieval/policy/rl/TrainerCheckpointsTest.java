@@ -45,7 +45,8 @@ class TrainerCheckpointsTest {
         var lr = new LearningRateSchedule(1e-2, 2, 10, LearningRateSchedule.Shape.COSINE, 0.1);
         var settings = new RlSettings(RlSettings.Algorithm.PPO, 1, 1.0, 1.0, 0.2, 0.2, 3.0, 0.5, 0.001,
                 RlSettings.KlMode.REWARD_ADAPTIVE, KlEstimator.K1, 0.001, 0.1, 1000, RlSettings.CriticMode.SEPARATE, 0.5,
-                LossAggregation.TOKEN_MEAN, 2, 2, 1, 1.0, 6, Set.of(), lr, lr, 0.01, 1.0);
+                LossAggregation.TOKEN_MEAN, 2, 2, 1, 1.0, 6, Set.of(), lr, lr, 0.01, 1.0,
+                RlSettings.DecisionObjective.SURROGATE);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
                 DecoderWeights actor = DecoderWeights.random(CONFIG, 5, manager);
                 DecoderWeights critic = DecoderWeights.random(CONFIG, 5, manager);
