@@ -93,7 +93,7 @@ final class BenchServeCommand implements Callable<Integer> {
         // the load comes from one address: no rate limit, and a queue that holds every connection's request
         var serve = new ServeSettings(base.modelName(), task, base.maxConcurrent(), Math.max(base.maxQueued(), most),
                 base.maxBodyBytes(), base.maxQueryChars(), base.defaultMaxTokens(), base.maxTokensLimit(), Optional.empty(),
-                false, 1e9, 1_000_000, base.kvCacheTokens());
+                false, 1e9, 1_000_000, base.kvCacheTokens(), base.sharedPrefixes());
         Path model = settings.path("deepretrieval.serve.model");
         String device = settings.text("deepretrieval.policy.device");
         ActorSystem<Void> system = NodeSystem.obtain(settings.raw());

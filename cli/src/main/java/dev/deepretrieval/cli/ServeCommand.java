@@ -118,7 +118,8 @@ final class ServeCommand implements Callable<Integer> {
                     settings.positiveInt(PREFIX + "default-max-tokens"), settings.positiveInt(PREFIX + "max-tokens-limit"),
                     token.isEmpty() ? Optional.empty() : Optional.of(token), settings.flag(PREFIX + "protect-reads"),
                     settings.number(PREFIX + "rate-limit.requests-per-second"),
-                    settings.positiveInt(PREFIX + "rate-limit.burst"), settings.positiveInt(PREFIX + "kv-cache-tokens"));
+                    settings.positiveInt(PREFIX + "rate-limit.burst"), settings.positiveInt(PREFIX + "kv-cache-tokens"),
+                    settings.raw().getInt(PREFIX + "shared-prefixes"));
         } catch (IllegalArgumentException e) {
             throw settings.bad(PREFIX.substring(0, PREFIX.length() - 1), e.getMessage());
         }

@@ -18,14 +18,16 @@ import java.util.Optional;
  * @param requestsPerSecond per-client rate (bearer token, else address); beyond the burst a request is answered 429
  * @param burst requests a client may send at once
  * @param kvCacheTokens the decode loop's KV cache bound, in positions over all its sequences (rows × width)
+ * @param sharedPrefixes prompt-template heads whose keys and values the decode loop keeps (prefix caching; 0 = off)
  */
 public record ServeSettings(String modelName, String defaultTask, int maxConcurrent, int maxQueued, long maxBodyBytes,
         int maxQueryChars, int defaultMaxTokens, int maxTokensLimit, Optional<String> authToken, boolean protectReads,
-        double requestsPerSecond, int burst, long kvCacheTokens) {
+        double requestsPerSecond, int burst, long kvCacheTokens, int sharedPrefixes) {
 
     public ServeSettings {
         if (maxConcurrent < 1 || maxQueued < 0 || maxBodyBytes < 1 || maxQueryChars < 1 || defaultMaxTokens < 1
-                || maxTokensLimit < defaultMaxTokens || requestsPerSecond <= 0 || burst < 1 || kvCacheTokens < 1) {
+                || maxTokensLimit < defaultMaxTokens || requestsPerSecond <= 0 || burst < 1 || kvCacheTokens < 1
+                || sharedPrefixes < 0) {
             throw new IllegalArgumentException("serve settings out of range: " + this);
         }
     }

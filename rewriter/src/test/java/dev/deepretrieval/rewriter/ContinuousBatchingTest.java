@@ -35,7 +35,7 @@ class ContinuousBatchingTest {
     private static void concurrentRewrites(Policy policy, List<String> claims) throws Exception {
         QueryRewriter rewriter = new QueryRewriter(policy, TEMPLATE);
         // 18 places for 20 requests: the last ones wait until others, the cancelled ones first, leave the batch
-        var limits = new ContinuousBatcher.Limits(18, 2, 32 * 512);
+        var limits = new ContinuousBatcher.Limits(18, 2, 32 * 512, 8);
         // different lengths: token limits from 24 to 96, so requests leave the batch at different steps
         List<SamplingSettings> settings = new ArrayList<>();
         List<Rewrite> alone = new ArrayList<>();

@@ -27,14 +27,15 @@ import java.util.function.Function;
  */
 public final class ContinuousBatcher implements AutoCloseable {
 
-    /** Shared prompt prefixes whose keys and values are kept (a few templates per served policy). */
-    public static final int SHARED_PREFIXES = 8;
-
-    /** @param maxCacheTokens the KV cache's bound in positions over all rows (its bytes: positions × per-position) */
-    public record Limits(int maxBatch, int maxQueued, long maxCacheTokens) {
+    /**
+     * @param maxCacheTokens the KV cache's bound in positions over all rows (its bytes: positions × per-position)
+     * @param sharedPrefixes prompt prefixes whose keys and values are kept ({@link #sharePrefix}; 0 = none)
+     */
+    public record Limits(int maxBatch, int maxQueued, long maxCacheTokens, int sharedPrefixes) {
         public Limits {
-            if (maxBatch < 1 || maxQueued < 0 || maxCacheTokens < 1) {
-                throw new IllegalArgumentException("need max batch >= 1, max queued >= 0 and a cache bound >= 1");
+            if (maxBatch < 1 || maxQueued < 0 || maxCacheTokens < 1 || sharedPrefixes < 0) {
+                throw new IllegalArgumentException("need max batch >= 1, max queued >= 0, a cache bound >= 1 and"
+                        + " shared prefixes >= 0");
             }
         }
     }
@@ -69,7 +70,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         this.model = model;
         this.detokenizer = detokenizer;
         this.limits = limits;
-        this.prefixes = new SharedPrefixes(model, SHARED_PREFIXES);
+        this.prefixes = limits.sharedPrefixes() == 0 ? null : new SharedPrefixes(model, limits.sharedPrefixes());
         this.loop = new Thread(this::run, name);
         this.loop.setDaemon(true);
         this.loop.start();
@@ -115,10 +116,12 @@ public final class ContinuousBatcher implements AutoCloseable {
     /**
      * Names a prompt beginning many requests share (a template's fixed head): its keys and values are computed once
      * and every prompt that starts with it (and goes on after it) prefills only the rest. The latest
-     * {@value #SHARED_PREFIXES} named are kept.
+     * {@link Limits#sharedPrefixes()} named are kept; with none, nothing is shared.
      */
     public void sharePrefix(int[] prefix) {
-        prefixes.share(prefix);
+        if (prefixes != null) {
+            prefixes.share(prefix);
+        }
     }
 
     public Stats stats() {
@@ -150,12 +153,14 @@ public final class ContinuousBatcher implements AutoCloseable {
                         owners.put(row, p);
                     }
                     batch.join(prompts, rows, prefixes);
-                    sharedPrefixBytes = prefixes.bytes();
+                    sharedPrefixBytes = prefixes == null ? 0 : prefixes.bytes();
                     running = batch.size();
                     peakBatch = Math.max(peakBatch, batch.size());
                     peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());
-                    for (DecodeBatch.Row ended : batch.choose()) {
-                        owners.remove(ended).result().complete(ended.decoding.result());
+                    List<DecodeBatch.Row> ended = batch.choose();
+                    running = batch.size(); // before the results: whoever hears one sees it gone from the batch
+                    for (DecodeBatch.Row row : ended) {
+                        owners.remove(row).result().complete(row.decoding.result());
                     }
                     batch.step();
                     running = batch.size();
@@ -175,7 +180,9 @@ public final class ContinuousBatcher implements AutoCloseable {
             }
         }
         failQueued();
-        prefixes.close();
+        if (prefixes != null) {
+            prefixes.close();
+        }
     }
 
     /**

@@ -97,6 +97,7 @@ final class SharedPrefixes implements AutoCloseable {
                     model.config().padTokenId().orElse(0), keyMask);
             model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), cache);
         }
+        cache.compact();
         return cache;
     }
 

@@ -86,7 +86,7 @@ public final class DecoderLm {
             q = rotate(q, cos, sin);
             k = rotate(k, cos, sin);
             if (cache != null) {
-                NDArray[] full = cache.append(l, k, v);
+                NDArray[] full = cache.append(scope, l, k, v);
                 k = full[0];
                 v = full[1];
             }

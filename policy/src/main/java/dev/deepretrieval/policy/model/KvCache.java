@@ -2,16 +2,27 @@ package dev.deepretrieval.policy.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of every layer for the tokens seen so far, {@code [batch, kvHeads, length, headDim]}, in a manager
- * of their own: each step appends and frees the previous arrays, so memory holds one copy at a time.
+ * Keys and values of every layer for the tokens seen so far, in a manager of their own. Each layer's are held in a
+ * buffer {@code [batch, kvHeads, capacity, headDim]} of which positions {@code [start, end)} are live: a step writes
+ * its keys and values into the room after {@code end} in place and attention reads a view of the live positions, so
+ * a decode step copies only its own new position, not the cache (a buffer is rebuilt, live positions only, when it
+ * runs out of room, when sequences leave or join, or when leading positions are dropped at a rebuild).
  */
 public final class KvCache implements AutoCloseable {
+
+    /** Positions of room a rebuilt buffer keeps after its live ones: one rebuild per this many decode steps. */
+    static final long HEADROOM = 32;
 
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    private long start; // first live position in the buffers
+    private long end; // one past the last live position
+    private long writing = -1; // end of the positions the forward pass under way is writing, layer by layer
 
     public KvCache(NDManager parent, int layers) {
         this.manager = parent.newSubManager();
@@ -19,27 +30,41 @@ public final class KvCache implements AutoCloseable {
         this.values = new NDArray[layers];
     }
 
-    /** Appends this step's keys and values for a layer and returns the full ones, {@code [keys, values]}. */
-    NDArray[] append(int layer, NDArray key, NDArray value) {
-        NDArray oldKey = keys[layer];
-        NDArray oldValue = values[layer];
-        if (oldKey == null) {
-            keys[layer] = key.duplicate();
-            values[layer] = value.duplicate();
-            keys[layer].attach(manager);
-            values[layer].attach(manager);
-        } else {
-            keys[layer] = oldKey.concat(key, 2);
-            values[layer] = oldValue.concat(value, 2);
-            oldKey.close();
-            oldValue.close();
+    /**
+     * Writes this forward pass's keys and values {@code [batch, kvHeads, tokens, headDim]} for a layer after the live
+     * positions and returns views of every live position with them, {@code [keys, values]}, in {@code scope}. A
+     * forward pass appends to every layer in order; the new positions are live once the last layer has them.
+     */
+    NDArray[] append(NDManager scope, int layer, NDArray key, NDArray value) {
+        long tokens = key.getShape().get(2);
+        if (layer == 0) {
+            if (keys[0] == null) {
+                for (int l = 0; l < keys.length; l++) {
+                    keys[l] = allocated(key.getShape(), key.getDataType(), tokens + HEADROOM);
+                    values[l] = allocated(value.getShape(), value.getDataType(), tokens + HEADROOM);
+                }
+                start = 0;
+                end = 0;
+            } else if (end + tokens > capacity()) {
+                rebuild(rows(), tokens + HEADROOM, null);
+            }
+            writing = end + tokens;
         }
-        return new NDArray[] {keys[layer], values[layer]};
+        NDIndex written = new NDIndex(":, :, {}:{}, :", end, writing);
+        keys[layer].set(written, key);
+        values[layer].set(written, value);
+        NDIndex live = new NDIndex(":, :, {}:{}, :", start, writing);
+        NDArray[] full = {Scopes.into(scope, keys[layer].get(live)), Scopes.into(scope, values[layer].get(live))};
+        if (layer == keys.length - 1) {
+            end = writing;
+            writing = -1;
+        }
+        return full;
     }
 
-    /** Number of positions cached. */
+    /** Number of live positions. */
     public long length() {
-        return keys[0] == null ? 0 : keys[0].getShape().get(2);
+        return keys[0] == null ? 0 : end - start;
     }
 
     @Override
@@ -52,7 +77,7 @@ public final class KvCache implements AutoCloseable {
         return keys[0] == null ? 0 : keys[0].getShape().get(0);
     }
 
-    /** Bytes the cached keys and values hold now. */
+    /** Bytes the cache's buffers hold now (live positions and the room around them). */
     public long bytes() {
         long total = 0;
         for (int l = 0; l < keys.length; l++) {
@@ -73,6 +98,8 @@ public final class KvCache implements AutoCloseable {
                 values[l] = null;
             }
         }
+        start = 0;
+        end = 0;
     }
 
     /** Fills this empty cache with {@code rows} copies of {@code source}'s one sequence (a shared prefix). */
@@ -80,11 +107,26 @@ public final class KvCache implements AutoCloseable {
         if (keys[0] != null || source.keys[0] == null || source.rows() != 1) {
             throw new IllegalStateException("need an empty cache and a source of one sequence");
         }
-        for (int l = 0; l < keys.length; l++) {
-            keys[l] = source.keys[l].repeat(0, rows);
-            values[l] = source.values[l].repeat(0, rows);
-            keys[l].attach(manager);
-            values[l].attach(manager);
+        long length = source.length();
+        try (NDManager scratch = manager.newSubManager()) {
+            for (int l = 0; l < keys.length; l++) {
+                NDArray key = source.live(scratch, source.keys[l]);
+                NDArray value = source.live(scratch, source.values[l]);
+                keys[l] = allocated(key.getShape(), key.getDataType(), length + HEADROOM, rows);
+                values[l] = allocated(value.getShape(), value.getDataType(), length + HEADROOM, rows);
+                NDIndex at = new NDIndex(":, :, 0:{}, :", length);
+                keys[l].set(at, key.repeat(0, rows));
+                values[l].set(at, value.repeat(0, rows));
+            }
+        }
+        start = 0;
+        end = length;
+    }
+
+    /** Frees the room around the live positions (a cache nothing will extend, such as a shared prefix's). */
+    public void compact() {
+        if (keys[0] != null && capacity() > length()) {
+            rebuild(rows(), 0, null);
         }
     }
 
@@ -93,24 +135,18 @@ public final class KvCache implements AutoCloseable {
         if (keys[0] == null) {
             return;
         }
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray index = scratch.create(rows);
-            for (int l = 0; l < keys.length; l++) {
-                keys[l] = replace(keys[l], keys[l].get(index));
-                values[l] = replace(values[l], values[l].get(index));
-            }
-        }
+        rebuild(rows.length, HEADROOM, rows);
     }
 
-    /** Drops the first {@code positions} cached positions of every sequence (padding no sequence reads any more). */
+    /** Drops the first {@code positions} live positions of every sequence (padding no sequence reads any more). */
     public void dropLeading(long positions) {
         if (keys[0] == null || positions == 0) {
             return;
         }
-        for (int l = 0; l < keys.length; l++) {
-            keys[l] = replace(keys[l], copied(keys[l].get(":, :, " + positions + ":, :")));
-            values[l] = replace(values[l], copied(values[l].get(":, :, " + positions + ":, :")));
+        if (positions > length()) {
+            throw new IllegalArgumentException("cannot drop " + positions + " of " + length() + " positions");
         }
+        start += positions;
     }
 
     /**
@@ -130,47 +166,80 @@ public final class KvCache implements AutoCloseable {
                 other.keys[l] = null;
                 other.values[l] = null;
             }
+            start = other.start;
+            end = other.end;
+            other.clear();
             return;
         }
         long length = Math.max(length(), other.length());
-        for (int l = 0; l < keys.length; l++) {
-            keys[l] = replace(keys[l], stacked(keys[l], other.keys[l], length));
-            values[l] = replace(values[l], stacked(values[l], other.values[l], length));
-            other.keys[l].close();
-            other.values[l].close();
-            other.keys[l] = null;
-            other.values[l] = null;
-        }
-    }
-
-    /** {@code first}'s sequences then {@code second}'s, each left-padded with zeros to {@code length} positions. */
-    private NDArray stacked(NDArray first, NDArray second, long length) {
+        long mine = rows();
+        long theirs = other.rows();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray joined = leftPadded(scratch, first, length).concat(leftPadded(scratch, second, length), 0);
-            joined.attach(manager);
-            return joined;
+            for (int l = 0; l < keys.length; l++) {
+                keys[l] = replace(keys[l], joined(scratch, keys[l], other, other.keys[l], mine, theirs, length));
+                values[l] = replace(values[l], joined(scratch, values[l], other, other.values[l], mine, theirs, length));
+            }
         }
+        start = 0;
+        end = length;
+        other.clear();
     }
 
-    /** {@code array} with zero positions in front up to {@code length}; padding is made in {@code scratch}. */
-    private static NDArray leftPadded(NDManager scratch, NDArray array, long length) {
-        long missing = length - array.getShape().get(2);
-        if (missing == 0) {
-            return array;
-        }
-        ai.djl.ndarray.types.Shape shape = array.getShape();
-        NDArray zeros = scratch.zeros(new ai.djl.ndarray.types.Shape(shape.get(0), shape.get(1), missing, shape.get(3)),
-                array.getDataType());
-        NDArray padded = zeros.concat(array, 2);
-        padded.attach(scratch);
-        return padded;
+    /** A buffer of {@code mine + theirs} rows: both sides' live positions right-aligned at {@code length}. */
+    private NDArray joined(NDManager scratch, NDArray buffer, KvCache other, NDArray otherBuffer, long mine,
+            long theirs, long length) {
+        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), length + HEADROOM, mine + theirs);
+        target.set(new NDIndex("0:{}, :, {}:{}, :", mine, length - length(), length), live(scratch, buffer));
+        target.set(new NDIndex("{}:, :, {}:{}, :", mine, length - other.length(), length),
+                other.live(scratch, otherBuffer));
+        return target;
     }
 
-    /** A copy of a slice (a slice shares, and so keeps alive, the whole of its source's memory). */
-    private static NDArray copied(NDArray view) {
-        NDArray copy = view.duplicate();
-        view.close();
-        return copy;
+    /**
+     * Copies the live positions (of {@code rows} only, in that order, when given) into new buffers with {@code room}
+     * positions after them.
+     */
+    private void rebuild(long rowCount, long room, long[] rows) {
+        long length = length();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray index = rows == null ? null : scratch.create(rows);
+            for (int l = 0; l < keys.length; l++) {
+                keys[l] = replace(keys[l], copyLive(scratch, keys[l], index, rowCount, length + room));
+                values[l] = replace(values[l], copyLive(scratch, values[l], index, rowCount, length + room));
+            }
+        }
+        start = 0;
+        end = length;
+    }
+
+    private NDArray copyLive(NDManager scratch, NDArray buffer, NDArray rowIndex, long rowCount, long capacity) {
+        NDArray live = live(scratch, buffer);
+        if (rowIndex != null) {
+            live = Scopes.into(scratch, live.get(rowIndex));
+        }
+        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), capacity, rowCount);
+        target.set(new NDIndex(":, :, 0:{}, :", length()), live);
+        return target;
+    }
+
+    /** A view of {@code buffer}'s live positions, in {@code scratch}. */
+    private NDArray live(NDManager scratch, NDArray buffer) {
+        return Scopes.into(scratch, buffer.get(new NDIndex(":, :, {}:{}, :", start, end)));
+    }
+
+    private long capacity() {
+        return keys[0].getShape().get(2);
+    }
+
+    /** Zeros shaped as {@code like} with {@code capacity} positions (and {@code like}'s rows). */
+    private NDArray allocated(Shape like, ai.djl.ndarray.types.DataType type, long capacity) {
+        return allocated(like, type, capacity, like.get(0));
+    }
+
+    private NDArray allocated(Shape like, ai.djl.ndarray.types.DataType type, long capacity, long rows) {
+        NDArray buffer = manager.zeros(new Shape(rows, like.get(1), capacity, like.get(3)), type);
+        buffer.attach(manager);
+        return buffer;
     }
 
     /** Swaps {@code old} for {@code replacement} (kept in this cache's manager) and frees {@code old}. */
