@@ -92,6 +92,17 @@ class TrainCommandTest {
             assertTrue(runLines.getFirst().endsWith(" deepretrieval-" + row), runLines.getFirst());
         }
         assertEquals(6, summary.path("validation").path("original").path("queries").asInt(), summary.toString());
+        // the held-out trained policy is the best validated one (the earliest on a tie; step 0 is the initial policy)
+        JsonNode selected = summary.path("heldout").path("trained_selected_on_validation");
+        double first = validations.get(0).path("val/ndcg@10").asDouble();
+        double last = validations.get(1).path("val/ndcg@10").asDouble();
+        assertEquals(last > first ? 2 : 0, selected.path("step").asInt(), summary.toString());
+        assertEquals(Math.max(first, last), selected.path("value").asDouble(), 0.0);
+        if (selected.path("step").asInt() == 0) {
+            assertEquals(summary.path("heldout").path("initial").path("ndcg@10").asDouble(),
+                    summary.path("heldout").path("trained").path("ndcg@10").asDouble(), 0.0);
+        }
+        assertTrue(run.err().contains("the best on validation"), run.err());
         assertTrue(run.out().contains("paired significance on ndcg@10 over 8 queries"), run.out());
         assertTrue(Files.readString(out.resolve("report.html")).contains("Paired significance"));
         assertTrue(Files.isRegularFile(out.resolve("model").resolve("model.safetensors")));

@@ -18,6 +18,10 @@ import java.util.function.Consumer;
  * data, never trained on) rewritten greedily by the initial policy, by the policy of every {@code every}-th step's
  * checkpoint while training goes on (on a thread of its own, so the training stream is never blocked), and by the
  * trained policy at the end. Each result is a {@code val/...} line in {@code metrics.jsonl}.
+ *
+ * <p>It also keeps the best policy it validated ({@link #selected()}, as Hugging Face's {@code load_best_model_at_end}):
+ * the one with the highest first metric, the earliest on a tie, the initial policy included. A step that beats every
+ * earlier one is exported to {@code best-model/} while training goes on, so the choice survives checkpoint retention.
  */
 public final class RunValidation implements AutoCloseable {
 
@@ -35,12 +39,18 @@ public final class RunValidation implements AutoCloseable {
         return t;
     });
     private volatile long lastValidated = -1;
+    private final Path bestFolder;
+    private volatile Selection best; // null until the first validation of this process
+
+    /** The policy validation chose: its step, its validation metric, and where it is. */
+    public record Selection(long step, String metric, double value, Path policy) {}
 
     /** @param listener hears each validation's line as it is written (the runs API's followers) */
     public RunValidation(HeldOutEvaluation evaluation, TrainingOutputs outputs, Path model, Path checkpoints, String device,
-            long every, Consumer<String> say,
+            long every, Path bestFolder, Consumer<String> say,
             java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener) {
         this.listener = listener;
+        this.bestFolder = bestFolder;
         this.evaluation = evaluation;
         this.outputs = outputs;
         this.model = model;
@@ -64,6 +74,7 @@ public final class RunValidation implements AutoCloseable {
         }
         HeldOutEvaluation.Result result = evaluation.rewritten(model, device);
         record(0, result);
+        offer(0, result, () -> model);
         return result;
     }
 
@@ -75,7 +86,9 @@ public final class RunValidation implements AutoCloseable {
         if (every > 0 && step % every == 0) {
             thread.execute(() -> {
                 try (Policy policy = RolloutPolicies.loadAt(model, checkpoints, OptionalLong.of(step), device).policy()) {
-                    record(step, evaluation.rewritten(policy));
+                    HeldOutEvaluation.Result result = evaluation.rewritten(policy);
+                    record(step, result);
+                    offer(step, result, () -> export(policy));
                 } catch (Exception e) {
                     say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
                 }
@@ -88,8 +101,40 @@ public final class RunValidation implements AutoCloseable {
         thread.shutdown();
         thread.awaitTermination(1, TimeUnit.HOURS);
         if (lastValidated != lastStep) {
-            record(lastStep, evaluation.rewritten(trained, device));
+            HeldOutEvaluation.Result result = evaluation.rewritten(trained, device);
+            record(lastStep, result);
+            offer(lastStep, result, () -> trained);
         }
+    }
+
+    /** The best policy validated in this process (after {@link #finish}); empty when none was. */
+    public java.util.Optional<Selection> selected() {
+        return java.util.Optional.ofNullable(best);
+    }
+
+    /** A place for a policy that may become the best: its folder, made only when it does. */
+    private interface PolicyFolder {
+        Path get() throws Exception;
+    }
+
+    private void offer(long step, HeldOutEvaluation.Result result, PolicyFolder folder) throws Exception {
+        String metric = result.metrics().keySet().iterator().next();
+        double value = result.metrics().get(metric);
+        Selection current = best;
+        if (current == null || value > current.value()) {
+            best = new Selection(step, metric, value, folder.get());
+        }
+    }
+
+    /** Exports a validated checkpoint's policy to {@code best-model/} (staged, then renamed into place). */
+    private Path export(Policy policy) throws java.io.IOException {
+        Path staging = bestFolder.resolveSibling(bestFolder.getFileName() + ".staging");
+        if (java.nio.file.Files.exists(staging)) {
+            AtomicFiles.deleteTree(staging);
+        }
+        dev.deepretrieval.policy.HfExporter.exportWithTokenizerOf(policy.weights(), staging, model);
+        AtomicFiles.publishFolder(staging, bestFolder);
+        return bestFolder;
     }
 
     private void record(long step, HeldOutEvaluation.Result result) {

@@ -200,9 +200,11 @@ public final class TrainingJob {
         }
         TrainingRunSupervisor.Ended ended;
         Path trained = plan.folder().resolve("model");
+        Optional<RunValidation.Selection> selected = Optional.empty();
         try (TrainingOutputs outputs = new TrainingOutputs(plan.folder(), plan.firstStep());
                 RunValidation validation = problem.validation().map(v -> new RunValidation(v, outputs, plan.model(),
-                        plan.checkpoints(), device, validationEvery, listener::say, listener::validation))
+                        plan.checkpoints(), device, validationEvery, plan.folder().resolve("best-model"), listener::say,
+                        listener::validation))
                         .orElse(null)) {
             if (validation != null && plan.firstStep() == 0) {
                 listener.say(String.format(Locale.ROOT, "validation: %s, every %d steps",
@@ -223,6 +225,9 @@ public final class TrainingJob {
             exportTrained(plan.model(), plan.checkpoints(), trained, device);
             if (validation != null) {
                 validation.finish(trained, ended.lastStep());
+                if (settings.flag(PREFIX + "validation.select-best")) {
+                    selected = validation.selected();
+                }
             }
             outputs.writeChart(problem.metric());
         }
@@ -230,7 +235,12 @@ public final class TrainingJob {
             return new Outcome(runId, State.COMPLETED, ended.lastStep(), null, plan.folder(), Optional.empty());
         }
         listener.heldOut();
-        HeldOutReport report = heldOut(problem.heldOut(), plan.model(), trained, device, plan.folder(), config, listener);
+        selected.ifPresent(s -> listener.say(String.format(Locale.ROOT, "trained policy for the held-out evaluation:"
+                + " step %d's, the best on validation (%s %.4f)%s", s.step(), s.metric(), s.value(),
+                s.step() == 0 ? ": no step beat the initial policy" : "")));
+        Path reported = selected.map(RunValidation.Selection::policy).orElse(trained);
+        HeldOutReport report = heldOut(problem.heldOut(), plan.model(), reported, selected, device, plan.folder(),
+                config, listener);
         return new Outcome(runId, State.COMPLETED, ended.lastStep(), null, plan.folder(), Optional.of(report));
     }
 
@@ -284,8 +294,9 @@ public final class TrainingJob {
         }
     }
 
-    private static HeldOutReport heldOut(HeldOutEvaluation evaluation, Path initial, Path trained, String device,
-            Path folder, Map<String, Object> config, RunControl.Listener listener) throws Exception {
+    private static HeldOutReport heldOut(HeldOutEvaluation evaluation, Path initial, Path trained,
+            Optional<RunValidation.Selection> selected, String device, Path folder, Map<String, Object> config,
+            RunControl.Listener listener) throws Exception {
         listener.say(String.format(Locale.ROOT, "held-out evaluation (%s): original queries, initial and trained"
                 + " policy (greedy)...", evaluation.label()));
         var rows = new LinkedHashMap<String, HeldOutEvaluation.Result>();
@@ -309,6 +320,8 @@ public final class TrainingJob {
         summary.putPOJO("config", config);
         ObjectNode heldout = summary.putObject("heldout");
         heldout.put("split", evaluation.label());
+        selected.ifPresent(s -> heldout.putObject("trained_selected_on_validation").put("step", s.step())
+                .put("metric", s.metric()).put("value", s.value()));
         rows.forEach((name, result) -> heldout.set(name, result.toJson()));
         if (!significance.isEmpty()) {
             summary.set("significance", significance.toJson());
