@@ -30,12 +30,17 @@ final class TokenSampler {
                 argMax = i;
             }
         }
-        // unnormalised probabilities exp(x - max), computed once for the normaliser and for sampling
-        double[] weights = new double[vocab];
+        // unnormalised probabilities exp(x - max), computed once for the normaliser and for sampling (a greedy
+        // unconstrained choice needs only their sum: no array)
+        boolean keep = !settings.greedy() || allowed != null;
+        double[] weights = keep ? new double[vocab] : null;
         double sum = 0;
         for (int i = 0; i < vocab; i++) {
-            weights[i] = Math.exp(logits[offset + i] / temperature - max);
-            sum += weights[i];
+            double weight = Math.exp(logits[offset + i] / temperature - max);
+            if (keep) {
+                weights[i] = weight;
+            }
+            sum += weight;
         }
         double logNormaliser = max + Math.log(sum);
         int token = settings.greedy() ? argMax : sample(weights, sum, random);
