@@ -73,6 +73,19 @@ class DashboardBrowserTest {
                 byte[] png = Files.readAllBytes(shot);
                 assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG screenshot");
             }
+            // the run's own end (after its validation and held-out evaluation) before the service closes, so nothing
+            // writes into the run folder once the test's folder is removed
+            var events = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs/" + id + "/events")).build(),
+                    HttpResponse.BodyHandlers.ofLines()).body().iterator();
+            String end = null;
+            while (end == null && events.hasNext()) {
+                String line = events.next();
+                JsonNode event = line.startsWith("data:") && line.length() > 5 ? JSON.readTree(line.substring(5)) : null;
+                if (event != null && event.path("type").asText().equals("ended")) {
+                    end = event.path("state").asText();
+                }
+            }
+            assertEquals("completed", end);
             JsonNode ended = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs/" + id)).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertEquals(6, ended.path("step").asInt());

@@ -279,11 +279,17 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         if (run != null) {
             node.put("state", run.state);
             node.set("config", run.config);
-            List<ObjectNode> steps = run.steps;
-            node.put("step", steps.isEmpty() ? 0 : steps.getLast().path("step").asLong());
+            // the newest step event (validations and the held-out notice are kept among the events too)
+            ObjectNode last = null;
+            for (int i = run.steps.size() - 1; i >= 0 && last == null; i--) {
+                if (run.steps.get(i).path("type").asText().equals("step")) {
+                    last = run.steps.get(i);
+                }
+            }
+            node.put("step", last == null ? 0 : last.path("step").asLong());
             node.put("total_steps", run.totalSteps);
-            if (!steps.isEmpty()) {
-                node.set("last", steps.getLast());
+            if (last != null) {
+                node.set("last", last);
             }
             return node;
         }
