@@ -4,6 +4,7 @@ import dev.deepretrieval.policy.Policy;
 import dev.deepretrieval.policy.PolicyLoader;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
+import dev.deepretrieval.policy.checkpoint.WeightAverage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -48,6 +49,38 @@ public final class RolloutPolicies {
         } catch (RuntimeException e) {
             policy.close();
             throw new IllegalStateException("cannot restore the policy from " + checkpointFolder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The actor weights averaged over the newest {@code count} valid checkpoints at or before {@code step}, which must
+     * itself be kept (latest weight averaging; fewer when fewer are kept). Reads the files now, so the caller may
+     * build the policy later.
+     *
+     * @throws IllegalArgumentException when {@code step} has no valid checkpoint
+     */
+    public static WeightAverage averageUpTo(Path checkpointFolder, long step, int count) {
+        try {
+            var store = new CheckpointStore(checkpointFolder, 1);
+            if (store.validAt(step).isEmpty()) {
+                throw new IllegalArgumentException("no valid checkpoint of step " + step + " in " + checkpointFolder);
+            }
+            return WeightAverage.of(store.validUpTo(step, count), ACTOR_GROUP);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read checkpoints in " + checkpointFolder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The starting model with averaged actor weights. */
+    public static Policy load(Path model, WeightAverage average, String device) {
+        Policy policy = PolicyLoader.load(model, Optional.empty(), PolicyLoader.device(device));
+        try {
+            average.restore(policy.weights().parameters());
+            return policy;
+        } catch (RuntimeException e) {
+            policy.close();
+            throw new IllegalStateException("cannot set the policy to the checkpoints " + average.steps() + ": "
+                    + e.getMessage(), e);
         }
     }
 }

@@ -88,7 +88,7 @@ final class BenchServeCommand implements Callable<Integer> {
         List<Integer> connections = settings.positiveInts(PREFIX + "connections");
         int seconds = (int) settings.raw().getDuration(PREFIX + "duration", TimeUnit.SECONDS);
         int requests = settings.positiveInt(PREFIX + "overhead-requests");
-        ServeSettings base = ServeCommand.serveSettings(settings);
+        ServeSettings base = ServeSettings.from(settings);
         int most = connections.stream().mapToInt(Integer::intValue).max().orElse(1);
         // the load comes from one address: no rate limit, and a queue that holds every connection's request
         var serve = new ServeSettings(base.modelName(), task, base.maxConcurrent(), Math.max(base.maxQueued(), most),

@@ -19,7 +19,7 @@ import picocli.CommandLine.ParseResult;
         description = "DeepRetrieval on the JVM: RL training of a language model that rewrites search queries,"
                 + " rewarded by a real retriever's metric.",
         subcommands = {TrainCommand.class, EvalCommand.class, GenerateCommand.class, PretrainCommand.class,
-            ColdStartCommand.class, ServeCommand.class, BenchCommand.class},
+            ColdStartCommand.class, ServeCommand.class, NodeCommand.class, BenchCommand.class},
         footer = {"%n  ./deepretrieval test   runs the whole test suite (handled by the launcher)",
             "  -Dkey=value            overrides any setting of application.conf", ExitCode.HELP_FOOTER})
 public final class Main implements Runnable {

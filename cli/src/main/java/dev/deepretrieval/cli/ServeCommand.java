@@ -1,23 +1,17 @@
 package dev.deepretrieval.cli;
 
-import dev.deepretrieval.http.ManagedTrainingRuns;
-import dev.deepretrieval.tasks.*;
+import dev.deepretrieval.tasks.Settings;
 import dev.deepretrieval.actors.NodeSystem;
-import dev.deepretrieval.http.CheckpointSwapper;
-import dev.deepretrieval.http.RewriteHttpServer;
-import dev.deepretrieval.http.RewriteService;
+import dev.deepretrieval.http.RewriteServiceNode;
 import dev.deepretrieval.http.ServeSettings;
-import dev.deepretrieval.http.ServedPolicy;
-import dev.deepretrieval.policy.Policy;
-import dev.deepretrieval.policy.PolicyLoader;
+import dev.deepretrieval.io.Addresses;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,67 +56,28 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = new Settings(configOptions.load());
-        ServeSettings serve = serveSettings(settings);
+        ServeSettings serve = ServeSettings.from(settings);
         PrintWriter err = spec.commandLine().getErr();
         String address = host != null ? host : settings.text(PREFIX + "host");
-        if (serve.authToken().isEmpty() && !insecure && !isLoopback(address)) {
+        if (serve.authToken().isEmpty() && !insecure && !Addresses.isLoopback(address)) {
             throw new ParameterException(spec.commandLine(), "refusing to serve on " + address + " without an auth token:"
                     + " set deepretrieval.serve.auth-token (or DEEPRETRIEVAL_API_TOKEN), or say --insecure");
         }
         Path folder = model != null ? model : settings.path(PREFIX + "model");
-        String device = settings.text("deepretrieval.policy.device");
-        Policy policy = PolicyLoader.load(folder, Optional.empty(), PolicyLoader.device(device));
         var stopped = new CompletableFuture<Void>();
         StopSignal stop = StopSignal.install(err, "stopping: finishing requests in flight; training runs checkpoint...")
-                .onRequest(
-                () -> stopped.complete(null));
+                .onRequest(() -> stopped.complete(null));
         ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
-        try (ServedPolicy served = new ServedPolicy(policy, CheckpointSwapper.versionOf(folder));
-                RewriteService service = new RewriteService(served, serve);
-                ManagedTrainingRuns runs = new ManagedTrainingRuns(settings, settings.path(PREFIX + "runs-dir"), system)) {
-            ServerBinding binding = RewriteHttpServer.start(system, address,
-                    port != null ? port : settings.raw().getInt(PREFIX + "port"), service, serve,
-                    new CheckpointSwapper(served, folder, device), Optional.of(runs)).toCompletableFuture().get();
+        try (RewriteServiceNode node = RewriteServiceNode.start(settings, system, folder, address,
+                port != null ? port : settings.raw().getInt(PREFIX + "port"), List.of())) {
             err.printf(Locale.ROOT, "serving %s (version %s) on %s (dashboard at /); Ctrl-C stops%n", serve.modelName(),
-                    served.version(), RewriteHttpServer.describe(binding));
+                    node.served().version(), node.address());
             err.flush();
             stopped.get();
-            RewriteHttpServer.stop(binding, settings.raw().getDuration(PREFIX + "stop-grace")).toCompletableFuture().get();
         } finally {
             NodeSystem.terminate(settings.raw().getDuration(PREFIX + "stop-grace").toSeconds() + 10);
             stop.uninstall();
         }
         return ExitCode.OK;
     }
-
-    /** Whether {@code host} names only this machine (a loopback address or {@code localhost}). */
-    static boolean isLoopback(String host) {
-        try {
-            for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
-    }
-
-    static ServeSettings serveSettings(Settings settings) {
-        String token = settings.text(PREFIX + "auth-token");
-        try {
-            return new ServeSettings(settings.text(PREFIX + "model-name"), settings.text(PREFIX + "default-task"),
-                    settings.positiveInt(PREFIX + "max-concurrent"), settings.raw().getInt(PREFIX + "max-queued"),
-                    settings.raw().getBytes(PREFIX + "max-body-size"), settings.positiveInt(PREFIX + "max-query-chars"),
-                    settings.positiveInt(PREFIX + "default-max-tokens"), settings.positiveInt(PREFIX + "max-tokens-limit"),
-                    token.isEmpty() ? Optional.empty() : Optional.of(token), settings.flag(PREFIX + "protect-reads"),
-                    settings.number(PREFIX + "rate-limit.requests-per-second"),
-                    settings.positiveInt(PREFIX + "rate-limit.burst"), settings.positiveInt(PREFIX + "kv-cache-tokens"),
-                    settings.raw().getInt(PREFIX + "shared-prefixes"));
-        } catch (IllegalArgumentException e) {
-            throw settings.bad(PREFIX.substring(0, PREFIX.length() - 1), e.getMessage());
-        }
-    }
-
 }

@@ -196,9 +196,9 @@ class MainTest {
         CliRun open = CliRun.of("serve", "--host", "0.0.0.0", "--port", "0");
         assertEquals(ExitCode.USAGE, open.exitCode(), open.err());
         assertTrue(open.err().contains("refusing to serve on 0.0.0.0 without an auth token"), open.err());
-        assertTrue(ServeCommand.isLoopback("127.0.0.1") && ServeCommand.isLoopback("localhost")
-                && ServeCommand.isLoopback("::1"));
-        assertFalse(ServeCommand.isLoopback("0.0.0.0"));
+        assertTrue(dev.deepretrieval.io.Addresses.isLoopback("127.0.0.1") && dev.deepretrieval.io.Addresses.isLoopback("localhost")
+                && dev.deepretrieval.io.Addresses.isLoopback("::1"));
+        assertFalse(dev.deepretrieval.io.Addresses.isLoopback("0.0.0.0"));
     }
 
     @Test

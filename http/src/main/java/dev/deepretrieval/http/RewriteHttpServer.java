@@ -2,6 +2,8 @@ package dev.deepretrieval.http;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -24,13 +26,23 @@ public final class RewriteHttpServer {
      */
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, String host, int port,
             RewriteService service, ServeSettings settings, PolicySwapper swapper, Optional<TrainingRuns> runs) {
+        return start(system, host, port, service, settings, swapper, runs, List.of());
+    }
+
+    /** As {@link #start(ActorSystem, String, int, RewriteService, ServeSettings, PolicySwapper, Optional)}, with
+     * further read-only routes guarded like the service's own. */
+    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, String host, int port,
+            RewriteService service, ServeSettings settings, PolicySwapper swapper, Optional<TrainingRuns> runs,
+            List<Route> extraReads) {
         var guards = new ServiceGuards(settings, new ClientRateLimiter(settings.requestsPerSecond(), settings.burst(),
                 System::nanoTime));
         var routes = new ServiceRoutes(service, settings, Materializer.matFromSystem(system), swapper, guards);
         var dashboard = new DashboardRoutes();
         Optional<RunRoutes> runRoutes = runs.map(r -> new RunRoutes(r, guards));
-        Route reads = runRoutes.map(r -> routes.concat(dashboard.route(), routes.reads(), r.reads()))
-                .orElseGet(() -> routes.concat(dashboard.route(), routes.reads()));
+        var readRoutes = new ArrayList<Route>(List.of(dashboard.route(), routes.reads()));
+        runRoutes.ifPresent(r -> readRoutes.add(r.reads()));
+        readRoutes.addAll(extraReads);
+        Route reads = routes.concat(readRoutes.get(0), readRoutes.subList(1, readRoutes.size()).toArray(Route[]::new));
         Route writes = runRoutes.map(r -> routes.concat(routes.writes(), r.writes())).orElseGet(routes::writes);
         ServerSettings serverSettings = ServerSettings.create(system.classicSystem()).withRemoteAddressAttribute(true);
         return Http.get(system).newServerAt(host, port).withSettings(serverSettings)

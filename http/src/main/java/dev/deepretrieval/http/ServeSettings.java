@@ -1,5 +1,6 @@
 package dev.deepretrieval.http;
 
+import dev.deepretrieval.tasks.Settings;
 import java.util.Optional;
 
 /**
@@ -31,4 +32,24 @@ public record ServeSettings(String modelName, String defaultTask, int maxConcurr
             throw new IllegalArgumentException("serve settings out of range: " + this);
         }
     }
+
+    private static final String PREFIX = "deepretrieval.serve.";
+
+    /** The settings under {@code deepretrieval.serve}; a value out of range fails naming the section. */
+    public static ServeSettings from(Settings settings) {
+        String token = settings.text(PREFIX + "auth-token");
+        try {
+            return new ServeSettings(settings.text(PREFIX + "model-name"), settings.text(PREFIX + "default-task"),
+                    settings.positiveInt(PREFIX + "max-concurrent"), settings.raw().getInt(PREFIX + "max-queued"),
+                    settings.raw().getBytes(PREFIX + "max-body-size"), settings.positiveInt(PREFIX + "max-query-chars"),
+                    settings.positiveInt(PREFIX + "default-max-tokens"), settings.positiveInt(PREFIX + "max-tokens-limit"),
+                    token.isEmpty() ? Optional.empty() : Optional.of(token), settings.flag(PREFIX + "protect-reads"),
+                    settings.number(PREFIX + "rate-limit.requests-per-second"),
+                    settings.positiveInt(PREFIX + "rate-limit.burst"), settings.positiveInt(PREFIX + "kv-cache-tokens"),
+                    settings.raw().getInt(PREFIX + "shared-prefixes"));
+        } catch (IllegalArgumentException e) {
+            throw settings.bad(PREFIX.substring(0, PREFIX.length() - 1), e.getMessage());
+        }
+    }
+
 }

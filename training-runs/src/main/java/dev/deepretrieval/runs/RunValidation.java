@@ -5,9 +5,9 @@ import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.tasks.HeldOutEvaluation;
 import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.Policy;
+import dev.deepretrieval.policy.checkpoint.WeightAverage;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * Validation during a training run, as verl's {@code test_freq}: the validation queries (carved from the training
  * data, never trained on) rewritten greedily by the initial policy, by the policy of every {@code every}-th step's
  * checkpoint while training goes on (on a thread of its own, so the training stream is never blocked), and by the
- * trained policy at the end. Each result is a {@code val/...} line in {@code metrics.jsonl}.
+ * trained policy at the end. With {@code averaged} above 1, a step's policy is the mean of the weights of its newest
+ * {@code averaged} checkpoints (latest weight averaging), and that mean is what is selected and exported. Each result is a {@code val/...} line in {@code metrics.jsonl}.
  *
  * <p>It also keeps the best policy it validated ({@link #selected()}, as Hugging Face's {@code load_best_model_at_end}):
  * the one with the highest first metric, the earliest on a tie, the initial policy included. A step that beats every
@@ -31,6 +32,7 @@ public final class RunValidation implements AutoCloseable {
     private final Path checkpoints;
     private final String device;
     private final long every;
+    private final int averaged;
     private final Consumer<String> say;
     private final java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -47,7 +49,7 @@ public final class RunValidation implements AutoCloseable {
 
     /** @param listener hears each validation's line as it is written (the runs API's followers) */
     public RunValidation(HeldOutEvaluation evaluation, TrainingOutputs outputs, Path model, Path checkpoints, String device,
-            long every, Path bestFolder, Consumer<String> say,
+            long every, int averaged, Path bestFolder, Consumer<String> say,
             java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener) {
         this.listener = listener;
         this.bestFolder = bestFolder;
@@ -57,6 +59,7 @@ public final class RunValidation implements AutoCloseable {
         this.checkpoints = checkpoints;
         this.device = device;
         this.every = every;
+        this.averaged = averaged;
         this.say = say;
     }
 
@@ -73,7 +76,7 @@ public final class RunValidation implements AutoCloseable {
                     original.get().metrics().get(first), original.get().queries()));
         }
         HeldOutEvaluation.Result result = evaluation.rewritten(model, device);
-        record(0, result);
+        record(0, result, null);
         offer(0, result, () -> model);
         return result;
     }
@@ -84,15 +87,24 @@ public final class RunValidation implements AutoCloseable {
     /** Called with every finished step: every {@code every}-th is validated from its checkpoint, in the background. */
     public void onStep(long step) {
         if (every > 0 && step % every == 0) {
-            thread.execute(() -> {
-                try (Policy policy = RolloutPolicies.loadAt(model, checkpoints, OptionalLong.of(step), device).policy()) {
-                    HeldOutEvaluation.Result result = evaluation.rewritten(policy);
-                    record(step, result);
-                    offer(step, result, () -> export(policy));
-                } catch (Exception e) {
-                    say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
-                }
-            });
+            WeightAverage weights;
+            try {
+                weights = RolloutPolicies.averageUpTo(checkpoints, step, averaged);
+            } catch (RuntimeException e) {
+                say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
+                return;
+            }
+            thread.execute(() -> validate(step, weights));
+        }
+    }
+
+    private void validate(long step, WeightAverage weights) {
+        try (Policy policy = RolloutPolicies.load(model, weights, device)) {
+            HeldOutEvaluation.Result result = evaluation.rewritten(policy);
+            record(step, result, weights);
+            offer(step, result, () -> export(policy));
+        } catch (Exception e) {
+            say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
         }
     }
 
@@ -100,9 +112,14 @@ public final class RunValidation implements AutoCloseable {
     public void finish(Path trained, long lastStep) throws Exception {
         thread.shutdown();
         thread.awaitTermination(1, TimeUnit.HOURS);
-        if (lastValidated != lastStep) {
+        if (lastValidated == lastStep) {
+            return;
+        }
+        if (averaged > 1 && lastStep > 0) {
+            validate(lastStep, RolloutPolicies.averageUpTo(checkpoints, lastStep, averaged));
+        } else {
             HeldOutEvaluation.Result result = evaluation.rewritten(trained, device);
-            record(lastStep, result);
+            record(lastStep, result, null);
             offer(lastStep, result, () -> trained);
         }
     }
@@ -137,13 +154,18 @@ public final class RunValidation implements AutoCloseable {
         return bestFolder;
     }
 
-    private void record(long step, HeldOutEvaluation.Result result) {
+    /** @param weights the checkpoints averaged into the validated policy (null: one policy's own weights) */
+    private void record(long step, HeldOutEvaluation.Result result, WeightAverage weights) {
         outputs.validation(step, result);
         listener.accept(TrainingOutputs.validationLine(step, result));
         lastValidated = step;
         String first = result.metrics().keySet().iterator().next();
-        say.accept(String.format(Locale.ROOT, "validation at step %d: %s %.4f, format %.3f (%d queries)", step, first,
-                result.metrics().get(first), result.formatValidRate().orElse(Double.NaN), result.queries()));
+        String averagedSteps = weights == null || weights.steps().size() < 2 ? ""
+                : ", the mean of the weights of steps " + weights.steps().reversed().stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(", "));
+        say.accept(String.format(Locale.ROOT, "validation at step %d: %s %.4f, format %.3f (%d queries%s)", step, first,
+                result.metrics().get(first), result.formatValidRate().orElse(Double.NaN), result.queries(),
+                averagedSteps));
     }
 
     @Override

@@ -199,11 +199,16 @@ public final class TrainingJob {
                     + training.checkpointEvery() + "): each validation reads that step's checkpoint");
         }
         TrainingRunSupervisor.Ended ended;
+        int averaged = settings.positiveInt(PREFIX + "validation.average-checkpoints");
+        if (averaged > keep) {
+            throw settings.bad(PREFIX + "validation.average-checkpoints", "must be at most keep-checkpoints ("
+                    + keep + "): the averaged checkpoints must still be kept");
+        }
         Path trained = plan.folder().resolve("model");
         Optional<RunValidation.Selection> selected = Optional.empty();
         try (TrainingOutputs outputs = new TrainingOutputs(plan.folder(), plan.firstStep());
                 RunValidation validation = problem.validation().map(v -> new RunValidation(v, outputs, plan.model(),
-                        plan.checkpoints(), device, validationEvery, plan.folder().resolve("best-model"), listener::say,
+                        plan.checkpoints(), device, validationEvery, averaged, plan.folder().resolve("best-model"), listener::say,
                         listener::validation))
                         .orElse(null)) {
             if (validation != null && plan.firstStep() == 0) {

@@ -111,6 +111,18 @@ public final class CheckpointStore {
         return Optional.of(new Checkpoint(dir, state.path("step").asLong(), (ObjectNode) state, List.of()));
     }
 
+    /** The newest {@code count} checkpoints at or before {@code step} that verify, newest first. */
+    public List<Checkpoint> validUpTo(long step, int count) throws IOException {
+        var chosen = new ArrayList<Checkpoint>();
+        for (Path dir : checkpointsNewestFirst()) {
+            var matcher = NAME.matcher(dir.getFileName().toString());
+            if (chosen.size() < count && matcher.matches() && Long.parseLong(matcher.group(1)) <= step) {
+                validAt(Long.parseLong(matcher.group(1))).ifPresent(chosen::add);
+            }
+        }
+        return chosen;
+    }
+
     /** Checkpoint folders, newest step first (temporary folders excluded). */
     public List<Path> checkpointsNewestFirst() throws IOException {
         if (!Files.isDirectory(root)) {

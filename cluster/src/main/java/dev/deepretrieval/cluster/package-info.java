@@ -1,0 +1,10 @@
+/**
+ * The training service on Pekko Cluster: a node's roles ({@link NodeRole}) and addresses
+ * ({@link ClusterNodeSettings}, turned into Pekko's cluster configuration), the membership it sees
+ * ({@link ClusterMembers}) and the routes that show it. Membership is over Artery TCP on loopback unless the operator
+ * says otherwise, downed by Pekko's split-brain resolver, and every cross-node message is serialised in Jackson CBOR
+ * (the bindings and the resolver's strategy live in {@code application.conf}).
+ *
+ * <p>Depends on the training runs (and what they depend on), Pekko Cluster and pekko-http; the CLI composes it.
+ */
+package dev.deepretrieval.cluster;
