@@ -7,6 +7,7 @@ import dev.deepretrieval.actors.PolicyActor;
 import dev.deepretrieval.actors.Rollout;
 import dev.deepretrieval.actors.RolloutBatch;
 import dev.deepretrieval.actors.RolloutPrompt;
+import dev.deepretrieval.actors.RolloutScorer;
 import dev.deepretrieval.actors.ScoredBatch;
 import dev.deepretrieval.actors.WeightsSnapshot;
 import dev.deepretrieval.environments.EnvironmentResult;
@@ -60,7 +61,8 @@ public final class TrainingGraph {
     /** Updates from one batch tried before a run fails (the first and two after a learner actor's restart). */
     static final int LEARN_ATTEMPTS = 3;
 
-    private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
+    /** How much longer than the score timeout the graph waits for a local environment actor's reply. */
+    static final Duration ASK_MARGIN = Duration.ofSeconds(5);
 
     private TrainingGraph() {}
 
@@ -96,6 +98,15 @@ public final class TrainingGraph {
      */
     public static <T> Running run(TrainingTasks<T> tasks, TrainingSettings settings,
             ActorRef<PolicyActor.Command> policy, ActorRef<EnvironmentActor.Command<T>> environment,
+            ActorRef<LearnerActor.Command> learner, Scheduler scheduler, Materializer materializer, long firstStep,
+            PromptCursor.Position cursorStart, Map<String, Object> checkpointState, Listener listener) {
+        return run(tasks, settings, policy, RolloutScorer.asking(environment, settings.scoreTimeout().plus(ASK_MARGIN),
+                scheduler), learner, scheduler, materializer, firstStep, cursorStart, checkpointState, listener);
+    }
+
+    /** As above, scoring through {@code scorer} (a local environment actor or a cluster's env nodes). */
+    public static <T> Running run(TrainingTasks<T> tasks, TrainingSettings settings,
+            ActorRef<PolicyActor.Command> policy, RolloutScorer<T> scorer,
             ActorRef<LearnerActor.Command> learner, Scheduler scheduler, Materializer materializer, long firstStep,
             PromptCursor.Position cursorStart, Map<String, Object> checkpointState, Listener listener) {
         PromptCursor cursor = new PromptCursor(tasks.size(), settings.seed(), cursorStart);
@@ -145,7 +156,7 @@ public final class TrainingGraph {
                     }
                     return jobs;
                 })
-                .mapAsyncUnordered(settings.scoringParallelism(), job -> score(job, environment, settings, scheduler))
+                .mapAsyncUnordered(settings.scoringParallelism(), job -> score(job, scorer))
                 .statefulMap(() -> new HashMap<Long, List<Outcome<T>>>(),
                         (open, outcome) -> regroup(open, outcome, batchPositions), open -> Optional.empty())
                 .mapConcat(list -> list)
@@ -320,14 +331,7 @@ public final class TrainingGraph {
         return index;
     }
 
-    private static <T> CompletionStage<Outcome<T>> score(Job<T> job, ActorRef<EnvironmentActor.Command<T>> environment,
-            TrainingSettings settings, Scheduler scheduler) {
-        return AskPattern.<EnvironmentActor.Command<T>, EnvironmentActor.ScoreOutcome>ask(environment,
-                        replyTo -> new EnvironmentActor.Score<>(job.rollout(), job.task(), replyTo),
-                        settings.scoreTimeout().plus(ASK_MARGIN), scheduler)
-                .handle((outcome, failure) -> new Outcome<>(job, failure == null ? outcome
-                        : new EnvironmentActor.ScoreFailed(job.rollout(), "no reply within "
-                                + settings.scoreTimeout().plus(ASK_MARGIN).toMillis() + " ms",
-                                failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException)));
+    private static <T> CompletionStage<Outcome<T>> score(Job<T> job, RolloutScorer<T> scorer) {
+        return scorer.score(job.rollout(), job.task()).thenApply(outcome -> new Outcome<>(job, outcome));
     }
 }

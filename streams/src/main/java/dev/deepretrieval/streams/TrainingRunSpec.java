@@ -3,11 +3,13 @@ package dev.deepretrieval.streams;
 import dev.deepretrieval.tasks.TrainingTasks;
 import dev.deepretrieval.actors.Credit;
 import dev.deepretrieval.actors.RolloutModel;
+import dev.deepretrieval.actors.RolloutScorer;
 import dev.deepretrieval.actors.Updater;
 import dev.deepretrieval.environments.Environment;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -24,10 +26,24 @@ import java.util.function.Supplier;
  * @param cursor where the prompt cursor continues
  * @param checkpointState saved with every checkpoint (run id, resolved config)
  * @param restartBackoff the first restart delay of a failed child (doubling up to 30×)
+ * @param scorer scores the rollouts elsewhere (a cluster's env nodes); empty: an environment actor of the run's own,
+ *     over {@code environment}
  */
 public record TrainingRunSpec<T>(TrainingTasks<T> tasks, TrainingSettings settings, 
         Supplier<? extends RolloutModel> rolloutModel, SamplingSettings sampling, int generationBatch, Credit credit,
         Environment<T> environment, int environmentMaxInFlight, Duration environmentCallTimeout,
         Supplier<? extends Updater> learnerFactory,
         long firstStep, PromptCursor.Position cursor, Map<String, Object> checkpointState,
-        Duration restartBackoff) {}
+        Duration restartBackoff, Optional<RolloutScorer<T>> scorer) {
+
+    /** A run scored by an environment actor of its own. */
+    public TrainingRunSpec(TrainingTasks<T> tasks, TrainingSettings settings,
+            Supplier<? extends RolloutModel> rolloutModel, SamplingSettings sampling, int generationBatch,
+            Credit credit, Environment<T> environment, int environmentMaxInFlight, Duration environmentCallTimeout,
+            Supplier<? extends Updater> learnerFactory, long firstStep, PromptCursor.Position cursor,
+            Map<String, Object> checkpointState, Duration restartBackoff) {
+        this(tasks, settings, rolloutModel, sampling, generationBatch, credit, environment, environmentMaxInFlight,
+                environmentCallTimeout, learnerFactory, firstStep, cursor, checkpointState, restartBackoff,
+                Optional.empty());
+    }
+}

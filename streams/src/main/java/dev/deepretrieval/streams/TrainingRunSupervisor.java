@@ -1,6 +1,7 @@
 package dev.deepretrieval.streams;
 
 import dev.deepretrieval.actors.EnvironmentActor;
+import dev.deepretrieval.actors.RolloutScorer;
 import dev.deepretrieval.actors.LearnerActor;
 import dev.deepretrieval.actors.PolicyActor;
 import java.time.Duration;
@@ -66,7 +67,7 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
 
     private final TrainingRunSpec<T> spec;
     private final ActorRef<PolicyActor.Command> policy;
-    private final ActorRef<EnvironmentActor.Command<T>> environment;
+    private final RolloutScorer<T> scorer;
     private final ActorRef<LearnerActor.Command> learner;
     private final List<ActorRef<RunEvent>> subscribers = new ArrayList<>();
     private final List<StepReport> recent = new ArrayList<>();
@@ -90,11 +91,13 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
                         .onFailure(SupervisorStrategy.restartWithBackoff(backoff, backoff.multipliedBy(30), 0.2)),
                 "policy", blocking);
         // the environment's own calls fail as explicit ScoreFailed replies; a crash of the actor itself restarts it
-        this.environment = context.spawn(Behaviors.supervise(EnvironmentActor.create(spec.environment(),
-                                spec.environmentMaxInFlight(), spec.settings().batchSize() * (spec.settings().staleness() + 1),
-                                spec.environmentCallTimeout()))
+        this.scorer = spec.scorer().orElseGet(() -> RolloutScorer.asking(context.spawn(Behaviors.supervise(
+                                EnvironmentActor.create(spec.environment(), spec.environmentMaxInFlight(),
+                                        spec.settings().batchSize() * (spec.settings().staleness() + 1),
+                                        spec.environmentCallTimeout()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(backoff, backoff.multipliedBy(30), 0.2)),
-                "environment-" + spec.environment().name());
+                "environment-" + spec.environment().name()), spec.settings().scoreTimeout().plus(TrainingGraph.ASK_MARGIN),
+                context.getSystem().scheduler()));
         this.learner = context.spawn(Behaviors.supervise(LearnerActor.create(spec.learnerFactory()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(backoff, backoff.multipliedBy(30), 0.2)),
                 "learner", blocking);
@@ -132,7 +135,7 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
         }
         state = State.RUNNING;
         ActorRef<Command> self = getContext().getSelf();
-        running = TrainingGraph.run(spec.tasks(), spec.settings(), policy, environment, learner,
+        running = TrainingGraph.run(spec.tasks(), spec.settings(), policy, scorer, learner,
                 getContext().getSystem().scheduler(), Materializer.matFromSystem(getContext().getSystem()),
                 spec.firstStep(), spec.cursor(), spec.checkpointState(), report -> self.tell(new StepDone(report)));
         getContext().pipeToSelf(running.done(), (Done done, Throwable failure) -> new GraphEnded(failure));

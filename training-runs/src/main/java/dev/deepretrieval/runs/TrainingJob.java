@@ -134,7 +134,8 @@ public final class TrainingJob {
             config.put("run_id", runId);
             return train(settings, problem, store, config, new Plan(folder, checkpoints, modelFolder, chosen, rl,
                     samplesPerPrompt, totalSteps, runSeed, firstStep, cursor, device, temperature, maxTokens,
-                    request.skipHeldout()), control);
+                    request.skipHeldout()), control, new RunScoring.Target(runId, problemRequest.task(),
+                    problemRequest.template(), problemRequest.retriever(), modelFolder, device, maxTokens));
         } finally {
             control.trained(); // also when the run failed before or during training
         }
@@ -165,7 +166,8 @@ public final class TrainingJob {
     }
 
     private static <T> Outcome train(Settings settings, TrainingProblem<T> problem, RunStore store,
-            Map<String, Object> config, Plan plan, RunControl control) throws Exception {
+            Map<String, Object> config, Plan plan, RunControl control, RunScoring.Target scoringTarget)
+            throws Exception {
         RunControl.Listener listener = control.listener();
         String runId = (String) config.get("run_id");
         var training = new TrainingSettings(settings.positiveInt(PREFIX + "prompts-per-step"), plan.samplesPerPrompt(),
@@ -187,7 +189,8 @@ public final class TrainingJob {
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),
                 () -> Learner.create(plan.model(), plan.rl(), plan.checkpoints(), keep, device, rolloutLogProbs),
                 plan.firstStep(),
-                plan.cursor(), Map.of("run_id", runId), settings.raw().getDuration(PREFIX + "restart-backoff"));
+                plan.cursor(), Map.of("run_id", runId), settings.raw().getDuration(PREFIX + "restart-backoff"),
+                RunScoring.of(NodeSystem.obtain(settings.raw())).<T>scorer(scoringTarget));
         store.saveRun(runId, "running", config);
         listener.say(String.format(Locale.ROOT, "run %s: %s on %s with %s (%d train prompts), %d steps of %d prompts x %d"
                 + " samples", runId, plan.algorithm().label(), problem.datasetName(), problem.environment().name(),
