@@ -192,22 +192,36 @@ final class DecodeBatch implements AutoCloseable {
         peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
     }
 
-    /** Removes {@code leaving} from the batch and cuts the positions no remaining sequence reads. */
+    /**
+     * Removes {@code leaving} from the batch, the last sequences taking their places (in the batch and its cache rows,
+     * which stay in the same order), and cuts the positions no remaining sequence reads.
+     */
     void leave(List<Row> leaving) {
-        long[] kept = new long[rows.size() - leaving.size()];
-        int k = 0;
-        for (int i = 0; i < rows.size(); i++) { // cache rows are in the batch's order
-            if (!leaving.contains(rows.get(i))) {
-                kept[k++] = i;
+        int remaining = rows.size() - leaving.size();
+        var holes = new ArrayList<Integer>();
+        var movers = new ArrayList<Integer>();
+        for (int i = 0; i < rows.size(); i++) {
+            boolean leaves = leaving.contains(rows.get(i));
+            if (leaves && i < remaining) {
+                holes.add(i);
+            } else if (!leaves && i >= remaining) {
+                movers.add(i);
             }
         }
-        rows.removeAll(leaving);
+        long[] from = new long[holes.size()];
+        long[] to = new long[holes.size()];
+        for (int i = 0; i < holes.size(); i++) {
+            from[i] = movers.get(i);
+            to[i] = holes.get(i);
+            rows.set(holes.get(i), rows.get(movers.get(i)));
+        }
+        rows.subList(remaining, rows.size()).clear();
         if (rows.isEmpty()) {
             cache.clear();
             width = 0;
             return;
         }
-        cache.keepRows(kept);
+        cache.moveRows(from, to, remaining);
         long longest = 0;
         for (Row row : rows) {
             longest = Math.max(longest, row.span());

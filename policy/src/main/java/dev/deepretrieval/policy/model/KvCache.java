@@ -7,21 +7,27 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Keys and values of every layer for the tokens seen so far, in a manager of their own. Each layer's are held in a
- * buffer {@code [batch, kvHeads, capacity, headDim]} of which positions {@code [start, end)} are live: a step writes
- * its keys and values into the room after {@code end} in place and attention reads a view of the live positions, so
- * a decode step copies only its own new position, not the cache (a buffer is rebuilt, live positions only, when it
- * runs out of room, when sequences leave or join, or when leading positions are dropped at a rebuild).
+ * buffer {@code [rowCapacity, kvHeads, capacity, headDim]} of which rows {@code [0, rows)} and positions
+ * {@code [start, end)} are live: a step writes its keys and values into the room after {@code end} in place and
+ * attention reads a view of the live rows and positions, so a decode step copies only its own new position, not the
+ * cache. Sequences join into spare rows (their positions right-aligned with the others') and leave by moving the last
+ * rows into their places, each copying only the rows concerned; a buffer is rebuilt (live rows and positions only)
+ * when it runs out of rows or room, and when its live rows fall to under half of it.
  */
 public final class KvCache implements AutoCloseable {
 
     /** Positions of room a rebuilt buffer keeps after its live ones: one rebuild per this many decode steps. */
     static final long HEADROOM = 32;
 
+    /** Spare rows a buffer rebuilt for joining sequences keeps, so that the next joins copy only their own rows. */
+    static final long ROW_HEADROOM = 4;
+
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
     private long start; // first live position in the buffers
     private long end; // one past the last live position
+    private long liveRows; // sequences cached: rows [0, liveRows) of the buffers
     private long writing = -1; // end of the positions the forward pass under way is writing, layer by layer
 
     public KvCache(NDManager parent, int layers) {
@@ -45,15 +51,16 @@ public final class KvCache implements AutoCloseable {
                 }
                 start = 0;
                 end = 0;
+                liveRows = key.getShape().get(0);
             } else if (end + tokens > capacity()) {
-                rebuild(rows(), tokens + HEADROOM, null);
+                rebuild(rows(), tokens + HEADROOM, null, rowCapacity());
             }
             writing = end + tokens;
         }
-        NDIndex written = new NDIndex(":, :, {}:{}, :", end, writing);
+        NDIndex written = new NDIndex("0:{}, :, {}:{}, :", liveRows, end, writing);
         keys[layer].set(written, key);
         values[layer].set(written, value);
-        NDIndex live = new NDIndex(":, :, {}:{}, :", start, writing);
+        NDIndex live = new NDIndex("0:{}, :, {}:{}, :", liveRows, start, writing);
         NDArray[] full = {Scopes.into(scope, keys[layer].get(live)), Scopes.into(scope, values[layer].get(live))};
         if (layer == keys.length - 1) {
             end = writing;
@@ -74,7 +81,11 @@ public final class KvCache implements AutoCloseable {
 
     /** Sequences cached (the batch axis). */
     public long rows() {
-        return keys[0] == null ? 0 : keys[0].getShape().get(0);
+        return keys[0] == null ? 0 : liveRows;
+    }
+
+    private long rowCapacity() {
+        return keys[0].getShape().get(0);
     }
 
     /** Bytes the cache's buffers hold now (live positions and the room around them). */
@@ -100,6 +111,7 @@ public final class KvCache implements AutoCloseable {
         }
         start = 0;
         end = 0;
+        liveRows = 0;
     }
 
     /** Fills this empty cache with {@code rows} copies of {@code source}'s one sequence (a shared prefix). */
@@ -121,12 +133,13 @@ public final class KvCache implements AutoCloseable {
         }
         start = 0;
         end = length;
+        liveRows = rows;
     }
 
     /** Frees the room around the live positions (a cache nothing will extend, such as a shared prefix's). */
     public void compact() {
-        if (keys[0] != null && capacity() > length()) {
-            rebuild(rows(), 0, null);
+        if (keys[0] != null && (capacity() > length() || rowCapacity() > liveRows)) {
+            rebuild(rows(), 0, null, rows());
         }
     }
 
@@ -135,7 +148,36 @@ public final class KvCache implements AutoCloseable {
         if (keys[0] == null) {
             return;
         }
-        rebuild(rows.length, HEADROOM, rows);
+        rebuild(rows.length, HEADROOM, rows, rows.length);
+    }
+
+    /**
+     * Moves row {@code from[i]} into row {@code to[i]} for every i (live positions only), then keeps the first
+     * {@code remaining} rows: sequences leave by the last ones taking their places. Buffers whose live rows fall to
+     * under half of them are rebuilt smaller.
+     */
+    public void moveRows(long[] from, long[] to, long remaining) {
+        if (keys[0] == null) {
+            return;
+        }
+        if (remaining == 0) {
+            clear();
+            return;
+        }
+        for (int i = 0; i < from.length; i++) {
+            NDIndex source = new NDIndex("{}:{}, :, {}:{}, :", from[i], from[i] + 1, start, end);
+            NDIndex target = new NDIndex("{}:{}, :, {}:{}, :", to[i], to[i] + 1, start, end);
+            for (int l = 0; l < keys.length; l++) {
+                try (NDArray key = keys[l].get(source); NDArray value = values[l].get(source)) {
+                    keys[l].set(target, key);
+                    values[l].set(target, value);
+                }
+            }
+        }
+        liveRows = remaining;
+        if (liveRows * 2 < rowCapacity() && rowCapacity() > liveRows + ROW_HEADROOM) {
+            rebuild(liveRows, HEADROOM, null, liveRows + ROW_HEADROOM);
+        }
     }
 
     /** Drops the first {@code positions} live positions of every sequence (padding no sequence reads any more). */
@@ -168,63 +210,85 @@ public final class KvCache implements AutoCloseable {
             }
             start = other.start;
             end = other.end;
+            liveRows = other.liveRows;
             other.clear();
             return;
         }
-        long length = Math.max(length(), other.length());
         long mine = rows();
         long theirs = other.rows();
+        long theirStart = end - other.length();
         try (NDManager scratch = manager.newSubManager()) {
-            for (int l = 0; l < keys.length; l++) {
-                keys[l] = replace(keys[l], joined(scratch, keys[l], other, other.keys[l], mine, theirs, length));
-                values[l] = replace(values[l], joined(scratch, values[l], other, other.values[l], mine, theirs, length));
+            if (mine + theirs <= rowCapacity() && theirStart >= 0) {
+                // into the spare rows, right-aligned at the live end; positions before theirs (and, when they are the
+                // longer, the others' newly uncovered ones) hold earlier keys the attention bias hides
+                NDIndex into = new NDIndex("{}:{}, :, {}:{}, :", mine, mine + theirs, theirStart, end);
+                for (int l = 0; l < keys.length; l++) {
+                    keys[l].set(into, other.live(scratch, other.keys[l]));
+                    values[l].set(into, other.live(scratch, other.values[l]));
+                }
+                start = Math.min(start, theirStart);
+            } else {
+                long length = Math.max(length(), other.length());
+                for (int l = 0; l < keys.length; l++) {
+                    keys[l] = replace(keys[l], joined(scratch, keys[l], other, other.keys[l], mine, theirs, length));
+                    values[l] = replace(values[l], joined(scratch, values[l], other, other.values[l], mine, theirs,
+                            length));
+                }
+                start = 0;
+                end = length;
             }
         }
-        start = 0;
-        end = length;
+        liveRows = mine + theirs;
         other.clear();
     }
 
-    /** A buffer of {@code mine + theirs} rows: both sides' live positions right-aligned at {@code length}. */
+    /**
+     * A buffer of {@code mine + theirs} rows and {@link #ROW_HEADROOM} spare: both sides' live positions right-aligned
+     * at {@code length}.
+     */
     private NDArray joined(NDManager scratch, NDArray buffer, KvCache other, NDArray otherBuffer, long mine,
             long theirs, long length) {
-        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), length + HEADROOM, mine + theirs);
+        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), length + HEADROOM,
+                mine + theirs + ROW_HEADROOM);
         target.set(new NDIndex("0:{}, :, {}:{}, :", mine, length - length(), length), live(scratch, buffer));
-        target.set(new NDIndex("{}:, :, {}:{}, :", mine, length - other.length(), length),
+        target.set(new NDIndex("{}:{}, :, {}:{}, :", mine, mine + theirs, length - other.length(), length),
                 other.live(scratch, otherBuffer));
         return target;
     }
 
     /**
-     * Copies the live positions (of {@code rows} only, in that order, when given) into new buffers with {@code room}
-     * positions after them.
+     * Copies the live positions (of {@code rows} only, in that order, when given) into new buffers of
+     * {@code rowCapacity} rows with {@code room} positions after them.
      */
-    private void rebuild(long rowCount, long room, long[] rows) {
+    private void rebuild(long rowCount, long room, long[] rows, long rowCapacity) {
         long length = length();
         try (NDManager scratch = manager.newSubManager()) {
             NDArray index = rows == null ? null : scratch.create(rows);
             for (int l = 0; l < keys.length; l++) {
-                keys[l] = replace(keys[l], copyLive(scratch, keys[l], index, rowCount, length + room));
-                values[l] = replace(values[l], copyLive(scratch, values[l], index, rowCount, length + room));
+                keys[l] = replace(keys[l], copyLive(scratch, keys[l], index, rowCount, rowCapacity, length + room));
+                values[l] = replace(values[l], copyLive(scratch, values[l], index, rowCount, rowCapacity,
+                        length + room));
             }
         }
         start = 0;
         end = length;
+        liveRows = rowCount;
     }
 
-    private NDArray copyLive(NDManager scratch, NDArray buffer, NDArray rowIndex, long rowCount, long capacity) {
+    private NDArray copyLive(NDManager scratch, NDArray buffer, NDArray rowIndex, long rowCount, long rowCapacity,
+            long capacity) {
         NDArray live = live(scratch, buffer);
         if (rowIndex != null) {
             live = Scopes.into(scratch, live.get(rowIndex));
         }
-        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), capacity, rowCount);
-        target.set(new NDIndex(":, :, 0:{}, :", length()), live);
+        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), capacity, Math.max(rowCount, rowCapacity));
+        target.set(new NDIndex("0:{}, :, 0:{}, :", rowCount, length()), live);
         return target;
     }
 
-    /** A view of {@code buffer}'s live positions, in {@code scratch}. */
+    /** A view of {@code buffer}'s live rows and positions, in {@code scratch}. */
     private NDArray live(NDManager scratch, NDArray buffer) {
-        return Scopes.into(scratch, buffer.get(new NDIndex(":, :, {}:{}, :", start, end)));
+        return Scopes.into(scratch, buffer.get(new NDIndex("0:{}, :, {}:{}, :", liveRows, start, end)));
     }
 
     private long capacity() {
