@@ -87,6 +87,68 @@ class ClusterTrainingTest {
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), steps);
     }
 
+    /**
+     * The learner's node killed with {@code kill -9} mid-run: the run stops with its newest checkpoint (the learner is
+     * not yet a cluster singleton that could move), and a new learner node joining the surviving members resumes it
+     * through the runs API from that checkpoint with the request it was started with; the run completes with every
+     * step recorded once.
+     */
+    @Test
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
+    void aRunWhoseLearnerNodeIsKilledResumesOnANewLearnerNode(@TempDir Path temp) throws Exception {
+        int learnerPort = freePort();
+        int firstEnv = freePort();
+        int secondEnv = freePort();
+        String seeds = "127.0.0.1:" + learnerPort + ",127.0.0.1:" + firstEnv;
+        String[] everyTwoSteps = {"-Ddeepretrieval.train.checkpoint-every=2",
+            "-Ddeepretrieval.train.validation.every-steps=2"};
+        int httpPort = freePort();
+        Process learner = node(temp, "learner", "learner,http", learnerPort, seeds,
+                concat(everyTwoSteps, "--http-port", String.valueOf(httpPort)));
+        node(temp, "env-1", "env", firstEnv, seeds);
+        node(temp, "env-2", "env", secondEnv, seeds);
+        String base = "http://127.0.0.1:" + httpPort;
+        await(() -> get(base + "/v1/cluster").path("members"), m -> m.size() == 3
+                && m.findValuesAsText("status").stream().allMatch("up"::equals), "three members up", temp);
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"steps\": " + STEPS + ", \"prompts_per_step\": 2,"
+                        + " \"heldout_max_queries\": 2, \"seed\": 5}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        String id = JsonMapping.mapper().readTree(created.body()).path("id").asText();
+        await(() -> get(base + "/v1/runs/" + id).path("step"), step -> step.asLong() >= 3, "three steps done", temp);
+        learner.destroyForcibly();
+        assertTrue(learner.waitFor(1, TimeUnit.MINUTES));
+
+        int newHttpPort = freePort();
+        node(temp, "learner-2", "learner,http", freePort(), "127.0.0.1:" + firstEnv + ",127.0.0.1:" + secondEnv,
+                concat(everyTwoSteps, "--http-port", String.valueOf(newHttpPort)));
+        String newBase = "http://127.0.0.1:" + newHttpPort;
+        await(() -> get(newBase + "/v1/runs/" + id), r -> r.path("state").asText().equals("ended"),
+                "the new learner node lists the unfinished run", temp);
+        HttpResponse<String> resumed = http.send(HttpRequest.newBuilder(URI.create(newBase + "/v1/runs/" + id
+                + "/resume")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, resumed.statusCode(), resumed.body());
+        JsonNode run = await(() -> get(newBase + "/v1/runs/" + id), r -> r.path("state").asText().equals("completed")
+                || r.path("state").asText().equals("failed"), "the resumed run ended", temp);
+        assertEquals("completed", run.path("state").asText(), run + "\n" + log(temp, "learner-2"));
+        var steps = new ArrayList<Long>();
+        for (String line : Files.readAllLines(temp.resolve("runs").resolve(id).resolve("out").resolve("metrics.jsonl"))) {
+            JsonNode metrics = JsonMapping.mapper().readTree(line);
+            if (metrics.has("scored")) {
+                steps.add(metrics.path("step").asLong());
+            }
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), steps, "every step once, the ones after the checkpoint again");
+        assertTrue(Files.readString(temp.resolve("runs").resolve(id).resolve("train.log"))
+                .contains("resuming run " + id), "the run said it resumed");
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        var all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
     private Process node(Path temp, String name, String roles, int port, String seeds, String... more)
             throws IOException {
         var args = new ArrayList<>(List.of("node", "--roles", roles, "--port", String.valueOf(port), "--seed-nodes",

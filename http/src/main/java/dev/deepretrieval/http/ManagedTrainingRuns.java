@@ -6,6 +6,9 @@ import dev.deepretrieval.tasks.InvalidTaskRequest;
 import dev.deepretrieval.tasks.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.AtomicFiles;
+import dev.deepretrieval.policy.checkpoint.Checkpoint;
+import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.streams.StepReport;
 import java.io.IOException;
@@ -97,8 +100,19 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         this.materializer = Materializer.matFromSystem(system);
     }
 
+    /** The request a run was started with, kept in its folder so that a later server can resume it. */
+    static final String REQUEST_FILE = "request.json";
+
     @Override
     public synchronized ObjectNode start(JsonNode body) {
+        return launch(RunFolders.newRunId(), body, false);
+    }
+
+    /**
+     * Starts run {@code id} from a runs-API body, or resumes it from its newest checkpoint (a run of this folder that a
+     * stopped or killed server left unfinished).
+     */
+    private ObjectNode launch(String id, JsonNode body, boolean resume) {
         var fields = new RequestFields(body);
         fields.onlyKnown(FIELDS);
         ObjectNode config = JSON.createObjectNode();
@@ -133,18 +147,23 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         } catch (InvalidTaskRequest e) {
             throw new InvalidRequest(e.field(), e.getMessage());
         }
-        String id = RunFolders.newRunId();
         Path folder = runsDir.resolve(id);
         try {
             Files.createDirectories(folder);
+            if (!resume) {
+                AtomicFiles.writeJson(folder.resolve(REQUEST_FILE), body);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         // the run's settings: the server's, with the request's overrides on top
         var runSettings = new Settings(ConfigFactory.parseMap(overrides).withFallback(settings.raw()));
         var request = new RunRequest(task, template, retriever, null, null, model, algorithm, steps, seed,
-                folder.resolve("out"), false, false, null, id);
+                folder.resolve("out"), resume, false, null, id);
         var run = new Run(id, folder, config, steps);
+        if (resume) {
+            run.steps.addAll(recorded(id)); // what the earlier server recorded; the run goes on from its next step
+        }
         runs.put(id, run);
         ActorRef<RunManager.RunEvent> events = system.systemActorOf(follow(run), "runs-api-" + id, Props.empty());
         RunManager.StartReply reply = ask(replyTo -> new RunManager.Start(request, runSettings, Optional.of(events),
@@ -354,8 +373,57 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         synchronized (this) {
             Run run = runs.get(id);
             before = run == null ? null : run.state;
+            if (run == null) {
+                return resumeFromFolder(id);
+            }
         }
         return control(id, RunManager.Action.RESUME, "paused".equals(before) ? "running" : "starting");
+    }
+
+    /**
+     * A run an earlier server started and did not finish (stopped with it, or killed): started again from its newest
+     * checkpoint with the request it was started with. False when the folder holds no such run.
+     */
+    private boolean resumeFromFolder(String id) {
+        Path folder = runsDir.resolve(id);
+        Path requestFile = folder.resolve(REQUEST_FILE);
+        if (!Files.isRegularFile(requestFile) || Files.isRegularFile(folder.resolve("out").resolve("summary.json"))
+                || !Files.isDirectory(folder.resolve("out").resolve("checkpoints"))) {
+            return false;
+        }
+        try {
+            launch(id, JSON.readTree(requestFile.toFile()), true);
+            return true;
+        } catch (Conflict refused) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The steps and validations an earlier server wrote for run {@code id} up to its newest checkpoint (the steps
+     * after it run again), as the events show them.
+     */
+    private List<ObjectNode> recorded(String id) {
+        long checkpointed;
+        try {
+            checkpointed = new CheckpointStore(runsDir.resolve(id).resolve("out").resolve("checkpoints"), 1)
+                    .latestValid().map(Checkpoint::step).orElse(0L);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var lines = new ArrayList<ObjectNode>();
+        for (ObjectNode line : metrics(id)) {
+            if (line.path("step").asLong() > checkpointed) {
+                continue;
+            }
+            ObjectNode event = line.deepCopy();
+            event.put("type", line.properties().stream().anyMatch(e -> e.getKey().startsWith("val/")) ? "validation"
+                    : "step");
+            lines.add(event);
+        }
+        return lines;
     }
 
     private boolean control(String id, RunManager.Action action) {
