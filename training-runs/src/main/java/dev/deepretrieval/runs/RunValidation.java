@@ -116,12 +116,16 @@ public final class RunValidation implements AutoCloseable {
             return;
         }
         if (averaged > 1 && lastStep > 0) {
-            validate(lastStep, RolloutPolicies.averageUpTo(checkpoints, lastStep, averaged));
-        } else {
-            HeldOutEvaluation.Result result = evaluation.rewritten(trained, device);
-            record(lastStep, result, null);
-            offer(lastStep, result, () -> trained);
+            try {
+                validate(lastStep, RolloutPolicies.averageUpTo(checkpoints, lastStep, averaged));
+                return;
+            } catch (IllegalArgumentException noCheckpoint) {
+                // no checkpoint of the last step to average from: the trained policy's own weights
+            }
         }
+        HeldOutEvaluation.Result result = evaluation.rewritten(trained, device);
+        record(lastStep, result, null);
+        offer(lastStep, result, () -> trained);
     }
 
     /** The best policy validated in this process (after {@link #finish}); empty when none was. */
