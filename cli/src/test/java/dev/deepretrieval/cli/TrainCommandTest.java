@@ -118,4 +118,33 @@ class TrainCommandTest {
         assertEquals(ExitCode.USAGE, again.exitCode(), "an existing run is not overwritten");
         assertTrue(again.err().contains("already holds a run; continue it with --resume"), again.err());
     }
+
+    /**
+     * Latest weight averaging: with checkpoints every 2 steps and validations every 2, the validation of step 4
+     * evaluates the mean of the weights of steps 2 and 4, says so, and keeps that mean as the best policy when it is.
+     */
+    @Test
+    void validationAveragesTheNewestCheckpoints(@TempDir Path temp) throws Exception {
+        Path out = temp.resolve("run");
+        Path averaging = Files.writeString(out.resolveSibling("averaging.conf"), """
+                deepretrieval.train { checkpoint-every = 2, validation { every-steps = 2, average-checkpoints = 2 } }
+                """);
+        CliRun run = CliRun.of("train", "--steps", "4", "--out", out.toString(), "--skip-heldout", "--config",
+                averaging.toString());
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        List<String> said = run.err().lines().filter(l -> l.startsWith("validation at step ")).toList();
+        assertEquals(3, said.size(), run.err());
+        assertTrue(said.get(0).startsWith("validation at step 0: ") && said.get(0).endsWith("(6 queries)"), said.get(0));
+        assertTrue(said.get(1).startsWith("validation at step 2: ") && said.get(1).endsWith("(6 queries)"),
+                "step 2 has one checkpoint to average: " + said.get(1));
+        assertTrue(said.get(2).startsWith("validation at step 4: ")
+                && said.get(2).endsWith("(6 queries, the mean of the weights of steps 2, 4)"), said.get(2));
+        Path tooMany = Files.writeString(out.resolveSibling("too-many.conf"),
+                "deepretrieval.train.validation.average-checkpoints = 4\n");
+        CliRun bad = CliRun.of("train", "--steps", "4", "--out", out.resolveSibling("bad").toString(), "--config",
+                tooMany.toString());
+        assertEquals(ExitCode.BAD_CONFIG, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("deepretrieval.train.validation.average-checkpoints")
+                && bad.err().contains("must be at most keep-checkpoints (3)"), bad.err());
+    }
 }
