@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -104,13 +105,13 @@ public final class ScoringEntity {
                     context.pipeToSelf(CompletableFuture.supplyAsync(() -> targets.problem(first.target()), blocking),
                             Opened::new);
                     waiting.stash(first);
-                    return opening(context, waiting, maxInFlight, callTimeout);
+                    return opening(context, waiting, targets, first.target(), maxInFlight, callTimeout);
                 })
                 .build()));
     }
 
     private static Behavior<Command> opening(ActorContext<Command> context, StashBuffer<Command> waiting,
-            int maxInFlight, Duration callTimeout) {
+            ScoringTargets targets, RunScoring.Target target, int maxInFlight, Duration callTimeout) {
         return Behaviors.receive(Command.class)
                 .onMessage(Score.class, request -> {
                     if (waiting.isFull()) {
@@ -128,7 +129,12 @@ public final class ScoringEntity {
                         context.getLog().error("cannot score: {}", cause.getMessage());
                         return waiting.unstashAll(failing(cause.getMessage()));
                     }
-                    return waiting.unstashAll(new Ready<>(context, opened.problem(), maxInFlight, callTimeout).behavior());
+                    return waiting.unstashAll(new Ready<>(context, opened.problem(), maxInFlight, callTimeout)
+                            .behavior(() -> targets.close(target)));
+                })
+                .onSignal(PostStop.class, stopped -> {
+                    targets.close(target); // stopped while opening: whatever was opened goes
+                    return Behaviors.same();
                 })
                 .build();
     }
@@ -162,10 +168,15 @@ public final class ScoringEntity {
             this.askTimeout = callTimeout.plusSeconds(5);
         }
 
-        Behavior<Command> behavior() {
+        /** @param release closes the problem when the entity stops (passivated, moved, or its node stopping) */
+        Behavior<Command> behavior(Runnable release) {
             return Behaviors.receive(Command.class)
                     .onMessage(Score.class, this::onScore)
                     .onMessage(Answered.class, this::onAnswered)
+                    .onSignal(PostStop.class, stopped -> {
+                        release.run();
+                        return Behaviors.same();
+                    })
                     .build();
         }
 

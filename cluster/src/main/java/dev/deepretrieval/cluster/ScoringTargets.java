@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The training problems an env node has opened to score runs' rollouts, one per {@link RunScoring.Target}, opened on
  * first use from the target and this node's configuration (the same dataset, template, retriever and settings as the
- * run's node, given the same configuration) and kept until the node stops.
+ * run's node, given the same configuration) and closed when the target's scoring entity stops (passivated when idle,
+ * moved, or the node stopping), so a long-lived node holds only the problems of runs it is scoring.
  */
 final class ScoringTargets implements AutoCloseable {
 
@@ -52,6 +53,18 @@ final class ScoringTargets implements AutoCloseable {
                         + e.getMessage(), e);
             }
         });
+    }
+
+    /** Closes the target's problem, if this node opened it. */
+    void close(RunScoring.Target target) {
+        TrainingProblem<?> problem = open.remove(target);
+        if (problem != null) {
+            try {
+                problem.close();
+            } catch (Exception e) {
+                LOG.warn("closing the problem of run {} failed: {}", target.runId(), e.getMessage());
+            }
+        }
     }
 
     @Override
