@@ -3,7 +3,10 @@
  * ({@link ClusterNodeSettings}, turned into Pekko's cluster configuration), the membership it sees
  * ({@link ClusterMembers}) and the routes that show it. Membership is over Artery TCP on loopback unless the operator
  * says otherwise, downed by Pekko's split-brain resolver, and every cross-node message is serialised in Jackson CBOR
- * (the bindings and the resolver's strategy live in {@code application.conf}).
+ * (the bindings and the resolver's strategy live in {@code application.conf}). Scoring on the env nodes
+ * ({@link ClusterScoring}): one Cluster Sharding entity per (run, task, retriever) ({@link ScoringEntity}) that opens
+ * the run's problem on its node, and a run's scorer that sends each rollout to it and sends it again, to wherever the
+ * entity lives by then, when no reply comes.
  *
  * <p>Depends on the training runs (and what they depend on), Pekko Cluster and pekko-http; the CLI composes it.
  */

@@ -8,8 +8,11 @@
  * supervised runs that make a policy to start from are here too: pretraining
  * ({@link dev.deepretrieval.runs.PretrainingJob}) and the cold start ({@link dev.deepretrieval.runs.ColdStartJob}),
  * each from a {@link dev.deepretrieval.runs.SupervisedRun.Request}, told to a
- * {@link dev.deepretrieval.runs.SupervisedListener}. No command-line parsing and no printing.
+ * {@link dev.deepretrieval.runs.SupervisedListener}. Where a node's runs score their rollouts
+ * ({@link dev.deepretrieval.runs.RunScoring}: their own environment actor, or whatever the node places, such as a
+ * cluster's env nodes). No command-line parsing and no printing.
  *
- * <p>May depend on {@code streams}, {@code actors}, {@code tasks} and below; never on {@code http} or {@code cli}.
+ * <p>May depend on {@code streams}, {@code actors}, {@code tasks} and below; never on {@code http}, {@code cluster} or
+ * {@code cli}.
  */
 package dev.deepretrieval.runs;
