@@ -35,7 +35,9 @@ import picocli.CommandLine.Spec;
             "With no arguments (the embedded defaults): the bundled default policy, prompted with the SciFact train"
                 + " claims (1 in 8 carved out for validation), extractive rewrites in expand mode scored by BM25 nDCG"
                 + " through the paper's BEIR reward, GRPO with word credit (each kept or left-out word credited with"
-                + " its own measured effect), 60 steps of 64 claims x 2 samples. A Pekko actor per"
+                + " its own measured effect), 60 steps of 64 claims x 2 samples; validated every 20 steps (each step's"
+                + " policy the mean of its newest three checkpoints), and the best validated policy evaluated on the"
+                + " test split against the original claims and the initial policy. A Pekko actor per"
                 + " role (policy, environment, learner) under a run supervisor, connected by a backpressured stream.",
             "Other tasks: --task squad (evidence QA, BM25, the paper's rank-tier reward), --task spider (text-to-SQL"
                 + " with the schema in the prompt, execution match; --sql-url for MariaDB or PostgreSQL), --task cohen2006"
