@@ -7,6 +7,7 @@ import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import dev.deepretrieval.policy.checkpoint.WeightAverage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -61,11 +62,11 @@ public final class RolloutPolicies {
      */
     public static WeightAverage averageUpTo(Path checkpointFolder, long step, int count) {
         try {
-            var store = new CheckpointStore(checkpointFolder, 1);
-            if (store.validAt(step).isEmpty()) {
+            List<Checkpoint> newest = new CheckpointStore(checkpointFolder, 1).validUpTo(step, count);
+            if (newest.isEmpty() || newest.get(0).step() != step) {
                 throw new IllegalArgumentException("no valid checkpoint of step " + step + " in " + checkpointFolder);
             }
-            return WeightAverage.of(store.validUpTo(step, count), ACTOR_GROUP);
+            return WeightAverage.of(newest, ACTOR_GROUP);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read checkpoints in " + checkpointFolder + ": " + e.getMessage(), e);
         }

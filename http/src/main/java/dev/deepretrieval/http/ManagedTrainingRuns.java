@@ -419,8 +419,7 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
                 continue;
             }
             ObjectNode event = line.deepCopy();
-            event.put("type", line.properties().stream().anyMatch(e -> e.getKey().startsWith("val/")) ? "validation"
-                    : "step");
+            event.put("type", TrainingOutputs.isStepLine(line) ? "step" : "validation");
             lines.add(event);
         }
         return lines;

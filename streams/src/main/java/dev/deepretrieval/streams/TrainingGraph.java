@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -61,7 +60,7 @@ public final class TrainingGraph {
     /** Updates from one batch tried before a run fails (the first and two after a learner actor's restart). */
     static final int LEARN_ATTEMPTS = 3;
 
-    /** How much longer than the score timeout the graph waits for a local environment actor's reply. */
+    /** How much longer than the score timeout a run waits for its local environment actor's reply. */
     static final Duration ASK_MARGIN = Duration.ofSeconds(5);
 
     private TrainingGraph() {}
@@ -95,16 +94,8 @@ public final class TrainingGraph {
      * @param firstStep the step this run continues from (0 for a new run)
      * @param cursorStart where the prompt cursor resumes
      * @param checkpointState extra state saved with each checkpoint (run id, config)
+     * @param scorer scores each rollout (a local environment actor, or a cluster's env nodes)
      */
-    public static <T> Running run(TrainingTasks<T> tasks, TrainingSettings settings,
-            ActorRef<PolicyActor.Command> policy, ActorRef<EnvironmentActor.Command<T>> environment,
-            ActorRef<LearnerActor.Command> learner, Scheduler scheduler, Materializer materializer, long firstStep,
-            PromptCursor.Position cursorStart, Map<String, Object> checkpointState, Listener listener) {
-        return run(tasks, settings, policy, RolloutScorer.asking(environment, settings.scoreTimeout().plus(ASK_MARGIN),
-                scheduler), learner, scheduler, materializer, firstStep, cursorStart, checkpointState, listener);
-    }
-
-    /** As above, scoring through {@code scorer} (a local environment actor or a cluster's env nodes). */
     public static <T> Running run(TrainingTasks<T> tasks, TrainingSettings settings,
             ActorRef<PolicyActor.Command> policy, RolloutScorer<T> scorer,
             ActorRef<LearnerActor.Command> learner, Scheduler scheduler, Materializer materializer, long firstStep,

@@ -272,7 +272,9 @@ class TrainingRunTest {
         var environment = testKit.spawn(dev.deepretrieval.actors.EnvironmentActor.create(slow, 1, 16, Duration.ofSeconds(30)));
         var learner = testKit.spawn(dev.deepretrieval.actors.LearnerActor.create(spec.learnerFactory()),
                 org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
-        TrainingGraph.Running running = TrainingGraph.run(tasks, spec.settings(), policy, environment, learner,
+        var scorer = dev.deepretrieval.actors.RolloutScorer.asking(environment,
+                spec.settings().scoreTimeout().plus(TrainingGraph.ASK_MARGIN), testKit.system().scheduler());
+        TrainingGraph.Running running = TrainingGraph.run(tasks, spec.settings(), policy, scorer, learner,
                 testKit.system().scheduler(), org.apache.pekko.stream.Materializer.matFromSystem(testKit.system()), 0,
                 new PromptCursor.Position(0, 0), Map.of(), observer);
         running.done().toCompletableFuture().orTimeout(5, TimeUnit.MINUTES).join();

@@ -87,14 +87,14 @@ public final class RunValidation implements AutoCloseable {
     /** Called with every finished step: every {@code every}-th is validated from its checkpoint, in the background. */
     public void onStep(long step) {
         if (every > 0 && step % every == 0) {
-            WeightAverage weights;
-            try {
-                weights = RolloutPolicies.averageUpTo(checkpoints, step, averaged);
-            } catch (RuntimeException e) {
-                say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
-                return;
-            }
-            thread.execute(() -> validate(step, weights));
+            // read on the validation thread, as the policy is built: the training stream only hands over the step
+            thread.execute(() -> {
+                try {
+                    validate(step, RolloutPolicies.averageUpTo(checkpoints, step, averaged));
+                } catch (RuntimeException e) {
+                    say.accept(String.format(Locale.ROOT, "validation of step %d skipped: %s", step, e.getMessage()));
+                }
+            });
         }
     }
 

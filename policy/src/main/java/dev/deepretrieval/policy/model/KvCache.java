@@ -53,7 +53,7 @@ public final class KvCache implements AutoCloseable {
                 end = 0;
                 liveRows = key.getShape().get(0);
             } else if (end + tokens > capacity()) {
-                rebuild(rows(), tokens + HEADROOM, null, rowCapacity());
+                rebuild(tokens + HEADROOM, rowCapacity());
             }
             writing = end + tokens;
         }
@@ -139,16 +139,8 @@ public final class KvCache implements AutoCloseable {
     /** Frees the room around the live positions (a cache nothing will extend, such as a shared prefix's). */
     public void compact() {
         if (keys[0] != null && (capacity() > length() || rowCapacity() > liveRows)) {
-            rebuild(rows(), 0, null, rows());
+            rebuild(0, rows());
         }
-    }
-
-    /** Keeps only sequences {@code rows} (batch indices, in the order given); the others' memory is freed. */
-    public void keepRows(long[] rows) {
-        if (keys[0] == null) {
-            return;
-        }
-        rebuild(rows.length, HEADROOM, rows, rows.length);
     }
 
     /**
@@ -176,7 +168,7 @@ public final class KvCache implements AutoCloseable {
         }
         liveRows = remaining;
         if (liveRows * 2 < rowCapacity() && rowCapacity() > liveRows + ROW_HEADROOM) {
-            rebuild(liveRows, HEADROOM, null, liveRows + ROW_HEADROOM);
+            rebuild(HEADROOM, liveRows + ROW_HEADROOM);
         }
     }
 
@@ -256,33 +248,22 @@ public final class KvCache implements AutoCloseable {
         return target;
     }
 
-    /**
-     * Copies the live positions (of {@code rows} only, in that order, when given) into new buffers of
-     * {@code rowCapacity} rows with {@code room} positions after them.
-     */
-    private void rebuild(long rowCount, long room, long[] rows, long rowCapacity) {
+    /** Copies the live rows and positions into new buffers of {@code rowCapacity} rows, {@code room} positions after them. */
+    private void rebuild(long room, long rowCapacity) {
         long length = length();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray index = rows == null ? null : scratch.create(rows);
             for (int l = 0; l < keys.length; l++) {
-                keys[l] = replace(keys[l], copyLive(scratch, keys[l], index, rowCount, rowCapacity, length + room));
-                values[l] = replace(values[l], copyLive(scratch, values[l], index, rowCount, rowCapacity,
-                        length + room));
+                keys[l] = replace(keys[l], copyLive(scratch, keys[l], rowCapacity, length + room));
+                values[l] = replace(values[l], copyLive(scratch, values[l], rowCapacity, length + room));
             }
         }
         start = 0;
         end = length;
-        liveRows = rowCount;
     }
 
-    private NDArray copyLive(NDManager scratch, NDArray buffer, NDArray rowIndex, long rowCount, long rowCapacity,
-            long capacity) {
-        NDArray live = live(scratch, buffer);
-        if (rowIndex != null) {
-            live = Scopes.into(scratch, live.get(rowIndex));
-        }
-        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), capacity, Math.max(rowCount, rowCapacity));
-        target.set(new NDIndex("0:{}, :, 0:{}, :", rowCount, length()), live);
+    private NDArray copyLive(NDManager scratch, NDArray buffer, long rowCapacity, long capacity) {
+        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), capacity, rowCapacity);
+        target.set(new NDIndex("0:{}, :, 0:{}, :", liveRows, length()), live(scratch, buffer));
         return target;
     }
 
