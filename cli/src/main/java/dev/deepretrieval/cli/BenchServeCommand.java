@@ -71,7 +71,30 @@ final class BenchServeCommand implements Callable<Integer> {
      *     generation)
      */
     private record Load(int connections, double requestsPerSecond, double p50Ms, double p99Ms, long non2xx, long errors,
-            double generationP50Ms) {}
+            double generationP50Ms, LoopShare loop) {
+
+        Load with(LoopShare share) {
+            return new Load(connections, requestsPerSecond, p50Ms, p99Ms, non2xx, errors, generationP50Ms, share);
+        }
+    }
+
+    /**
+     * The decode loop over one row: its mean batch, the time per decode step in the forward pass and in choosing
+     * tokens, per join in prefill, and the share of the row's wall time the loop was busy.
+     */
+    private record LoopShare(double meanBatch, double forwardMsPerStep, double samplingMsPerStep,
+            double prefillMsPerJoin, double busy) {
+
+        static LoopShare between(ContinuousBatcher.Stats before, ContinuousBatcher.Stats after, double seconds) {
+            long steps = Math.max(1, after.steps() - before.steps());
+            long joins = Math.max(1, after.joins() - before.joins());
+            long prefill = after.prefillNanos() - before.prefillNanos();
+            long forward = after.forwardNanos() - before.forwardNanos();
+            long sampling = after.samplingNanos() - before.samplingNanos();
+            return new LoopShare((after.rowSteps() - before.rowSteps()) / (double) steps, forward / 1e6 / steps,
+                    sampling / 1e6 / steps, prefill / 1e6 / joins, (prefill + forward + sampling) / 1e9 / seconds);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -93,7 +116,8 @@ final class BenchServeCommand implements Callable<Integer> {
         // the load comes from one address: no rate limit, and a queue that holds every connection's request
         var serve = new ServeSettings(base.modelName(), task, base.maxConcurrent(), Math.max(base.maxQueued(), most),
                 base.maxBodyBytes(), base.maxQueryChars(), base.defaultMaxTokens(), base.maxTokensLimit(), Optional.empty(),
-                false, 1e9, 1_000_000, base.kvCacheTokens(), base.sharedPrefixes());
+                false, 1e9, 1_000_000, base.kvCacheTokens(), base.sharedPrefixes(),
+                base.decodeThreads());
         Path model = settings.path("deepretrieval.serve.model");
         String device = settings.text("deepretrieval.policy.device");
         ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
@@ -118,11 +142,15 @@ final class BenchServeCommand implements Callable<Integer> {
             for (int c : connections) {
                 err.printf(Locale.ROOT, "wrk: %d connection(s) for %d s...%n", c, seconds);
                 err.flush();
-                loads.add(wrk(script, url, c, seconds));
+                ContinuousBatcher.Stats before = service.decodeLoop();
+                long started = System.nanoTime();
+                Load load = wrk(script, url, c, seconds);
+                double elapsed = (System.nanoTime() - started) / 1e9;
                 // requests wrk left behind when it closed its connections finish before the next row
                 while (service.inFlight() > 0) {
                     TimeUnit.MILLISECONDS.sleep(20);
                 }
+                loads.add(load.with(LoopShare.between(before, service.decodeLoop(), elapsed)));
             }
             binding.unbind().toCompletableFuture().get();
             print(out, paired, maxTokens, seconds, loads);
@@ -149,7 +177,12 @@ final class BenchServeCommand implements Callable<Integer> {
                 for (Load load : loads) {
                     rows.addObject().put("connections", load.connections()).put("requests_per_second", load.requestsPerSecond())
                             .put("p50_ms", load.p50Ms()).put("p99_ms", load.p99Ms()).put("non_2xx", load.non2xx())
-                            .put("socket_errors", load.errors()).put("generation_p50_ms", load.generationP50Ms());
+                            .put("socket_errors", load.errors()).put("generation_p50_ms", load.generationP50Ms())
+                            .put("mean_batch", load.loop().meanBatch())
+                            .put("forward_ms_per_step", load.loop().forwardMsPerStep())
+                            .put("sampling_ms_per_step", load.loop().samplingMsPerStep())
+                            .put("prefill_ms_per_join", load.loop().prefillMsPerJoin())
+                            .put("loop_busy", load.loop().busy());
                 }
                 loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l ->
                         node.put("wrk_overhead_p50_ms", l.p50Ms() - l.generationP50Ms()));
@@ -246,7 +279,7 @@ final class BenchServeCommand implements Callable<Integer> {
         }
         return new Load(connections, Double.parseDouble(rate.group(1)), p50, p99,
                 non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socketErrors,
-                median(generated.stream().mapToDouble(Double::doubleValue).toArray()));
+                median(generated.stream().mapToDouble(Double::doubleValue).toArray()), null);
     }
 
     private static void print(PrintWriter out, double[] paired, int maxTokens, int seconds, List<Load> loads) {
@@ -257,6 +290,15 @@ final class BenchServeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-12d %12.2f %10.2f %10.2f %8d %8d %16.2f%n", load.connections(), load.requestsPerSecond(),
                     load.p50Ms(), load.p99Ms(), load.non2xx(), load.errors(), load.generationP50Ms());
         }
+        out.printf(Locale.ROOT, "%-12s %10s %12s %12s %12s %8s%n", "decode loop", "mean batch", "forward ms",
+                "sampling ms", "prefill ms", "busy");
+        for (Load load : loads) {
+            LoopShare loop = load.loop();
+            out.printf(Locale.ROOT, "%-12d %10.2f %12.2f %12.2f %12.2f %7.0f%%%n", load.connections(), loop.meanBatch(),
+                    loop.forwardMsPerStep(), loop.samplingMsPerStep(), loop.prefillMsPerJoin(), 100 * loop.busy());
+        }
+        out.println("(forward and sampling per decode step, prefill per joining request, busy: the loop's share of"
+                + " the row's time)");
         loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l -> out.printf(Locale.ROOT,
                 "wrk, 1 connection: p50 %.2f ms minus the same requests' own generation p50 %.2f ms = %.2f ms endpoint"
                         + " overhead%n", l.p50Ms(), l.generationP50Ms(), l.p50Ms() - l.generationP50Ms()));

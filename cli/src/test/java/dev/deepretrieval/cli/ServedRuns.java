@@ -39,7 +39,7 @@ final class ServedRuns implements AutoCloseable {
         systemsBefore = NodeSystem.created();
         system = NodeSystem.obtain(settings.raw());
         var serve = new ServeSettings("deepretrieval-default", "scifact", 1, 4, 65536, 2000, 96, 512, token, false, 1000,
-                1000, 16_384, 8);
+                1000, 16_384, 8, 1);
         Path model = home.resolve("models").resolve("default-policy");
         served = new ServedPolicy(PolicyLoader.load(model, Optional.empty(), PolicyLoader.device("cpu")), "default-policy");
         service = new RewriteService(served, serve);

@@ -65,7 +65,7 @@ public final class RewriteService implements AutoCloseable {
         this.capacity = settings.maxConcurrent() + settings.maxQueued();
         this.admission = new Semaphore(capacity);
         this.limits = new ContinuousBatcher.Limits(settings.maxConcurrent(), settings.maxQueued(),
-                settings.kvCacheTokens(), settings.sharedPrefixes());
+                settings.kvCacheTokens(), settings.sharedPrefixes(), settings.decodeThreads());
     }
 
     public ServedPolicy served() {

@@ -20,15 +20,17 @@ import java.util.Optional;
  * @param burst requests a client may send at once
  * @param kvCacheTokens the decode loop's KV cache bound, in positions over all its sequences (rows × width)
  * @param sharedPrefixes prompt-template heads whose keys and values the decode loop keeps (prefix caching; 0 = off)
+ * @param decodeThreads torch intra-op threads of the decode loop's thread (0 = the process's, one per core)
  */
 public record ServeSettings(String modelName, String defaultTask, int maxConcurrent, int maxQueued, long maxBodyBytes,
         int maxQueryChars, int defaultMaxTokens, int maxTokensLimit, Optional<String> authToken, boolean protectReads,
-        double requestsPerSecond, int burst, long kvCacheTokens, int sharedPrefixes) {
+        double requestsPerSecond, int burst, long kvCacheTokens, int sharedPrefixes,
+        int decodeThreads) {
 
     public ServeSettings {
         if (maxConcurrent < 1 || maxQueued < 0 || maxBodyBytes < 1 || maxQueryChars < 1 || defaultMaxTokens < 1
                 || maxTokensLimit < defaultMaxTokens || requestsPerSecond <= 0 || burst < 1 || kvCacheTokens < 1
-                || sharedPrefixes < 0) {
+                || sharedPrefixes < 0 || decodeThreads < 0) {
             throw new IllegalArgumentException("serve settings out of range: " + this);
         }
     }
@@ -46,7 +48,7 @@ public record ServeSettings(String modelName, String defaultTask, int maxConcurr
                     token.isEmpty() ? Optional.empty() : Optional.of(token), settings.flag(PREFIX + "protect-reads"),
                     settings.number(PREFIX + "rate-limit.requests-per-second"),
                     settings.positiveInt(PREFIX + "rate-limit.burst"), settings.positiveInt(PREFIX + "kv-cache-tokens"),
-                    settings.raw().getInt(PREFIX + "shared-prefixes"));
+                    settings.raw().getInt(PREFIX + "shared-prefixes"), settings.raw().getInt(PREFIX + "decode-threads"));
         } catch (IllegalArgumentException e) {
             throw settings.bad(PREFIX.substring(0, PREFIX.length() - 1), e.getMessage());
         }

@@ -70,7 +70,7 @@ class RewriteServiceHttpTest {
 
     private static ServeSettings settings(int maxConcurrent, int maxQueued, Optional<String> token, double rate, int burst) {
         return new ServeSettings("deepretrieval-default", "scifact", maxConcurrent, maxQueued, 4096, 2000, 96, 512, token,
-                false, rate, burst, 16_384, 8);
+                false, rate, burst, 16_384, 8, 1);
     }
 
     /** A running server: its base URI and its service. */

@@ -41,7 +41,7 @@ class ServiceRoutesTest extends JUnitRouteTestBase {
     void start() {
         resource.before();
         var settings = new ServeSettings("deepretrieval-default", "scifact", 1, 2, 4096, 2000, 96, 512, Optional.of("k"),
-                false, 1000, 1000, 16_384, 8);
+                false, 1000, 1000, 16_384, 8, 1);
         served = new ServedPolicy(PolicyLoader.load(MODEL, Optional.empty(), PolicyLoader.device("cpu")), "default-policy");
         service = new RewriteService(served, settings);
         var guards = new ServiceGuards(settings, new ClientRateLimiter(1000, 1000, System::nanoTime));

@@ -35,7 +35,7 @@ class ContinuousBatchingTest {
     private static void concurrentRewrites(Policy policy, List<String> claims) throws Exception {
         QueryRewriter rewriter = new QueryRewriter(policy, TEMPLATE);
         // 18 places for 20 requests: the last ones wait until others, the cancelled ones first, leave the batch
-        var limits = new ContinuousBatcher.Limits(18, 2, 32 * 512, 8);
+        var limits = new ContinuousBatcher.Limits(18, 2, 32 * 512, 8, 1);
         // different lengths: token limits from 24 to 96, so requests leave the batch at different steps
         List<SamplingSettings> settings = new ArrayList<>();
         List<Rewrite> alone = new ArrayList<>();
@@ -104,6 +104,9 @@ class ContinuousBatchingTest {
         assertEquals(0, stats.running());
         assertEquals(0, stats.queued());
         assertTrue(stats.peakBatch() > 1 && stats.peakBatch() <= 18, "requests shared decode steps: " + stats);
+        assertEquals(claims.size(), stats.joins(), "every request was prefilled once");
+        assertTrue(stats.rowSteps() > stats.steps() && stats.rowSteps() <= stats.steps() * stats.peakBatch(),
+                "decode steps carried several rows: " + stats);
         assertTrue(stats.peakCacheTokens() <= limits.maxCacheTokens(), stats.toString());
         // the template's instructions were prefilled once, shared by every request: one cache row of their keys and
         // values, and every prompt starts with them

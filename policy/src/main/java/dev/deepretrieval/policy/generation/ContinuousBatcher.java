@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.generation;
 
 import ai.djl.pytorch.jni.JniUtils;
 import dev.deepretrieval.policy.model.DecoderLm;
+import dev.deepretrieval.policy.model.TorchThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,22 +31,32 @@ public final class ContinuousBatcher implements AutoCloseable {
     /**
      * @param maxCacheTokens the KV cache's bound in positions over all rows (its bytes: positions × per-position)
      * @param sharedPrefixes prompt prefixes whose keys and values are kept ({@link #sharePrefix}; 0 = none)
+     * @param threads torch intra-op threads of the loop's own thread ({@link TorchThreads}; 0 = the process's)
      */
-    public record Limits(int maxBatch, int maxQueued, long maxCacheTokens, int sharedPrefixes) {
+    public record Limits(int maxBatch, int maxQueued, long maxCacheTokens, int sharedPrefixes, int threads) {
         public Limits {
-            if (maxBatch < 1 || maxQueued < 0 || maxCacheTokens < 1 || sharedPrefixes < 0) {
-                throw new IllegalArgumentException("need max batch >= 1, max queued >= 0, a cache bound >= 1 and"
-                        + " shared prefixes >= 0");
+            if (maxBatch < 1 || maxQueued < 0 || maxCacheTokens < 1 || sharedPrefixes < 0 || threads < 0) {
+                throw new IllegalArgumentException("need max batch >= 1, max queued >= 0, a cache bound >= 1,"
+                        + " shared prefixes >= 0 and threads >= 0");
             }
         }
     }
 
     /**
-     * What the loop has done: peaks since it started, and the bytes held by the shared prefixes' keys and values
-     * (outside the bound: one row per prefix).
+     * What the loop has done since it started: peaks, the bytes held by the shared prefixes' keys and values (outside
+     * the bound: one row per prefix), and where its time went. Two snapshots' differences describe the interval
+     * between them.
+     *
+     * @param steps decode steps (one forward pass of the batch each)
+     * @param rowSteps the batch sizes of those steps summed: rowSteps / steps is the mean batch
+     * @param joins requests prefilled into the batch
+     * @param prefillNanos time in joins' prefills (copying shared prefixes included)
+     * @param forwardNanos time in the decode steps' forward passes
+     * @param samplingNanos time choosing tokens from logits (and the cache work of leaving sequences)
      */
     public record Stats(int running, int queued, int peakBatch, long peakCacheBytes, long peakCacheTokens,
-            long steps, long sharedPrefixBytes) {}
+            long steps, long sharedPrefixBytes, long rowSteps, long joins, long prefillNanos, long forwardNanos,
+            long samplingNanos) {}
 
     private record Pending(int[] prompt, SequenceDecoding decoding, TokenListener listener,
             CompletableFuture<GeneratedSequence> result) {}
@@ -65,6 +76,11 @@ public final class ContinuousBatcher implements AutoCloseable {
     private volatile long peakCacheTokens;
     private volatile long steps;
     private volatile long sharedPrefixBytes;
+    private volatile long rowSteps;
+    private volatile long joins;
+    private volatile long prefillNanos;
+    private volatile long forwardNanos;
+    private volatile long samplingNanos;
 
     public ContinuousBatcher(DecoderLm model, Function<int[], String> detokenizer, Limits limits, String name) {
         this.model = model;
@@ -128,7 +144,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         lock.lock();
         try {
             return new Stats(running, queue.size(), peakBatch, peakCacheBytes, peakCacheTokens, steps,
-                    sharedPrefixBytes);
+                    sharedPrefixBytes, rowSteps, joins, prefillNanos, forwardNanos, samplingNanos);
         } finally {
             lock.unlock();
         }
@@ -136,6 +152,7 @@ public final class ContinuousBatcher implements AutoCloseable {
 
     private void run() {
         JniUtils.setGradMode(false);
+        TorchThreads.pinCurrentThread(model.weights().manager(), limits.threads());
         while (!closed) {
             Map<DecodeBatch.Row, Pending> owners = new HashMap<>();
             try (DecodeBatch batch = new DecodeBatch(model)) {
@@ -152,19 +169,32 @@ public final class ContinuousBatcher implements AutoCloseable {
                         prompts.add(p.prompt());
                         owners.put(row, p);
                     }
-                    batch.join(prompts, rows, prefixes);
+                    long started = System.nanoTime();
+                    if (!joining.isEmpty()) {
+                        batch.join(prompts, rows, prefixes);
+                        joins += joining.size();
+                    }
+                    long joined = System.nanoTime();
+                    prefillNanos += joined - started;
                     sharedPrefixBytes = prefixes == null ? 0 : prefixes.bytes();
                     running = batch.size();
                     peakBatch = Math.max(peakBatch, batch.size());
                     peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());
                     List<DecodeBatch.Row> ended = batch.choose();
                     running = batch.size(); // before the results: whoever hears one sees it gone from the batch
+                    long chosen = System.nanoTime();
+                    samplingNanos += chosen - joined;
                     for (DecodeBatch.Row row : ended) {
                         owners.remove(row).result().complete(row.decoding.result());
                     }
+                    long forward = System.nanoTime();
                     batch.step();
+                    forwardNanos += System.nanoTime() - forward;
                     running = batch.size();
-                    steps++;
+                    if (batch.size() > 0) {
+                        steps++;
+                        rowSteps += batch.size();
+                    }
                     peakCacheBytes = Math.max(peakCacheBytes, batch.peakCacheBytes());
                     peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());
                 }
