@@ -79,20 +79,23 @@ final class BenchServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The decode loop over one row: its mean batch, the time per decode step in the forward pass and in choosing
-     * tokens, per join in prefill, and the share of the row's wall time the loop was busy.
+     * The decode loop over one row: its mean batch; per decode step, the time in the forward pass, in choosing tokens
+     * and in adding joining requests to the cache; per joining request, the time its prefill took (on the prefill
+     * thread); and the share of the row's wall time each of the two threads was busy.
      */
     private record LoopShare(double meanBatch, double forwardMsPerStep, double samplingMsPerStep,
-            double prefillMsPerJoin, double busy) {
+            double appendMsPerStep, double prefillMsPerJoin, double decodeBusy, double prefillBusy) {
 
         static LoopShare between(ContinuousBatcher.Stats before, ContinuousBatcher.Stats after, double seconds) {
             long steps = Math.max(1, after.steps() - before.steps());
             long joins = Math.max(1, after.joins() - before.joins());
             long prefill = after.prefillNanos() - before.prefillNanos();
+            long append = after.appendNanos() - before.appendNanos();
             long forward = after.forwardNanos() - before.forwardNanos();
             long sampling = after.samplingNanos() - before.samplingNanos();
             return new LoopShare((after.rowSteps() - before.rowSteps()) / (double) steps, forward / 1e6 / steps,
-                    sampling / 1e6 / steps, prefill / 1e6 / joins, (prefill + forward + sampling) / 1e9 / seconds);
+                    sampling / 1e6 / steps, append / 1e6 / steps, prefill / 1e6 / joins,
+                    (append + forward + sampling) / 1e9 / seconds, prefill / 1e9 / seconds);
         }
     }
 
@@ -181,8 +184,10 @@ final class BenchServeCommand implements Callable<Integer> {
                             .put("mean_batch", load.loop().meanBatch())
                             .put("forward_ms_per_step", load.loop().forwardMsPerStep())
                             .put("sampling_ms_per_step", load.loop().samplingMsPerStep())
+                            .put("append_ms_per_step", load.loop().appendMsPerStep())
                             .put("prefill_ms_per_join", load.loop().prefillMsPerJoin())
-                            .put("loop_busy", load.loop().busy());
+                            .put("decode_busy", load.loop().decodeBusy())
+                            .put("prefill_busy", load.loop().prefillBusy());
                 }
                 loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l ->
                         node.put("wrk_overhead_p50_ms", l.p50Ms() - l.generationP50Ms()));
@@ -290,15 +295,16 @@ final class BenchServeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-12d %12.2f %10.2f %10.2f %8d %8d %16.2f%n", load.connections(), load.requestsPerSecond(),
                     load.p50Ms(), load.p99Ms(), load.non2xx(), load.errors(), load.generationP50Ms());
         }
-        out.printf(Locale.ROOT, "%-12s %10s %12s %12s %12s %8s%n", "decode loop", "mean batch", "forward ms",
-                "sampling ms", "prefill ms", "busy");
+        out.printf(Locale.ROOT, "%-12s %10s %11s %12s %10s %11s %12s %13s%n", "decode loop", "mean batch", "forward ms",
+                "sampling ms", "append ms", "prefill ms", "decode busy", "prefill busy");
         for (Load load : loads) {
             LoopShare loop = load.loop();
-            out.printf(Locale.ROOT, "%-12d %10.2f %12.2f %12.2f %12.2f %7.0f%%%n", load.connections(), loop.meanBatch(),
-                    loop.forwardMsPerStep(), loop.samplingMsPerStep(), loop.prefillMsPerJoin(), 100 * loop.busy());
+            out.printf(Locale.ROOT, "%-12d %10.2f %11.2f %12.2f %10.2f %11.2f %11.0f%% %12.0f%%%n", load.connections(),
+                    loop.meanBatch(), loop.forwardMsPerStep(), loop.samplingMsPerStep(), loop.appendMsPerStep(),
+                    loop.prefillMsPerJoin(), 100 * loop.decodeBusy(), 100 * loop.prefillBusy());
         }
-        out.println("(forward and sampling per decode step, prefill per joining request, busy: the loop's share of"
-                + " the row's time)");
+        out.println("(forward, sampling and append per decode step; prefill per joining request, on the prefill"
+                + " thread; busy: each thread's share of the row's time)");
         loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l -> out.printf(Locale.ROOT,
                 "wrk, 1 connection: p50 %.2f ms minus the same requests' own generation p50 %.2f ms = %.2f ms endpoint"
                         + " overhead%n", l.p50Ms(), l.generationP50Ms(), l.p50Ms() - l.generationP50Ms()));

@@ -17,7 +17,8 @@ import java.util.List;
  * end: their rows are dropped from the cache and the positions no sequence needs any more are cut off, so memory
  * follows the live sequences, not the longest request ever in the batch nor the batch's history.
  *
- * <p>Not thread-safe: one thread drives it. Its NDArrays live under the model's manager until {@link #close()}.
+ * <p>Not thread-safe: one thread drives it; {@link #prefill} may run on another while it decodes. Its NDArrays live
+ * under the model's manager until {@link #close()}.
  */
 final class DecodeBatch implements AutoCloseable {
 
@@ -49,17 +50,16 @@ final class DecodeBatch implements AutoCloseable {
     private final NDManager manager;
     private final KvCache cache;
     private final int vocab;
-    private final int padId;
     private final List<Row> rows = new ArrayList<>();
     private long width; // positions in the cache
     private long peakCacheBytes;
 
-    DecodeBatch(DecoderLm model) {
+    /** @param maxRows the most sequences the batch will hold at once */
+    DecodeBatch(DecoderLm model, int maxRows) {
         this.model = model;
         this.manager = model.weights().manager().newSubManager();
-        this.cache = new KvCache(manager, model.config().numLayers());
+        this.cache = new KvCache(manager, model.config().numLayers(), maxRows);
         this.vocab = model.config().vocabSize();
-        this.padId = model.config().padTokenId().orElse(0);
     }
 
     int size() {
@@ -84,6 +84,56 @@ final class DecodeBatch implements AutoCloseable {
      * prefix prefill only what follows it (together with the others sharing it), the others together.
      */
     void join(List<int[]> prompts, List<Row> joining, SharedPrefixes prefixes) {
+        join(prefill(model, prompts, joining, prefixes));
+    }
+
+    /**
+     * Adds sequences prefilled (on any thread) to the batch: their keys and values go into the cache's spare rows and
+     * {@code prefilled} is closed.
+     */
+    void join(Prefilled prefilled) {
+        try (prefilled) {
+            for (Prefilled.Group group : prefilled.groups) {
+                cache.appendRows(group.cache());
+                width = Math.max(width, group.width());
+                rows.addAll(group.rows());
+                peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
+            }
+        }
+    }
+
+    /**
+     * Sequences prefilled and not yet in a batch: groups of rows with their first logits and their keys and values, in
+     * a manager of their own.
+     */
+    static final class Prefilled implements AutoCloseable {
+
+        record Group(KvCache cache, List<Row> rows, long width) {}
+
+        private final NDManager manager;
+        private final List<Group> groups = new ArrayList<>();
+
+        private Prefilled(NDManager manager) {
+            this.manager = manager;
+        }
+
+        /** The rows prefilled, in their groups' order. */
+        List<Row> rows() {
+            return groups.stream().flatMap(g -> g.rows().stream()).toList();
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    /**
+     * Prefills {@code prompts} (the rows {@code joining}, which get their first logits) without touching any batch,
+     * so it may run on a thread of its own while a batch decodes: those that start with a shared prefix prefill only
+     * what follows it (together with the others sharing it), the others together.
+     */
+    static Prefilled prefill(DecoderLm model, List<int[]> prompts, List<Row> joining, SharedPrefixes prefixes) {
         var plain = new ArrayList<Integer>();
         var byPrefix = new LinkedHashMap<SharedPrefixes.Entry, List<Integer>>();
         for (int i = 0; i < prompts.size(); i++) {
@@ -94,13 +144,25 @@ final class DecodeBatch implements AutoCloseable {
                 byPrefix.computeIfAbsent(entry, e -> new ArrayList<>()).add(i);
             }
         }
-        if (!plain.isEmpty()) {
-            prefill(pick(prompts, plain), pick(joining, plain), null);
+        var prefilled = new Prefilled(model.weights().manager().newSubManager());
+        try {
+            if (!plain.isEmpty()) {
+                prefilled.groups.add(prefillGroup(model, prefilled.manager, pick(prompts, plain), pick(joining, plain),
+                        null));
+            }
+            byPrefix.forEach((entry, members) -> prefilled.groups.add(prefillGroup(model, prefilled.manager,
+                    pick(prompts, members), pick(joining, members), entry)));
+            return prefilled;
+        } catch (RuntimeException | Error e) {
+            prefilled.close();
+            throw e;
         }
-        byPrefix.forEach((entry, members) -> prefill(pick(prompts, members), pick(joining, members), entry));
     }
 
-    private void prefill(List<int[]> prompts, List<Row> joining, SharedPrefixes.Entry prefix) {
+    private static Prefilled.Group prefillGroup(DecoderLm model, NDManager manager, List<int[]> prompts,
+            List<Row> joining, SharedPrefixes.Entry prefix) {
+        int vocab = model.config().vocabSize();
+        int padId = model.config().padTokenId().orElse(0);
         int shared = prefix == null ? 0 : prefix.tokens().length;
         int[][] sequences = new int[prompts.size()][];
         int longest = 0;
@@ -109,7 +171,8 @@ final class DecodeBatch implements AutoCloseable {
             sequences[i] = java.util.Arrays.copyOfRange(prompt, shared, prompt.length);
             longest = Math.max(longest, sequences[i].length);
         }
-        try (NDManager step = manager.newSubManager(); KvCache fresh = new KvCache(step, model.config().numLayers())) {
+        KvCache fresh = new KvCache(manager, model.config().numLayers());
+        try (NDManager step = manager.newSubManager()) {
             BatchLayout.Inputs inputs;
             if (prefix == null) {
                 inputs = BatchLayout.leftPadded(step, sequences, padId, new int[sequences.length][]);
@@ -117,7 +180,7 @@ final class DecodeBatch implements AutoCloseable {
                 fresh.fillRepeated(prefix.cache(), sequences.length);
                 inputs = BatchLayout.afterPrefix(step, sequences, shared, padId);
             }
-            float[] logits = lastLogits(step, inputs, fresh);
+            float[] logits = lastLogits(model, step, inputs, fresh);
             for (int i = 0; i < joining.size(); i++) {
                 Row row = joining.get(i);
                 row.cached = prompts.get(i).length;
@@ -127,11 +190,8 @@ final class DecodeBatch implements AutoCloseable {
                 row.logits = new float[vocab];
                 System.arraycopy(logits, i * vocab, row.logits, 0, vocab);
             }
-            cache.appendRows(fresh);
-            width = Math.max(width, shared + longest);
         }
-        rows.addAll(joining);
-        peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
+        return new Prefilled.Group(fresh, joining, shared + longest);
     }
 
     private static <T> List<T> pick(List<T> items, List<Integer> at) {
@@ -181,7 +241,7 @@ final class DecodeBatch implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             var inputs = new BatchLayout.Inputs(step.create(ids, new Shape(batch, 1)),
                     step.create(positions, new Shape(batch, 1)), step.create(bias, new Shape(batch, 1, 1, keys)));
-            float[] logits = lastLogits(step, inputs, cache);
+            float[] logits = lastLogits(model, step, inputs, cache);
             for (int b = 0; b < batch; b++) {
                 Row row = rows.get(b);
                 System.arraycopy(logits, b * vocab, row.logits, 0, vocab);
@@ -230,7 +290,7 @@ final class DecodeBatch implements AutoCloseable {
         width = longest;
     }
 
-    private float[] lastLogits(NDManager step, BatchLayout.Inputs inputs, KvCache kv) {
+    private static float[] lastLogits(DecoderLm model, NDManager step, BatchLayout.Inputs inputs, KvCache kv) {
         NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv);
         return model.logits(step, hidden.get(":, -1:, :")).toFloatArray();
     }

@@ -57,7 +57,7 @@ final class SharedPrefixes implements AutoCloseable {
     /**
      * The longest named prefix {@code prompt} starts with and goes on after (a prompt must prefill at least one token
      * of its own for its first logits), its keys and values computed if they are not yet; null if none.
-     * Loop thread only.
+     * Prefill thread only.
      */
     Entry longestFor(int[] prompt) {
         int[] best = null;

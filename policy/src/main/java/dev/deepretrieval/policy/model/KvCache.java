@@ -19,7 +19,10 @@ public final class KvCache implements AutoCloseable {
     /** Positions of room a rebuilt buffer keeps after its live ones: one rebuild per this many decode steps. */
     static final long HEADROOM = 32;
 
-    /** Spare rows a buffer rebuilt for joining sequences keeps, so that the next joins copy only their own rows. */
+    /**
+     * Spare rows a buffer rebuilt for joining sequences keeps at least (and as many as joined, for joins come in
+     * waves), so that the next joins copy only their own rows.
+     */
     static final long ROW_HEADROOM = 4;
 
     private final NDManager manager;
@@ -29,11 +32,21 @@ public final class KvCache implements AutoCloseable {
     private long end; // one past the last live position
     private long liveRows; // sequences cached: rows [0, liveRows) of the buffers
     private long writing = -1; // end of the positions the forward pass under way is writing, layer by layer
+    private final long maxRows;
 
     public KvCache(NDManager parent, int layers) {
+        this(parent, layers, Long.MAX_VALUE);
+    }
+
+    /** @param maxRows the most sequences it will hold at once: spare rows are never allocated beyond them */
+    public KvCache(NDManager parent, int layers, long maxRows) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("a KV cache holds at least one sequence, not " + maxRows);
+        }
         this.manager = parent.newSubManager();
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
+        this.maxRows = maxRows;
     }
 
     /**
@@ -168,7 +181,7 @@ public final class KvCache implements AutoCloseable {
         }
         liveRows = remaining;
         if (liveRows * 2 < rowCapacity() && rowCapacity() > liveRows + ROW_HEADROOM) {
-            rebuild(HEADROOM, liveRows + ROW_HEADROOM);
+            rebuild(HEADROOM, Math.min(maxRows, liveRows + ROW_HEADROOM));
         }
     }
 
@@ -235,13 +248,13 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * A buffer of {@code mine + theirs} rows and {@link #ROW_HEADROOM} spare: both sides' live positions right-aligned
-     * at {@code length}.
+     * A buffer of {@code mine + theirs} rows and as many spare as joined (at least {@link #ROW_HEADROOM}, at most up
+     * to the row limit): both sides' live positions right-aligned at {@code length}.
      */
     private NDArray joined(NDManager scratch, NDArray buffer, KvCache other, NDArray otherBuffer, long mine,
             long theirs, long length) {
         NDArray target = allocated(buffer.getShape(), buffer.getDataType(), length + HEADROOM,
-                mine + theirs + ROW_HEADROOM);
+                Math.max(mine + theirs, Math.min(maxRows, mine + theirs + Math.max(ROW_HEADROOM, theirs))));
         target.set(new NDIndex("0:{}, :, {}:{}, :", mine, length - length(), length), live(scratch, buffer));
         target.set(new NDIndex("{}:{}, :, {}:{}, :", mine, mine + theirs, length - other.length(), length),
                 other.live(scratch, otherBuffer));
