@@ -29,6 +29,7 @@ final class DecodeBatch implements AutoCloseable {
         final int listenerIndex;
         int cached; // tokens of this sequence in the cache
         float[] logits; // the next token's logits, once prefilled or stepped
+        double logNormaliser; // log Σ exp(logits), computed with them
         int next = -1; // the token chosen for the next step
         int promptLength;
         int prefix; // tokens of a shared prefix at the start of its cached span
@@ -180,9 +181,11 @@ final class DecodeBatch implements AutoCloseable {
                 fresh.fillRepeated(prefix.cache(), sequences.length);
                 inputs = BatchLayout.afterPrefix(step, sequences, shared, padId);
             }
-            float[] logits = lastLogits(model, step, inputs, fresh);
+            LastLogits last = lastLogits(model, step, inputs, fresh);
+            float[] logits = last.logits();
             for (int i = 0; i < joining.size(); i++) {
                 Row row = joining.get(i);
+                row.logNormaliser = last.logNormalisers()[i];
                 row.cached = prompts.get(i).length;
                 row.promptLength = prompts.get(i).length;
                 row.prefix = shared;
@@ -205,7 +208,7 @@ final class DecodeBatch implements AutoCloseable {
     List<Row> choose() {
         var ended = new ArrayList<Row>();
         for (Row row : rows) {
-            row.next = row.decoding.next(row.logits, 0, vocab, row.listener, row.listenerIndex);
+            row.next = row.decoding.next(row.logits, 0, vocab, row.listener, row.listenerIndex, row.logNormaliser);
             if (row.decoding.finished()) {
                 ended.add(row);
             }
@@ -241,10 +244,12 @@ final class DecodeBatch implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             var inputs = new BatchLayout.Inputs(step.create(ids, new Shape(batch, 1)),
                     step.create(positions, new Shape(batch, 1)), step.create(bias, new Shape(batch, 1, 1, keys)));
-            float[] logits = lastLogits(model, step, inputs, cache);
+            LastLogits last = lastLogits(model, step, inputs, cache);
+            float[] logits = last.logits();
             for (int b = 0; b < batch; b++) {
                 Row row = rows.get(b);
                 System.arraycopy(logits, b * vocab, row.logits, 0, vocab);
+                row.logNormaliser = last.logNormalisers()[b];
                 row.cached++;
             }
         }
@@ -290,9 +295,16 @@ final class DecodeBatch implements AutoCloseable {
         width = longest;
     }
 
-    private static float[] lastLogits(DecoderLm model, NDManager step, BatchLayout.Inputs inputs, KvCache kv) {
+    /** The last position's logits of every row, {@code [rows * vocab]}, and each row's log Σ exp(logits). */
+    private record LastLogits(float[] logits, float[] logNormalisers) {}
+
+    private static LastLogits lastLogits(DecoderLm model, NDManager step, BatchLayout.Inputs inputs, KvCache kv) {
         NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv);
-        return model.logits(step, hidden.get(":, -1:, :")).toFloatArray();
+        NDArray logits = model.logits(step, hidden.get(":, -1, :"));
+        // natively, over the whole batch at once: a greedy choice in Java then needs only its argmax
+        NDArray max = logits.max(new int[] {-1}, true);
+        NDArray logNormalisers = logits.sub(max).exp().sum(new int[] {-1}).log().add(max.squeeze(-1));
+        return new LastLogits(logits.toFloatArray(), logNormalisers.toFloatArray());
     }
 
     @Override

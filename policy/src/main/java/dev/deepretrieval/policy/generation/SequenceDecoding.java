@@ -56,6 +56,11 @@ final class SequenceDecoding {
      * @return the token chosen, or -1 when the sequence ended without one
      */
     int next(float[] logits, int offset, int vocab, TokenListener listener, int index) {
+        return next(logits, offset, vocab, listener, index, Double.NaN);
+    }
+
+    /** As {@link #next(float[], int, int, TokenListener, int)}, with the row's log Σ exp(logits) if known (else NaN). */
+    int next(float[] logits, int offset, int vocab, TokenListener listener, int index, double logNormaliser) {
         if (listener.cancelled(index)) {
             finished = true;
             reason = StopReason.CANCELLED;
@@ -69,7 +74,7 @@ final class SequenceDecoding {
             choice = sampler.chooseAmong(logits, offset, among, random);
         } else {
             choice = sampler.choose(logits, offset, vocab, random,
-                    limit == null ? null : token -> limit.allows(token, remaining));
+                    limit == null ? null : token -> limit.allows(token, remaining), logNormaliser);
         }
         if (limit != null) {
             limit.accept(choice.token());

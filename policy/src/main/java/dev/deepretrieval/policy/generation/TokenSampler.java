@@ -20,6 +20,22 @@ final class TokenSampler {
      * @param allowed the tokens that may be chosen (null: all); the log-prob stays the model's own, over all tokens
      */
     Choice choose(float[] logits, int offset, int vocab, SplittableRandom random, IntPredicate allowed) {
+        return choose(logits, offset, vocab, random, allowed, Double.NaN);
+    }
+
+    /**
+     * @param knownLogNormaliser log Σ exp(logits) of the row when known (computed with the logits, natively), else NaN: a
+     *     greedy choice then needs no pass over the vocabulary beyond its argmax
+     */
+    Choice choose(float[] logits, int offset, int vocab, SplittableRandom random, IntPredicate allowed,
+            double knownLogNormaliser) {
+        if (settings.greedy() && !Double.isNaN(knownLogNormaliser)) {
+            int token = argMax(logits, offset, vocab, null);
+            if (allowed != null && !allowed.test(token)) {
+                token = argMax(logits, offset, vocab, allowed);
+            }
+            return new Choice(token, (float) (logits[offset + token] - knownLogNormaliser));
+        }
         double temperature = settings.effectiveTemperature();
         double max = Double.NEGATIVE_INFINITY;
         int argMax = 0;
@@ -49,6 +65,23 @@ final class TokenSampler {
             token = constrained(logits, offset, vocab, temperature, weights, random, allowed);
         }
         return new Choice(token, (float) (logits[offset + token] / temperature - logNormaliser));
+    }
+
+    /** The first token of the highest logit among {@code allowed} (null: all). */
+    private static int argMax(float[] logits, int offset, int vocab, IntPredicate allowed) {
+        int best = -1;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            float logit = logits[offset + i];
+            if ((best < 0 || logit > max) && (allowed == null || allowed.test(i))) {
+                max = logit;
+                best = i;
+            }
+        }
+        if (best < 0) {
+            throw new IllegalStateException("the token constraint allows no token");
+        }
+        return best;
     }
 
     /**
