@@ -4,8 +4,7 @@ import dev.deepretrieval.actors.NodeSystem;
 import dev.deepretrieval.cluster.ClusterMembers;
 import dev.deepretrieval.cluster.ClusterNodeSettings;
 import dev.deepretrieval.cluster.ClusterRoutes;
-import dev.deepretrieval.cluster.ClusterScoring;
-import dev.deepretrieval.runs.RunScoring;
+import dev.deepretrieval.cluster.ClusterNode;
 import dev.deepretrieval.cluster.NodeRole;
 import dev.deepretrieval.http.RewriteServiceNode;
 import dev.deepretrieval.tasks.Settings;
@@ -95,18 +94,10 @@ final class NodeCommand implements Callable<Integer> {
             err.flush();
         });
         try {
-            ClusterScoring scoring = ClusterScoring.start(system, settings, line -> {
+            ClusterNode.start(system, settings, node, line -> {
                 err.println(line);
                 err.flush();
             });
-            if (node.has(NodeRole.LEARNER)) {
-                RunScoring.place(system, scoring);
-            }
-            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-                    "scoring-problems", () -> CompletableFuture.supplyAsync(() -> {
-                        scoring.close();
-                        return Done.getInstance();
-                    }));
             if (node.has(NodeRole.HTTP)) {
                 RewriteServiceNode service = RewriteServiceNode.start(settings, system,
                         model != null ? model : settings.path("deepretrieval.serve.model"),

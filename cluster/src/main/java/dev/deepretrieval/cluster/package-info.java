@@ -6,7 +6,9 @@
  * (the bindings and the resolver's strategy live in {@code application.conf}). Scoring on the env nodes
  * ({@link ClusterScoring}): one Cluster Sharding entity per (run, task, retriever) ({@link ScoringEntity}) that opens
  * the run's problem on its node, and a run's scorer that sends each rollout to it and sends it again, to wherever the
- * entity lives by then, when no reply comes.
+ * entity lives by then, when no reply comes. Each node keeps to its share of the external APIs' rates
+ * ({@link ApiBudgetShare}: the rate divided by the env and learner members). {@link ClusterNode} starts these on a
+ * node.
  *
  * <p>Depends on the training runs (and what they depend on), Pekko Cluster and pekko-http; the CLI composes it.
  */

@@ -8,6 +8,7 @@ import dev.deepretrieval.environments.search.CachedSearchEngine;
 import dev.deepretrieval.environments.search.ClinicalTrialsSearch;
 import dev.deepretrieval.environments.search.LocalSearchEngine;
 import dev.deepretrieval.environments.search.PubMedSearch;
+import dev.deepretrieval.environments.search.ApiBudgets;
 import dev.deepretrieval.environments.search.RequestRateLimiter;
 import dev.deepretrieval.environments.search.ResilientHttpClient;
 import dev.deepretrieval.environments.search.SearchEngine;
@@ -85,7 +86,7 @@ public final class SearchSetup {
         String key = settings.text(PREFIX + "pubmed.api-key");
         ApiSettings apiSettings = apiSettings(settings, api, api.equals("pubmed") ? endpoints.pubmedUrl() : endpoints.ctgovUrl(),
                 api.equals("pubmed") && !key.isBlank());
-        var limiter = new RequestRateLimiter(apiSettings.requestsPerSecond());
+        RequestRateLimiter limiter = ApiBudgets.get(system).limiter(api, apiSettings.requestsPerSecond());
         var client = new ResilientHttpClient(api, apiSettings, limiter, system);
         if (api.equals("pubmed")) {
             return new PubMedSearch(client, apiSettings.baseUrl(), settings.positiveInt(PREFIX + "pubmed.page-size"),

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * is sent until its exchange is over, and the token comes back a whole window after that. Any two requests on one
  * token then arrive at the server at least a window apart — whatever the network, connection set-up or retries do
  * in between — so no window at the server ever sees more than n requests. Waiters hold no thread. Share one limiter
- * between every client of the API on the node.
+ * between every client of the API on the node ({@link ApiBudgets}); on a cluster each node keeps to its
+ * {@linkplain #share share} of the rate.
  */
 public final class RequestRateLimiter {
 
@@ -29,36 +30,76 @@ public final class RequestRateLimiter {
                 released = true;
             }
             CompletableFuture.runAsync(RequestRateLimiter.this::giveBack,
-                    CompletableFuture.delayedExecutor(window.toNanos(), TimeUnit.NANOSECONDS));
+                    CompletableFuture.delayedExecutor(window().toNanos(), TimeUnit.NANOSECONDS));
         }
     }
 
-    private final int tokens;
-    private final Duration window;
+    private final double requestsPerSecond;
     private final Queue<CompletableFuture<Permit>> waiting = new ArrayDeque<>();
-    private int free;
+    private int tokens;
+    private Duration window;
+    private int ways = 1;
+    private int free; // below zero while a smaller share waits for tokens out under the larger one to come back
 
     public RequestRateLimiter(double requestsPerSecond) {
         if (!(requestsPerSecond > 0)) {
             throw new IllegalArgumentException("need a positive rate, got " + requestsPerSecond);
         }
-        if (requestsPerSecond >= 1) {
-            this.tokens = (int) Math.floor(requestsPerSecond);
-            this.window = Duration.ofSeconds(1);
-        } else {
-            this.tokens = 1;
-            this.window = Duration.ofNanos((long) Math.ceil(1e9 / requestsPerSecond));
-        }
+        this.requestsPerSecond = requestsPerSecond;
+        size(requestsPerSecond);
         this.free = tokens;
     }
 
+    private void size(double rate) {
+        if (rate >= 1) {
+            tokens = (int) Math.floor(rate);
+            window = Duration.ofSeconds(1);
+        } else {
+            tokens = 1;
+            window = Duration.ofNanos((long) Math.ceil(1e9 / rate));
+        }
+    }
+
+    /** The API's whole rate, as configured. */
+    public double requestsPerSecond() {
+        return requestsPerSecond;
+    }
+
     /** Requests a window admits. */
-    public int tokens() {
+    public synchronized int tokens() {
         return tokens;
     }
 
-    public Duration window() {
+    public synchronized Duration window() {
         return window;
+    }
+
+    /** The nodes the API's rate is shared among now. */
+    public synchronized int ways() {
+        return ways;
+    }
+
+    /**
+     * Keeps this node to a {@code 1/ways} share of the API's rate (the rate ÷ the nodes that call the API): the
+     * tokens shrink or grow at once; tokens out beyond a smaller share are not handed out again until enough have come
+     * back. A token out under the old window comes back after that window.
+     */
+    public void share(int ways) {
+        if (ways < 1) {
+            throw new IllegalArgumentException("a rate is shared among at least one node, not " + ways);
+        }
+        var ready = new java.util.ArrayList<CompletableFuture<Permit>>();
+        synchronized (this) {
+            int before = tokens;
+            this.ways = ways;
+            size(requestsPerSecond / ways);
+            free += tokens - before;
+            while (free > 0 && !waiting.isEmpty()) {
+                free--;
+                ready.add(waiting.poll());
+            }
+        }
+        ready.forEach(turn -> turn.complete(new Permit()));
     }
 
     /** Completes with a permit when the caller may send. */
@@ -75,11 +116,11 @@ public final class RequestRateLimiter {
     private void giveBack() {
         CompletableFuture<Permit> next;
         synchronized (this) {
-            next = waiting.poll();
-            if (next == null) {
+            if (free < 0 || waiting.isEmpty()) {
                 free++;
                 return;
             }
+            next = waiting.poll();
         }
         next.complete(new Permit());
     }

@@ -1,6 +1,6 @@
 /**
  * Literature search as an environment: PICO tasks, the recall-tier environment, the PubMed (E-utilities ESearch) and
- * ClinicalTrials.gov (API v2) clients with their supervision (node-wide rate limiter, one request per pooled
+ * ClinicalTrials.gov (API v2) clients with their supervision (one rate limiter per API per node, {@code ApiBudgets}, a share of the rate on a cluster; one request per pooled
  * connection, circuit breaker, timeouts, retries honouring {@code Retry-After}), the search cache (LRU + R2DBC) and a
  * local Lucene engine. The server on 127.0.0.1 that speaks both APIs with injected faults lives in the test-support
  * module.
