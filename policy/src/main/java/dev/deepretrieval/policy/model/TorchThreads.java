@@ -15,9 +15,13 @@ public final class TorchThreads {
 
     private TorchThreads() {}
 
+    private static final Object PINNING = new Object();
+
     /**
      * Runs the calling thread's torch ops on {@code threads} intra-op threads from now on; 0 leaves it as it is.
-     * Other threads, running or yet to start, keep the process-wide count.
+     * Other threads, running or yet to start, keep the process-wide count — except one whose very first torch op
+     * falls in the instant this call has the process-wide count changed (it would start with {@code threads}); pins
+     * do not overlap one another.
      */
     public static void pinCurrentThread(NDManager manager, int threads) {
         if (threads < 0) {
@@ -26,17 +30,40 @@ public final class TorchThreads {
         if (threads == 0) {
             return;
         }
-        // the thread's own setting is fixed at its first op: run one, so that a later first op cannot reset it
+        synchronized (PINNING) {
+            // the thread's own setting is fixed at its first op: run one, so that a later first op cannot reset it
+            firstOp(manager);
+            int[] processWide = new int[1];
+            joinUninterruptibly(Thread.ofPlatform().name("torch-threads-read").start(() -> {
+                firstOp(manager); // a new thread takes the process-wide count, which no other pin has changed now
+                processWide[0] = JniUtils.getNumThreads();
+            }));
+            JniUtils.setNumThreads(threads);
+            joinUninterruptibly(Thread.ofPlatform().name("torch-threads-restore").start(
+                    () -> JniUtils.setNumThreads(processWide[0])));
+        }
+    }
+
+    /** Fixes the calling thread's own count, if it is not yet, at the process-wide one. */
+    private static void firstOp(NDManager manager) {
         try (NDManager scratch = manager.newSubManager()) {
             scratch.ones(new Shape(1)).add(1f);
         }
-        int processWide = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(threads);
-        Thread restore = Thread.ofPlatform().name("torch-threads-restore").start(
-                () -> JniUtils.setNumThreads(processWide));
-        try {
-            restore.join();
-        } catch (InterruptedException e) {
+        JniUtils.getNumThreads(); // reading the count is what initialises it (a small op runs no parallel region)
+    }
+
+    /** Waits for {@code thread}: the count must be read, or put back, before anyone else pins or starts. */
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

@@ -47,6 +47,29 @@ class TorchThreadsTest {
     }
 
     @Test
+    void pinsAtOnceOnTwoThreadsLeaveTheProcessWideCountAsItWas() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            int processWide = onNewThread(manager, () -> -1);
+            var start = new java.util.concurrent.CountDownLatch(1);
+            var pinned = new java.util.ArrayList<FutureTask<Integer>>();
+            for (int i = 0; i < 2; i++) {
+                var task = new FutureTask<>(() -> {
+                    start.await();
+                    TorchThreads.pinCurrentThread(manager, processWide + 1);
+                    return TorchThreads.ofCurrentThread();
+                });
+                pinned.add(task);
+                new Thread(task).start();
+            }
+            start.countDown();
+            for (FutureTask<Integer> task : pinned) {
+                assertEquals(processWide + 1, task.get());
+            }
+            assertEquals(processWide, onNewThread(manager, () -> -1));
+        }
+    }
+
+    @Test
     void aNegativeCountIsRefused() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             assertThrows(IllegalArgumentException.class, () -> TorchThreads.pinCurrentThread(manager, -1));
