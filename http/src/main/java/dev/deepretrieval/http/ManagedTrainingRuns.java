@@ -5,6 +5,7 @@ import dev.deepretrieval.runs.TrainingOutputs;
 import dev.deepretrieval.tasks.InvalidTaskRequest;
 import dev.deepretrieval.tasks.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepretrieval.runs.WeightVersion;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
@@ -282,6 +283,30 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
                 follower.complete();
                 live.followers.remove(follower);
             }
+        }
+    }
+
+    @Override
+    public Optional<Checkpoint.FileDigest> weights(String id, long step) {
+        if (!exists(id)) {
+            return Optional.empty();
+        }
+        Path directory = runsDir.resolve(id).resolve("out").resolve("checkpoints").resolve(String.format("step-%08d",
+                step));
+        try {
+            // the manifest is written last, after its files: a checkpoint with one is whole; the fetcher checks the hash
+            Optional<Checkpoint.FileDigest> actor = Files.isDirectory(directory)
+                    ? new Checkpoint(directory, step, JSON.createObjectNode(), List.of()).digest(WeightVersion.ACTOR_FILE)
+                    : Optional.empty();
+            return actor.filter(d -> {
+                try {
+                    return Files.isRegularFile(d.path()) && Files.size(d.path()) == d.size();
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return Optional.empty(); // no manifest yet: the checkpoint is still being written
         }
     }
 

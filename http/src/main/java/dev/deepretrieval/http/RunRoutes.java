@@ -6,9 +6,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -18,8 +23,10 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The training-runs API: {@code POST /v1/runs} (a run config as JSON), {@code GET /v1/runs},
- * {@code GET /v1/runs/{id}}, {@code POST /v1/runs/{id}/stop}, {@code GET /v1/runs/{id}/metrics} and live
- * {@code GET /v1/runs/{id}/events} (server-sent events, kept alive).
+ * {@code GET /v1/runs/{id}}, {@code POST /v1/runs/{id}/stop}, {@code GET /v1/runs/{id}/metrics}, live
+ * {@code GET /v1/runs/{id}/events} (server-sent events, kept alive) and {@code GET /v1/runs/{id}/weights/{step}} (the
+ * actor's weights of that step's checkpoint, a published weight version, with its SHA-256 as ETag and
+ * {@code X-Weights-SHA256}).
  */
 final class RunRoutes extends AllDirectives {
 
@@ -51,6 +58,15 @@ final class RunRoutes extends AllDirectives {
                                 runs.metrics(id).forEach(steps::add);
                                 return json(ResponseBodies.JSON.createObjectNode().put("id", id).set("steps", steps));
                             })),
+                            path(PathMatchers.segment("weights").slash(PathMatchers.longSegment()), step -> get(() ->
+                                    runs.weights(id, step).map(actor -> respondWithHeaders(List.of(
+                                            ETag.create(EntityTag.create(actor.sha256(), false)),
+                                            RawHeader.create("X-Weights-SHA256", actor.sha256())),
+                                            () -> getFromFile(actor.path().toFile(),
+                                                    ContentTypes.APPLICATION_OCTET_STREAM)))
+                                            .orElseGet(() -> ServiceRoutes.json(StatusCodes.NOT_FOUND,
+                                                    ResponseBodies.error("not_found", "run " + id + " has no checkpoint"
+                                                            + " of step " + step, null), this)))),
                             path("events", () -> get(() -> {
                                 Source<ServerSentEvent, NotUsed> events = runs.events(id).orElseThrow()
                                         .map(node -> ServerSentEvent.create(ServiceRoutes.text(node),

@@ -2,6 +2,8 @@ package dev.deepretrieval.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.policy.checkpoint.Checkpoint;
+import dev.deepretrieval.runs.WeightVersion;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
@@ -42,4 +44,10 @@ public interface TrainingRuns {
      * client that falls far behind is let go (the stream completes) rather than buffered without bound.
      */
     Optional<Source<ObjectNode, NotUsed>> events(String id);
+
+    /**
+     * The actor's weights of run {@code id} at step {@code step} (a {@link WeightVersion}'s bytes), as its checkpoint's
+     * manifest records them; empty when the run has no checkpoint of that step (never written, or pruned).
+     */
+    Optional<Checkpoint.FileDigest> weights(String id, long step);
 }

@@ -2,14 +2,18 @@ package dev.deepretrieval.policy.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.PolicyLoadException;
 import dev.deepretrieval.policy.weights.SafetensorsFile;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A verified checkpoint on disk.
@@ -17,6 +21,20 @@ import java.util.Map;
  * @param skipped newer checkpoints that failed verification, each with its reason
  */
 public record Checkpoint(Path directory, long step, ObjectNode state, List<String> skipped) {
+
+    /** A file of the checkpoint as its manifest records it: its path, SHA-256 (lower-case hex) and size in bytes. */
+    public record FileDigest(Path path, String sha256, long size) {}
+
+    /** The manifest's record of {@code file} (a tensor group's {@code <group>.safetensors}); empty if it has none. */
+    public Optional<FileDigest> digest(String file) throws IOException {
+        JsonNode entry = JsonMapping.mapper()
+                .readTree(directory.resolve(CheckpointStore.MANIFEST).toFile()).path("files").path(file);
+        if (!entry.isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(new FileDigest(directory.resolve(file), entry.path("sha256").asText(),
+                entry.path("size").asLong()));
+    }
 
     /**
      * Copies a tensor group into existing arrays of the same names and shapes (parameters keep their identity, so

@@ -38,7 +38,7 @@ import java.util.stream.Stream;
 public final class CheckpointStore {
 
     private static final Pattern NAME = Pattern.compile("step-(\\d{8})");
-    private static final String MANIFEST = "MANIFEST.json";
+    static final String MANIFEST = "MANIFEST.json";
     private static final String STATE = "state.json";
 
     private final Path root;
