@@ -10,7 +10,9 @@
  * each from a {@link dev.deepretrieval.runs.SupervisedRun.Request}, told to a
  * {@link dev.deepretrieval.runs.SupervisedListener}. Where a node's runs score their rollouts
  * ({@link dev.deepretrieval.runs.RunScoring}: their own environment actor, or whatever the node places, such as a
- * cluster's env nodes). No command-line parsing and no printing.
+ * cluster's env nodes). A run's weights by version for workers on other nodes
+ * ({@link dev.deepretrieval.runs.WeightVersion}, fetched and verified by {@link dev.deepretrieval.runs.WeightFetcher}).
+ * No command-line parsing and no printing.
  *
  * <p>May depend on {@code streams}, {@code actors}, {@code tasks} and below; never on {@code http}, {@code cluster} or
  * {@code cli}.
