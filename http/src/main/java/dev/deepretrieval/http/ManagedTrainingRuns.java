@@ -312,7 +312,8 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
 
     @Override
     public synchronized boolean exists(String id) {
-        return runs.containsKey(id) || Files.isRegularFile(runsDir.resolve(id).resolve("out").resolve("metrics.jsonl"));
+        return runs.containsKey(id) || RunFolders.isRunId(id)
+                && Files.isRegularFile(runsDir.resolve(id).resolve("out").resolve("metrics.jsonl"));
     }
 
     @Override

@@ -32,6 +32,14 @@ public final class RunFolders {
         return "run-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /**
+     * Whether {@code id} can name a run's folder: letters, digits, '.', '_' and '-', starting with a letter or digit
+     * (so never {@code ..} nor a path).
+     */
+    public static boolean isRunId(String id) {
+        return id.matches("[A-Za-z0-9][A-Za-z0-9._-]*");
+    }
+
     private static boolean isEmpty(Path folder) throws IOException {
         try (Stream<Path> entries = Files.list(folder)) {
             return entries.findAny().isEmpty();

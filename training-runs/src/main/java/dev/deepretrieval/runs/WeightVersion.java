@@ -19,7 +19,7 @@ public record WeightVersion(String runId, long version, URI location, String sha
     public static final String ACTOR_FILE = "actor.safetensors";
 
     public WeightVersion {
-        if (!runId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+        if (!RunFolders.isRunId(runId)) {
             throw new IllegalArgumentException("a run id is letters, digits, '.', '_' and '-', not '" + runId + "'");
         }
         if (version < 0 || size < 0 || !sha256.matches("[0-9a-f]{64}")) {
