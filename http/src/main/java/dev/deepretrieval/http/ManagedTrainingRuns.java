@@ -5,7 +5,7 @@ import dev.deepretrieval.runs.TrainingOutputs;
 import dev.deepretrieval.tasks.InvalidTaskRequest;
 import dev.deepretrieval.tasks.Settings;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.deepretrieval.runs.WeightVersion;
+import dev.deepretrieval.actors.RolloutPolicies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
@@ -291,23 +291,16 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         if (!exists(id)) {
             return Optional.empty();
         }
-        Path directory = runsDir.resolve(id).resolve("out").resolve("checkpoints").resolve(String.format("step-%08d",
-                step));
         try {
-            // the manifest is written last, after its files: a checkpoint with one is whole; the fetcher checks the hash
-            Optional<Checkpoint.FileDigest> actor = Files.isDirectory(directory)
-                    ? new Checkpoint(directory, step, JSON.createObjectNode(), List.of()).digest(WeightVersion.ACTOR_FILE)
-                    : Optional.empty();
-            return actor.filter(d -> {
-                try {
-                    return Files.isRegularFile(d.path()) && Files.size(d.path()) == d.size();
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            return checkpoints(id).recorded(step, RolloutPolicies.ACTOR_GROUP);
         } catch (IOException e) {
-            return Optional.empty(); // no manifest yet: the checkpoint is still being written
+            return Optional.empty(); // a manifest being replaced: as if the step had none yet
         }
+    }
+
+    /** Run {@code id}'s checkpoints (read only: nothing is written or pruned through it). */
+    private CheckpointStore checkpoints(String id) {
+        return new CheckpointStore(runsDir.resolve(id).resolve("out").resolve("checkpoints"), 1);
     }
 
     @Override
@@ -434,8 +427,7 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
     private List<ObjectNode> recorded(String id) {
         long checkpointed;
         try {
-            checkpointed = new CheckpointStore(runsDir.resolve(id).resolve("out").resolve("checkpoints"), 1)
-                    .latestValid().map(Checkpoint::step).orElse(0L);
+            checkpointed = checkpoints(id).latestValid().map(Checkpoint::step).orElse(0L);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
@@ -49,8 +50,8 @@ class WeightsRouteTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             var store = new CheckpointStore(out.resolve("checkpoints"), 2);
             store.write(4, Map.of("actor", Map.of("w", manager.arange(0f, 4096f).reshape(new Shape(64, 64))),
-                    "critic", Map.of("v", manager.ones(new Shape(8)))), com.fasterxml.jackson.databind.node
-                    .JsonNodeFactory.instance.objectNode().put("step", 4));
+                    "critic", Map.of("v", manager.ones(new Shape(8)))), JsonNodeFactory.instance.objectNode()
+                    .put("step", 4));
             checkpoint = store.validAt(4).orElseThrow();
         }
         Path actorFile = checkpoint.directory().resolve(WeightVersion.ACTOR_FILE);

@@ -1,6 +1,8 @@
 package dev.deepretrieval.runs;
 
+import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
+import dev.deepretrieval.policy.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.net.URI;
 import java.util.function.LongFunction;
@@ -16,7 +18,7 @@ import java.util.function.LongFunction;
 public record WeightVersion(String runId, long version, URI location, String sha256, long size) {
 
     /** The actor's weights file of a checkpoint: what a rollout worker needs to generate with that version. */
-    public static final String ACTOR_FILE = "actor.safetensors";
+    public static final String ACTOR_FILE = CheckpointStore.groupFile(RolloutPolicies.ACTOR_GROUP);
 
     public WeightVersion {
         if (!RunFolders.isRunId(runId)) {
@@ -37,7 +39,7 @@ public record WeightVersion(String runId, long version, URI location, String sha
      * weights route, or the checkpoint's file itself in a shared store).
      */
     public static WeightVersion of(String runId, Checkpoint checkpoint, LongFunction<URI> location) throws IOException {
-        Checkpoint.FileDigest actor = checkpoint.digest(ACTOR_FILE).orElseThrow(() -> new IOException(
+        Checkpoint.FileDigest actor = checkpoint.digest(RolloutPolicies.ACTOR_GROUP).orElseThrow(() -> new IOException(
                 "checkpoint " + checkpoint.directory() + " records no " + ACTOR_FILE));
         return new WeightVersion(runId, checkpoint.step(), location.apply(checkpoint.step()), actor.sha256(),
                 actor.size());

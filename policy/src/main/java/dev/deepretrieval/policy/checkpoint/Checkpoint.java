@@ -2,9 +2,7 @@ package dev.deepretrieval.policy.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.PolicyLoadException;
 import dev.deepretrieval.policy.weights.SafetensorsFile;
 import java.io.IOException;
@@ -25,15 +23,9 @@ public record Checkpoint(Path directory, long step, ObjectNode state, List<Strin
     /** A file of the checkpoint as its manifest records it: its path, SHA-256 (lower-case hex) and size in bytes. */
     public record FileDigest(Path path, String sha256, long size) {}
 
-    /** The manifest's record of {@code file} (a tensor group's {@code <group>.safetensors}); empty if it has none. */
-    public Optional<FileDigest> digest(String file) throws IOException {
-        JsonNode entry = JsonMapping.mapper()
-                .readTree(directory.resolve(CheckpointStore.MANIFEST).toFile()).path("files").path(file);
-        if (!entry.isObject()) {
-            return Optional.empty();
-        }
-        return Optional.of(new FileDigest(directory.resolve(file), entry.path("sha256").asText(),
-                entry.path("size").asLong()));
+    /** Its manifest's record of tensor group {@code group} (the file {@code <group>.safetensors}). */
+    public Optional<FileDigest> digest(String group) throws IOException {
+        return CheckpointStore.recordedIn(directory, group);
     }
 
     /**

@@ -38,7 +38,7 @@ import java.util.stream.Stream;
 public final class CheckpointStore {
 
     private static final Pattern NAME = Pattern.compile("step-(\\d{8})");
-    static final String MANIFEST = "MANIFEST.json";
+    private static final String MANIFEST = "MANIFEST.json";
     private static final String STATE = "state.json";
 
     private final Path root;
@@ -59,7 +59,7 @@ public final class CheckpointStore {
     /** Writes the checkpoint of {@code step}; returns its folder. */
     public Path write(long step, Map<String, Map<String, NDArray>> tensorGroups, ObjectNode state) throws IOException {
         Files.createDirectories(root);
-        Path target = root.resolve(String.format("step-%08d", step));
+        Path target = folderOf(step);
         Path temporary = Files.createTempDirectory(root, ".writing-");
         try {
             ObjectNode manifest = mapper.createObjectNode();
@@ -68,7 +68,7 @@ public final class CheckpointStore {
                 var tensors = new LinkedHashMap<String, SafetensorsWriter.Tensor>();
                 group.getValue().forEach((name, array) -> tensors.put(name,
                         new SafetensorsWriter.Tensor(array.getShape().getShape(), array.toFloatArray())));
-                String file = group.getKey() + ".safetensors";
+                String file = groupFile(group.getKey());
                 SafetensorsWriter.write(temporary.resolve(file), tensors);
                 record(files, temporary.resolve(file));
             }
@@ -103,7 +103,7 @@ public final class CheckpointStore {
 
     /** The checkpoint of {@code step}, when it is kept and verifies. */
     public Optional<Checkpoint> validAt(long step) throws IOException {
-        Path dir = root.resolve(String.format("step-%08d", step));
+        Path dir = folderOf(step);
         if (!Files.isDirectory(dir) || verify(dir).isPresent()) {
             return Optional.empty();
         }
@@ -212,6 +212,44 @@ public final class CheckpointStore {
 
     /** Opens one tensor group of a verified checkpoint. */
     static SafetensorsFile open(Path dir, String group) {
-        return SafetensorsFile.open(dir.resolve(group + ".safetensors"));
+        return SafetensorsFile.open(dir.resolve(groupFile(group)));
+    }
+
+    /** The file a checkpoint holds tensor group {@code group} in. */
+    public static String groupFile(String group) {
+        return group + ".safetensors";
+    }
+
+    private Path folderOf(long step) {
+        return root.resolve(String.format("step-%08d", step));
+    }
+
+    /**
+     * Tensor group {@code group} of step {@code step}'s checkpoint as its manifest records it, when that checkpoint is
+     * complete (the manifest is written last) and holds the group's file at the recorded size; empty otherwise. Its
+     * hash is not checked here: whoever reads the bytes checks them.
+     */
+    public Optional<Checkpoint.FileDigest> recorded(long step, String group) throws IOException {
+        Optional<Checkpoint.FileDigest> digest = recordedIn(folderOf(step), group);
+        if (digest.isEmpty() || !Files.isRegularFile(digest.get().path())
+                || Files.size(digest.get().path()) != digest.get().size()) {
+            return Optional.empty();
+        }
+        return digest;
+    }
+
+    /** The manifest's record of tensor group {@code group} in checkpoint folder {@code dir}; empty if it has none. */
+    static Optional<Checkpoint.FileDigest> recordedIn(Path dir, String group) throws IOException {
+        Path manifest = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return Optional.empty();
+        }
+        String file = groupFile(group);
+        JsonNode entry = JsonMapping.mapper().readTree(manifest.toFile()).path("files").path(file);
+        if (!entry.isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Checkpoint.FileDigest(dir.resolve(file), entry.path("sha256").asText(),
+                entry.path("size").asLong()));
     }
 }

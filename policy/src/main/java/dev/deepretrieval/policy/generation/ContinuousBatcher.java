@@ -196,8 +196,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                     if (batch.size() == 0) {
                         break;
                     }
-                    publish(batch);
-                    peakBatch = Math.max(peakBatch, batch.size());
+                    peakBatch = Math.max(peakBatch, batch.size()); // the joiners are counted since takeReady
                     peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());
                     long choosing = System.nanoTime();
                     List<DecodeBatch.Row> ended = batch.choose();

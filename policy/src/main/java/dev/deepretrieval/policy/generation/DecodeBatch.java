@@ -118,11 +118,6 @@ final class DecodeBatch implements AutoCloseable {
             this.manager = manager;
         }
 
-        /** The rows prefilled, in their groups' order. */
-        List<Row> rows() {
-            return groups.stream().flatMap(g -> g.rows().stream()).toList();
-        }
-
         @Override
         public void close() {
             manager.close();
