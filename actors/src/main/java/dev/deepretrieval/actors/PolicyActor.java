@@ -3,7 +3,6 @@ package dev.deepretrieval.actors;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.rewriter.QueryRewriter;
 import dev.deepretrieval.rewriter.Rewrite;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -109,15 +108,8 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         var prompts = request.prompts().stream().map(p -> new QueryRewriter.Prompt(p.original(), p.text())).toList();
         SamplingSettings seeded = sampling.withSeed(request.seed());
         List<Rewrite> rewrites = model.rewrite(prompts, request.samplesPerPrompt(), seeded, batchSize);
-        var rollouts = new ArrayList<Rollout>(rewrites.size());
-        for (int i = 0; i < rewrites.size(); i++) {
-            Rewrite r = rewrites.get(i);
-            List<Rollout.Counterfactual> counterfactuals = credit == Credit.WORD ? r.decisions().stream()
-                    .map(d -> new Rollout.Counterfactual(d.token(), d.alternative())).toList() : List.of();
-            rollouts.add(new Rollout(request.batchId(), i, request.prompts().get(i / request.samplesPerPrompt()).promptId(),
-                    r.promptTokens(), r.generatedTokens(), r.completion(), version, r.logProbs(), r.allowedTokens(),
-                    counterfactuals));
-        }
+        List<Rollout> rollouts = Rollout.of(request.batchId(), 0, request.prompts(), request.samplesPerPrompt(),
+                rewrites, version, credit);
         request.replyTo().tell(new RolloutBatch(request.batchId(), version, rollouts,
                 (System.nanoTime() - start) / 1e9));
         return this;

@@ -1,5 +1,7 @@
 package dev.deepretrieval.actors;
 
+import dev.deepretrieval.rewriter.Rewrite;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,6 +28,25 @@ public record Rollout(long batchId, int index, String promptId, int[] promptToke
             String completion, long policyVersion, float[] logProbs, int[][] allowedTokens) {
         this(batchId, index, promptId, promptTokens, responseTokens, completion, policyVersion, logProbs, allowedTokens,
                 List.of());
+    }
+
+    /**
+     * The rollouts of {@code rewrites}, the completions of {@code prompts} with {@code samplesPerPrompt} adjacent
+     * samples of each, indexed from {@code firstIndex} within batch {@code batchId} and tagged with {@code version}; with
+     * {@link Credit#WORD} each carries its word choices' counterfactuals.
+     */
+    public static List<Rollout> of(long batchId, int firstIndex, List<RolloutPrompt> prompts, int samplesPerPrompt,
+            List<Rewrite> rewrites, long version, Credit credit) {
+        var rollouts = new ArrayList<Rollout>(rewrites.size());
+        for (int i = 0; i < rewrites.size(); i++) {
+            Rewrite r = rewrites.get(i);
+            List<Counterfactual> counterfactuals = credit == Credit.WORD ? r.decisions().stream()
+                    .map(d -> new Counterfactual(d.token(), d.alternative())).toList() : List.of();
+            rollouts.add(new Rollout(batchId, firstIndex + i, prompts.get(i / samplesPerPrompt).promptId(),
+                    r.promptTokens(), r.generatedTokens(), r.completion(), version, r.logProbs(), r.allowedTokens(),
+                    counterfactuals));
+        }
+        return rollouts;
     }
 
     /** One choice of the rollout: the response token that made it, and the completion had it gone the other way. */

@@ -94,7 +94,7 @@ final class NodeCommand implements Callable<Integer> {
             err.flush();
         });
         try {
-            ClusterNode.start(system, settings, node, line -> {
+            ClusterNode started = ClusterNode.start(system, settings, node, line -> {
                 err.println(line);
                 err.flush();
             });
@@ -115,6 +115,7 @@ final class NodeCommand implements Callable<Integer> {
                             }
                             return Done.getInstance();
                         }));
+                started.servesHttpAt(java.net.URI.create(service.address()));
                 err.printf(Locale.ROOT, "serving on %s (dashboard at /, members at /v1/cluster)%n", service.address());
                 err.flush();
             }

@@ -35,6 +35,7 @@ import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Source;
 import com.typesafe.config.ConfigFactory;
 import dev.deepretrieval.runs.RunFolders;
+import dev.deepretrieval.runs.RunRollouts;
 import dev.deepretrieval.runs.RunRequest;
 import dev.deepretrieval.runs.RunRequests;
 import dev.deepretrieval.runs.RunManager;
@@ -292,7 +293,10 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
             return Optional.empty();
         }
         try {
-            return checkpoints(id).recorded(step, RolloutPolicies.ACTOR_GROUP);
+            Path out = runsDir.resolve(id).resolve("out");
+            Optional<Checkpoint.FileDigest> published = new CheckpointStore(out.resolve(RunRollouts.PUBLISHED_FOLDER), 1)
+                    .recorded(step, RolloutPolicies.ACTOR_GROUP);
+            return published.isPresent() ? published : checkpoints(id).recorded(step, RolloutPolicies.ACTOR_GROUP);
         } catch (IOException e) {
             return Optional.empty(); // a manifest being replaced: as if the step had none yet
         }

@@ -17,10 +17,24 @@ import java.util.Map;
  * @param metrics the learner's verl-named metrics and the phase timings ({@code timing_s/generate},
  *     {@code timing_s/reward}, {@code timing_s/learn}, {@code timing_s/swap})
  * @param samples a few of the step's rollouts, for the run store and the dashboard
+ * @param rolloutVersions the policy versions that generated the batch's rollouts, ascending (one on a single node; a
+ *     cluster's rollout workers may still be on an older one); {@code rolloutVersion} is the oldest
  */
 public record StepReport(long step, long rolloutVersion, long policyVersion, double rewardMean, double rewardStdErr,
         double metricMean, double formatValidRate, int scored, int failed, Map<String, Double> metrics,
-        List<SampleRecord> samples) {
+        List<SampleRecord> samples, List<Long> rolloutVersions) {
+
+    public StepReport {
+        rolloutVersions = List.copyOf(rolloutVersions);
+    }
+
+    /** A step whose rollouts all came from {@code rolloutVersion}. */
+    public StepReport(long step, long rolloutVersion, long policyVersion, double rewardMean, double rewardStdErr,
+            double metricMean, double formatValidRate, int scored, int failed, Map<String, Double> metrics,
+            List<SampleRecord> samples) {
+        this(step, rolloutVersion, policyVersion, rewardMean, rewardStdErr, metricMean, formatValidRate, scored, failed,
+                metrics, samples, List.of(rolloutVersion));
+    }
 
     /** One rollout as stored: what was asked, what the model wrote, and what it earned. */
     public record SampleRecord(String promptId, String original, String completion, String parsedQuery,

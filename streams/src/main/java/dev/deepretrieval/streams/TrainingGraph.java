@@ -3,13 +3,11 @@ package dev.deepretrieval.streams;
 import dev.deepretrieval.tasks.TrainingTasks;
 import dev.deepretrieval.actors.EnvironmentActor;
 import dev.deepretrieval.actors.LearnerActor;
-import dev.deepretrieval.actors.PolicyActor;
 import dev.deepretrieval.actors.Rollout;
 import dev.deepretrieval.actors.RolloutBatch;
 import dev.deepretrieval.actors.RolloutPrompt;
 import dev.deepretrieval.actors.RolloutScorer;
 import dev.deepretrieval.actors.ScoredBatch;
-import dev.deepretrieval.actors.WeightsSnapshot;
 import dev.deepretrieval.environments.EnvironmentResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -43,19 +40,17 @@ import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
  * The training loop as one backpressured stream:
  *
  * <pre>
- * permits ─▶ next prompts (cursor) ─▶ policy: Generate ─▶ rollouts ─▶ environment: Score (mapAsyncUnordered)
- *        ─▶ regroup per batch ─▶ learner: Learn ─▶ policy: SwapWeights ─▶ permit back ─▶ step report ─▶ sink
+ * permits ─▶ next prompts (cursor) ─▶ generator: generate ─▶ rollouts ─▶ environment: Score (mapAsyncUnordered)
+ *        ─▶ regroup per batch ─▶ learner: Learn ─▶ generator: publish weights ─▶ permit back ─▶ step report ─▶ sink
  * </pre>
  *
- * A batch is only drawn with a permit, and a permit comes back after its update's weights are in the policy actor;
+ * The generator is the run's policy actor ({@link PolicyActorGeneration}) or a cluster's rollout workers. A batch is
+ * only drawn with a permit, and a permit comes back after its update's weights are published to the generator;
  * {@code staleness + 1} permits exist, so at most that many batches are between generation and update (0 = the
  * paper's strictly on-policy loop). Every ask has a timeout; a rollout whose score fails or times out is counted and
  * left out of the update. Every buffer is bounded.
  */
 public final class TrainingGraph {
-
-    /** Generations of one batch tried before a run fails (the first and two after a policy actor's restart). */
-    static final int GENERATE_ATTEMPTS = 3;
 
     /** Updates from one batch tried before a run fails (the first and two after a learner actor's restart). */
     static final int LEARN_ATTEMPTS = 3;
@@ -81,12 +76,12 @@ public final class TrainingGraph {
     }
 
     private record Job<T>(Rollout rollout, String original, T task, int batchSize, double generateSeconds,
-            long startNanos) {}
+            int generateRetries, long startNanos) {}
 
     private record Outcome<T>(Job<T> job, EnvironmentActor.ScoreOutcome outcome) {}
 
     private record Regrouped<T>(long batchId, long rolloutVersion, List<Outcome<T>> outcomes, double generateSeconds,
-            double rewardSeconds, PromptCursor.Position cursor) {}
+            int generateRetries, double rewardSeconds, PromptCursor.Position cursor) {}
 
     /**
      * Materialises and runs the graph.
@@ -94,10 +89,12 @@ public final class TrainingGraph {
      * @param firstStep the step this run continues from (0 for a new run)
      * @param cursorStart where the prompt cursor resumes
      * @param checkpointState extra state saved with each checkpoint (run id, config)
+     * @param generator generates each batch and takes each update's weights (the run's policy actor, or a cluster's
+     *     rollout workers)
      * @param scorer scores each rollout (a local environment actor, or a cluster's env nodes)
      */
     public static <T> Running run(TrainingTasks<T> tasks, TrainingSettings settings,
-            ActorRef<PolicyActor.Command> policy, RolloutScorer<T> scorer,
+            RolloutGenerator generator, RolloutScorer<T> scorer,
             ActorRef<LearnerActor.Command> learner, Scheduler scheduler, Materializer materializer, long firstStep,
             PromptCursor.Position cursorStart, Map<String, Object> checkpointState, Listener listener) {
         PromptCursor cursor = new PromptCursor(tasks.size(), settings.seed(), cursorStart);
@@ -112,8 +109,6 @@ public final class TrainingGraph {
         for (int i = 0; i < permits; i++) {
             permitsBack.offer(i);
         }
-        var latestWeights = new AtomicReference<WeightsSnapshot>();
-        var retries = new ConcurrentHashMap<Long, Integer>();
         var learnRetries = new ConcurrentHashMap<Long, Integer>();
         PermitGate gate = new PermitGate(n -> {
             for (int i = 0; i < n; i++) {
@@ -134,8 +129,8 @@ public final class TrainingGraph {
                     }
                     return Pair.create(batchId, (List<RolloutPrompt>) prompts);
                 })
-                .mapAsync(1, request -> generate(policy, request.first(), request.second(), settings, scheduler,
-                        latestWeights, retries, GENERATE_ATTEMPTS))
+                .mapAsync(1, request -> generator.generate(request.first(), request.second(),
+                        settings.samplesPerPrompt(), settings.seed() * 1_000_003L + request.first()))
                 .mapConcat(batch -> {
                     listener.onGenerated(batch);
                     long start = System.nanoTime();
@@ -143,7 +138,7 @@ public final class TrainingGraph {
                     for (Rollout r : batch.rollouts()) {
                         int i = index.get(r.promptId());
                         jobs.add(new Job<>(r, tasks.original(i), tasks.task(i), batch.rollouts().size(),
-                                batch.generateSeconds(), start));
+                                batch.generateSeconds(), batch.retries(), start));
                     }
                     return jobs;
                 })
@@ -153,15 +148,9 @@ public final class TrainingGraph {
                 .mapConcat(list -> list)
                 .mapAsync(1, regrouped -> learn(regrouped, learner, settings, scheduler, checkpointState, learnRetries,
                         LEARN_ATTEMPTS))
-                .mapAsync(1, learned -> {
-                    latestWeights.set(learned.second().weights());
-                    return AskPattern.<PolicyActor.Command, PolicyActor.WeightsSwapped>ask(policy,
-                                    replyTo -> new PolicyActor.SwapWeights(learned.second().weights(), replyTo),
-                                    settings.learnTimeout(), scheduler)
-                            .thenApply(swapped -> report(learned.first(), learned.second(), swapped, settings,
-                                    Objects.requireNonNullElse(retries.remove(learned.first().batchId()), 0),
-                                    Objects.requireNonNullElse(learnRetries.remove(learned.first().batchId()), 0)));
-                })
+                .mapAsync(1, learned -> generator.publish(learned.second().weights())
+                        .thenApply(seconds -> report(learned.first(), learned.second(), seconds, settings,
+                                Objects.requireNonNullElse(learnRetries.remove(learned.first().batchId()), 0))))
                 .viaMat(KillSwitches.single(), Keep.right())
                 // the report is delivered before the permit goes back, so whoever stops the run on "drained" has
                 // already heard of every finished step
@@ -186,8 +175,9 @@ public final class TrainingGraph {
         open.remove(batchId);
         collected.sort(Comparator.comparingInt(o -> o.job().rollout().index()));
         Job<T> first = collected.get(0).job();
-        return Pair.create(open, List.of(new Regrouped<>(batchId, first.rollout().policyVersion(), collected,
-                first.generateSeconds(), (System.nanoTime() - first.startNanos()) / 1e9, positions.remove(batchId))));
+        long oldest = collected.stream().mapToLong(o -> o.job().rollout().policyVersion()).min().orElseThrow();
+        return Pair.create(open, List.of(new Regrouped<>(batchId, oldest, collected, first.generateSeconds(),
+                first.generateRetries(), (System.nanoTime() - first.startNanos()) / 1e9, positions.remove(batchId))));
     }
 
     /**
@@ -235,47 +225,17 @@ public final class TrainingGraph {
                 });
     }
 
-    /**
-     * One batch's rollouts from the policy actor. When generation throws (the actor replies so, then restarts and
-     * reloads its model), the batch is generated again with the same seed after the actor has been given the newest
-     * weights and their version, up to {@code attempts} times in all; then the run fails with the reason.
-     */
-    private static CompletionStage<RolloutBatch> generate(ActorRef<PolicyActor.Command> policy, long batchId,
-            List<RolloutPrompt> prompts, TrainingSettings settings, Scheduler scheduler,
-            AtomicReference<WeightsSnapshot> latestWeights, Map<Long, Integer> retries, int attempts) {
-        return AskPattern.<PolicyActor.Command, PolicyActor.Generated>ask(policy,
-                        replyTo -> new PolicyActor.Generate(batchId, prompts, settings.samplesPerPrompt(),
-                                settings.seed() * 1_000_003L + batchId, replyTo),
-                        settings.generateTimeout(), scheduler)
-                .thenCompose(generated -> switch (generated) {
-                    case RolloutBatch batch -> CompletableFuture.completedFuture(batch);
-                    case PolicyActor.GenerationFailed failed -> {
-                        if (attempts <= 1) {
-                            yield CompletableFuture.<RolloutBatch>failedFuture(new IllegalStateException(
-                                    "generating batch " + batchId + " failed " + GENERATE_ATTEMPTS + " times: "
-                                            + failed.reason()));
-                        }
-                        retries.merge(batchId, 1, Integer::sum);
-                        WeightsSnapshot weights = latestWeights.get();
-                        CompletionStage<?> restored = weights == null ? CompletableFuture.completedFuture(null)
-                                : AskPattern.<PolicyActor.Command, PolicyActor.WeightsSwapped>ask(policy,
-                                        replyTo -> new PolicyActor.SwapWeights(weights, replyTo),
-                                        settings.learnTimeout(), scheduler);
-                        yield restored.thenCompose(ignored -> generate(policy, batchId, prompts, settings, scheduler,
-                                latestWeights, retries, attempts - 1));
-                    }
-                });
-    }
-
-    private static <T> StepReport report(Regrouped<T> regrouped, LearnerActor.Learned learned,
-            PolicyActor.WeightsSwapped swapped, TrainingSettings settings, int generateRetries, int learnRetries) {
+    private static <T> StepReport report(Regrouped<T> regrouped, LearnerActor.Learned learned, double publishSeconds,
+            TrainingSettings settings, int learnRetries) {
         var rewards = new ArrayList<Double>();
         double metricSum = 0;
         int formatValid = 0;
         int failed = 0;
         var samples = new ArrayList<StepReport.SampleRecord>();
+        var versions = new java.util.TreeSet<Long>();
         var environmentMetrics = new java.util.TreeMap<String, double[]>();
         for (Outcome<T> o : regrouped.outcomes()) {
+            versions.add(o.job().rollout().policyVersion());
             if (o.outcome() instanceof EnvironmentActor.Scored scored) {
                 EnvironmentResult result = scored.result();
                 rewards.add(result.reward());
@@ -304,14 +264,15 @@ public final class TrainingGraph {
         environmentMetrics.forEach((key, sumAndCount) -> metrics.put("env/" + key, sumAndCount[0] / sumAndCount[1]));
         metrics.put("timing_s/generate", regrouped.generateSeconds());
         metrics.put("timing_s/reward", regrouped.rewardSeconds());
-        metrics.put("timing_s/swap", swapped.seconds());
-        // generations of this batch that threw and were redone (after the newest weights were restored)
-        metrics.put("actor/generate_retries", (double) generateRetries);
+        metrics.put("timing_s/swap", publishSeconds);
+        // generations of this batch (or of parts of it) that were done again: after the policy actor threw and got the
+        // newest weights back, or handed to another rollout worker
+        metrics.put("actor/generate_retries", (double) regrouped.generateRetries());
         // updates from this batch that threw and were redone (on the learner restarted from before them)
         metrics.put("actor/learn_retries", (double) learnRetries);
         return new StepReport(regrouped.batchId(), regrouped.rolloutVersion(), learned.version(), mean,
                 n < 2 ? 0 : Math.sqrt(variance / n), n == 0 ? 0 : metricSum / n, n == 0 ? 0 : (double) formatValid / n,
-                n, failed, metrics, samples);
+                n, failed, metrics, samples, List.copyOf(versions));
     }
 
     private static Map<String, Integer> indexById(TrainingTasks<?> tasks) {

@@ -28,15 +28,17 @@ import java.util.function.Supplier;
  * @param restartBackoff the first restart delay of a failed child (doubling up to 30×)
  * @param scorer scores the rollouts elsewhere (a cluster's env nodes); empty: an environment actor of the run's own,
  *     over {@code environment}
+ * @param generator generates the rollouts elsewhere (a cluster's rollout workers); empty: a policy actor of the run's
+ *     own, over {@code rolloutModel}
  */
 public record TrainingRunSpec<T>(TrainingTasks<T> tasks, TrainingSettings settings, 
         Supplier<? extends RolloutModel> rolloutModel, SamplingSettings sampling, int generationBatch, Credit credit,
         Environment<T> environment, int environmentMaxInFlight, Duration environmentCallTimeout,
         Supplier<? extends Updater> learnerFactory,
         long firstStep, PromptCursor.Position cursor, Map<String, Object> checkpointState,
-        Duration restartBackoff, Optional<RolloutScorer<T>> scorer) {
+        Duration restartBackoff, Optional<RolloutScorer<T>> scorer, Optional<RolloutGenerator> generator) {
 
-    /** A run scored by an environment actor of its own. */
+    /** A run generating with a policy actor of its own and scored by an environment actor of its own. */
     public TrainingRunSpec(TrainingTasks<T> tasks, TrainingSettings settings,
             Supplier<? extends RolloutModel> rolloutModel, SamplingSettings sampling, int generationBatch,
             Credit credit, Environment<T> environment, int environmentMaxInFlight, Duration environmentCallTimeout,
@@ -44,6 +46,6 @@ public record TrainingRunSpec<T>(TrainingTasks<T> tasks, TrainingSettings settin
             Map<String, Object> checkpointState, Duration restartBackoff) {
         this(tasks, settings, rolloutModel, sampling, generationBatch, credit, environment, environmentMaxInFlight,
                 environmentCallTimeout, learnerFactory, firstStep, cursor, checkpointState, restartBackoff,
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 }

@@ -11,6 +11,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -21,7 +22,8 @@ import org.apache.pekko.stream.Materializer;
 
 /**
  * One training run: spawns the policy, environment and learner actors (each restarted with backoff when it fails,
- * as declared at the spawn), runs the {@link TrainingGraph} between them, and owns the run's lifecycle (start,
+ * as declared at the spawn; the policy and environment actors only when the run does not generate or score
+ * elsewhere), runs the {@link TrainingGraph} between them, and owns the run's lifecycle (start,
  * pause, resume, graceful stop with a checkpoint) and its recent metrics. It lives in {@code streams} because it
  * materialises the graph; the actors it supervises know nothing of it.
  */
@@ -66,7 +68,7 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
     private static final int RECENT = 50;
 
     private final TrainingRunSpec<T> spec;
-    private final ActorRef<PolicyActor.Command> policy;
+    private final RolloutGenerator generator;
     private final RolloutScorer<T> scorer;
     private final ActorRef<LearnerActor.Command> learner;
     private final List<ActorRef<RunEvent>> subscribers = new ArrayList<>();
@@ -86,10 +88,12 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
         // generation and updates block their thread: both run on the blocking dispatcher, and a failure restarts
         // the actor after a growing delay (the policy reloads its model and is sent the newest weights; the learner
         // continues from the state after its last completed update); the graph then asks again
-        this.policy = context.spawn(Behaviors.supervise(PolicyActor.create(spec.rolloutModel(), spec.sampling(),
-                                spec.generationBatch(), spec.credit(), spec.firstStep()))
+        this.generator = spec.generator().orElseGet(() -> new PolicyActorGeneration(context.spawn(Behaviors.supervise(
+                                PolicyActor.create(spec.rolloutModel(), spec.sampling(), spec.generationBatch(),
+                                        spec.credit(), spec.firstStep()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(backoff, backoff.multipliedBy(30), 0.2)),
-                "policy", blocking);
+                "policy", blocking), spec.settings().generateTimeout(), spec.settings().learnTimeout(),
+                context.getSystem().scheduler()));
         // the environment's own calls fail as explicit ScoreFailed replies; a crash of the actor itself restarts it
         this.scorer = spec.scorer().orElseGet(() -> RolloutScorer.asking(context.spawn(Behaviors.supervise(
                                 EnvironmentActor.create(spec.environment(), spec.environmentMaxInFlight(),
@@ -126,6 +130,10 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
                 .onMessage(Drained.class, m -> onDrained())
                 .onMessage(CheckpointSaved.class, m -> onSaved(m.failure()))
                 .onMessage(GraphEnded.class, m -> onEnded(m.failure()))
+                .onSignal(PostStop.class, signal -> {
+                    generator.close();
+                    return this;
+                })
                 .build();
     }
 
@@ -135,7 +143,7 @@ public final class TrainingRunSupervisor<T> extends AbstractBehavior<TrainingRun
         }
         state = State.RUNNING;
         ActorRef<Command> self = getContext().getSelf();
-        running = TrainingGraph.run(spec.tasks(), spec.settings(), policy, scorer, learner,
+        running = TrainingGraph.run(spec.tasks(), spec.settings(), generator, scorer, learner,
                 getContext().getSystem().scheduler(), Materializer.matFromSystem(getContext().getSystem()),
                 spec.firstStep(), spec.cursor(), spec.checkpointState(), report -> self.tell(new StepDone(report)));
         getContext().pipeToSelf(running.done(), (Done done, Throwable failure) -> new GraphEnded(failure));

@@ -274,7 +274,9 @@ class TrainingRunTest {
                 org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
         var scorer = dev.deepretrieval.actors.RolloutScorer.asking(environment,
                 spec.settings().scoreTimeout().plus(TrainingGraph.ASK_MARGIN), testKit.system().scheduler());
-        TrainingGraph.Running running = TrainingGraph.run(tasks, spec.settings(), policy, scorer, learner,
+        var generator = new PolicyActorGeneration(policy, spec.settings().generateTimeout(),
+                spec.settings().learnTimeout(), testKit.system().scheduler());
+        TrainingGraph.Running running = TrainingGraph.run(tasks, spec.settings(), generator, scorer, learner,
                 testKit.system().scheduler(), org.apache.pekko.stream.Materializer.matFromSystem(testKit.system()), 0,
                 new PromptCursor.Position(0, 0), Map.of(), observer);
         running.done().toCompletableFuture().orTimeout(5, TimeUnit.MINUTES).join();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.actors.Credit;
 import dev.deepretrieval.actors.Learner;
 import dev.deepretrieval.actors.NodeSystem;
+import org.apache.pekko.actor.typed.ActorSystem;
 import dev.deepretrieval.actors.RolloutModel;
 import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.environments.metrics.TrecRunWriter;
@@ -181,16 +182,22 @@ public final class TrainingJob {
         int keep = settings.positiveInt(PREFIX + "keep-checkpoints");
         String device = plan.device();
         boolean rolloutLogProbs = settings.flag(PREFIX + "rollout-log-probs");
+        Credit credit = credit(settings, plan, problem, listener);
+        int generationBatch = settings.positiveInt(PREFIX + "generation-batch");
+        ActorSystem<Void> system = NodeSystem.obtain(settings.raw());
+        var rolloutTarget = new RunRollouts.Target(runId, plan.model(), device, problem.template().name(),
+                problem.rolloutDecoding(), credit, plan.temperature(), plan.maxTokens(), generationBatch, plan.folder(),
+                plan.checkpoints(), plan.firstStep());
         var runSpec = new TrainingRunSpec<T>(problem.tasks(), training,
                 () -> RolloutModel.of(RolloutPolicies.load(plan.model(), plan.checkpoints(), device), problem.template(),
                         problem.rolloutDecoding()), sampling,
-                settings.positiveInt(PREFIX + "generation-batch"), credit(settings, plan, problem, listener), problem.environment(),
+                generationBatch, credit, problem.environment(),
                 settings.positiveInt(PREFIX + "environment.max-in-flight"),
                 settings.raw().getDuration(PREFIX + "environment.call-timeout"),
                 () -> Learner.create(plan.model(), plan.rl(), plan.checkpoints(), keep, device, rolloutLogProbs),
                 plan.firstStep(),
                 plan.cursor(), Map.of("run_id", runId), settings.raw().getDuration(PREFIX + "restart-backoff"),
-                RunScoring.of(NodeSystem.obtain(settings.raw())).<T>scorer(scoringTarget));
+                RunScoring.of(system).<T>scorer(scoringTarget), RunRollouts.of(system).generator(rolloutTarget));
         store.saveRun(runId, "running", config);
         listener.say(String.format(Locale.ROOT, "run %s: %s on %s with %s (%d train prompts), %d steps of %d prompts x %d"
                 + " samples", runId, plan.algorithm().label(), problem.datasetName(), problem.environment().name(),

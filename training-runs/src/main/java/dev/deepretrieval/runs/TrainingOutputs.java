@@ -66,6 +66,9 @@ public final class TrainingOutputs implements AutoCloseable {
         line.put("format_valid_rate", report.formatValidRate());
         line.put("policy_version", report.policyVersion());
         line.put("rollout_policy_version", report.rolloutVersion());
+        // the versions in use: several when a cluster's rollout workers were still on an older one
+        var versions = line.putArray("rollout_versions");
+        report.rolloutVersions().forEach(versions::add);
         line.put("scored", report.scored());
         line.put("failed", report.failed());
         report.metrics().forEach(line::put);

@@ -58,6 +58,19 @@ public final class CheckpointStore {
 
     /** Writes the checkpoint of {@code step}; returns its folder. */
     public Path write(long step, Map<String, Map<String, NDArray>> tensorGroups, ObjectNode state) throws IOException {
+        var copies = new LinkedHashMap<String, Map<String, SafetensorsWriter.Tensor>>();
+        tensorGroups.forEach((group, arrays) -> {
+            var tensors = new LinkedHashMap<String, SafetensorsWriter.Tensor>();
+            arrays.forEach((name, array) -> tensors.put(name,
+                    new SafetensorsWriter.Tensor(array.getShape().getShape(), array.toFloatArray())));
+            copies.put(group, tensors);
+        });
+        return writeTensors(step, copies, state);
+    }
+
+    /** Writes the checkpoint of {@code step} from tensors already copied out of native memory; returns its folder. */
+    public Path writeTensors(long step, Map<String, Map<String, SafetensorsWriter.Tensor>> tensorGroups,
+            ObjectNode state) throws IOException {
         Files.createDirectories(root);
         Path target = folderOf(step);
         Path temporary = Files.createTempDirectory(root, ".writing-");
@@ -65,11 +78,8 @@ public final class CheckpointStore {
             ObjectNode manifest = mapper.createObjectNode();
             ObjectNode files = manifest.putObject("files");
             for (var group : tensorGroups.entrySet()) {
-                var tensors = new LinkedHashMap<String, SafetensorsWriter.Tensor>();
-                group.getValue().forEach((name, array) -> tensors.put(name,
-                        new SafetensorsWriter.Tensor(array.getShape().getShape(), array.toFloatArray())));
                 String file = groupFile(group.getKey());
-                SafetensorsWriter.write(temporary.resolve(file), tensors);
+                SafetensorsWriter.write(temporary.resolve(file), group.getValue());
                 record(files, temporary.resolve(file));
             }
             ObjectNode fullState = state.deepCopy();
