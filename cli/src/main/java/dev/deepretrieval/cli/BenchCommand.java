@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
         description = "Benchmarks. Figures go to BENCHMARKS.md with the command that produced them.",
         subcommands = {BenchRetrievalCommand.class, BenchGenerateCommand.class, BenchUpdateCommand.class,
             BenchDenseCommand.class, BenchTrainCommand.class, BenchServeCommand.class,
-            BenchSearchCommand.class},
+            BenchSearchCommand.class, BenchClusterCommand.class},
         footer = ExitCode.HELP_FOOTER)
 final class BenchCommand {}

@@ -1,0 +1,70 @@
+package dev.deepretrieval.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.deepretrieval.cluster.ClusterBenchmark;
+import dev.deepretrieval.tasks.Settings;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Steps/s of a short training run on a cluster of one node and of three, and the weight transfer over HTTP. */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = "Steps/s of one short training run (BM25, the bundled policy) through the runs API of a cluster"
+                + " of one node with every role and of three nodes (learner+http, rollout, env), each a JVM on"
+                + " 127.0.0.1, with the time per phase; and the newest weight version fetched over HTTP (MB/s)."
+                + " Settings: deepretrieval.bench.cluster.",
+        footer = ExitCode.HELP_FOOTER)
+final class BenchClusterCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object on the last line of stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = new Settings(configOptions.load());
+        PrintWriter err = spec.commandLine().getErr();
+        ClusterBenchmark.Report report = new ClusterBenchmark(settings, settings.path("deepretrieval.home"), line -> {
+            err.println(line);
+            err.flush();
+        }).run();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("cluster: steps measured after the first, seconds per step = the sum of the phases' means");
+        out.printf(Locale.ROOT, "%-8s %6s %9s %9s %9s %9s %9s %9s%n", "nodes", "steps", "steps/s", "s/step",
+                "generate", "reward", "learn", "publish");
+        for (ClusterBenchmark.Layout layout : new ClusterBenchmark.Layout[] {report.one(), report.three()}) {
+            Map<String, Double> p = layout.phases();
+            out.printf(Locale.ROOT, "%-8d %6d %9.4f %9.2f %9.2f %9.2f %9.2f %9.2f%n", layout.nodes(),
+                    layout.stepsMeasured(), layout.stepsPerSecond(), layout.secondsPerStep(), p.get("generate"),
+                    p.get("reward"), p.get("learn"), p.get("swap"));
+        }
+        out.printf(Locale.ROOT, "3 nodes vs 1: %.2fx the steps/s; weights: %.1f MB per version, %.1f MB/s over HTTP"
+                + " (median)%n", report.three().stepsPerSecond() / report.one().stepsPerSecond(),
+                report.weightsMegabytes(), report.weightsMegabytesPerSecond());
+        if (json) {
+            ObjectNode node = Json.object();
+            node.put("nodes_1_steps_per_second", report.one().stepsPerSecond());
+            node.put("nodes_3_steps_per_second", report.three().stepsPerSecond());
+            node.put("weights_mb_per_second", report.weightsMegabytesPerSecond());
+            node.put("weights_mb", report.weightsMegabytes());
+            for (ClusterBenchmark.Layout layout : new ClusterBenchmark.Layout[] {report.one(), report.three()}) {
+                layout.phases().forEach((phase, seconds) -> node.put("nodes_" + layout.nodes() + "_seconds_" + phase,
+                        seconds));
+            }
+            out.println(Json.line(node));
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+}
