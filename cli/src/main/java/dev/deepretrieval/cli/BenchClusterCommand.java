@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.cluster.ClusterBenchmark;
 import dev.deepretrieval.tasks.Settings;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,9 +16,10 @@ import picocli.CommandLine.Spec;
 
 /** Steps/s of a short training run on a cluster of one node and of three, and the weight transfer over HTTP. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = "Steps/s of one short training run (BM25, the bundled policy) through the runs API of a cluster"
-                + " of one node with every role and of three nodes (learner+http, rollout, env), each a JVM on"
-                + " 127.0.0.1, with the time per phase; and the newest weight version fetched over HTTP (MB/s)."
+        description = "Steps/s of one short training run (BM25, the bundled policy) through the runs API of one node"
+                + " generating in process (the baseline), of a cluster of one node with every role and of three nodes"
+                + " (learner+http, rollout, env), each a JVM on 127.0.0.1, with the time per phase; and the newest"
+                + " weight version fetched over HTTP (MB/s)."
                 + " Settings: deepretrieval.bench.cluster.",
         footer = ExitCode.HELP_FOOTER)
 final class BenchClusterCommand implements Callable<Integer> {
@@ -41,30 +43,39 @@ final class BenchClusterCommand implements Callable<Integer> {
         }).run();
         PrintWriter out = spec.commandLine().getOut();
         out.println("cluster: steps measured after the first, seconds per step = the sum of the phases' means");
-        out.printf(Locale.ROOT, "%-8s %6s %9s %9s %9s %9s %9s %9s%n", "nodes", "steps", "steps/s", "s/step",
+        out.printf(Locale.ROOT, "%-31s %6s %9s %9s %9s %9s %9s %9s%n", "cluster", "steps", "steps/s", "s/step",
                 "generate", "reward", "learn", "publish");
-        for (ClusterBenchmark.Layout layout : new ClusterBenchmark.Layout[] {report.one(), report.three()}) {
+        for (ClusterBenchmark.Layout layout : layouts(report)) {
             Map<String, Double> p = layout.phases();
-            out.printf(Locale.ROOT, "%-8d %6d %9.4f %9.2f %9.2f %9.2f %9.2f %9.2f%n", layout.nodes(),
+            out.printf(Locale.ROOT, "%-31s %6d %9.4f %9.2f %9.2f %9.2f %9.2f %9.2f%n", layout.name(),
                     layout.stepsMeasured(), layout.stepsPerSecond(), layout.secondsPerStep(), p.get("generate"),
                     p.get("reward"), p.get("learn"), p.get("swap"));
         }
-        out.printf(Locale.ROOT, "3 nodes vs 1: %.2fx the steps/s; weights: %.1f MB per version, %.1f MB/s over HTTP"
-                + " (median)%n", report.three().stepsPerSecond() / report.one().stepsPerSecond(),
-                report.weightsMegabytes(), report.weightsMegabytesPerSecond());
+        out.printf(Locale.ROOT, "1 node on the cluster path vs in process: %.2fx the steps/s; 3 nodes vs 1: %.2fx;"
+                + " weights: %.1f MB per version, %.1f MB/s over HTTP (median)%n",
+                report.one().stepsPerSecond() / report.local().stepsPerSecond(),
+                report.three().stepsPerSecond() / report.one().stepsPerSecond(), report.weightsMegabytes(),
+                report.weightsMegabytesPerSecond());
         if (json) {
             ObjectNode node = Json.object();
+            node.put("local_steps_per_second", report.local().stepsPerSecond());
             node.put("nodes_1_steps_per_second", report.one().stepsPerSecond());
             node.put("nodes_3_steps_per_second", report.three().stepsPerSecond());
             node.put("weights_mb_per_second", report.weightsMegabytesPerSecond());
             node.put("weights_mb", report.weightsMegabytes());
-            for (ClusterBenchmark.Layout layout : new ClusterBenchmark.Layout[] {report.one(), report.three()}) {
-                layout.phases().forEach((phase, seconds) -> node.put("nodes_" + layout.nodes() + "_seconds_" + phase,
-                        seconds));
+            String[] keys = {"local", "nodes_1", "nodes_3"};
+            List<ClusterBenchmark.Layout> layouts = layouts(report);
+            for (int i = 0; i < keys.length; i++) {
+                String key = keys[i];
+                layouts.get(i).phases().forEach((phase, seconds) -> node.put(key + "_seconds_" + phase, seconds));
             }
             out.println(Json.line(node));
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    private static List<ClusterBenchmark.Layout> layouts(ClusterBenchmark.Report report) {
+        return List.of(report.local(), report.one(), report.three());
     }
 }

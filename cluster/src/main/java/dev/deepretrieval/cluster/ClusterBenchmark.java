@@ -1,7 +1,6 @@
 package dev.deepretrieval.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
@@ -20,10 +19,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -33,7 +32,8 @@ import java.util.function.Predicate;
  * {@code bench cluster}: the same short training run (BM25, the bundled policy) through the runs API of a cluster of
  * one node holding every role, and of three nodes (learner and http; rollout; env), each node its own JVM on
  * 127.0.0.1, both on the cluster path (rollouts pulled by a rollout worker, weights published per step and fetched
- * over HTTP, rollouts scored by the sharded scoring entity). Steps per second come from the runs' own per-phase
+ * over HTTP, rollouts scored by the sharded scoring entity); and, as the baseline, one node without the rollout role,
+ * whose run generates with its own policy actor. Steps per second come from the runs' own per-phase
  * timings with the first step left out; the weight transfer is the newest published version fetched over the
  * learner's weights route by this process, as a worker fetches it.
  */
@@ -57,8 +57,12 @@ public final class ClusterBenchmark {
         }
     }
 
-    /** Both clusters, and the weights of one version fetched over HTTP (megabytes, and the median MB/s). */
-    public record Report(Layout one, Layout three, double weightsMegabytes, double weightsMegabytesPerSecond) {}
+    /**
+     * The baseline (one node generating in process), both clusters, and the weights of one version fetched over HTTP
+     * (megabytes, and the median MB/s).
+     */
+    public record Report(Layout local, Layout one, Layout three, double weightsMegabytes,
+            double weightsMegabytesPerSecond) {}
 
     private final Settings settings;
     private final Path home;
@@ -75,11 +79,14 @@ public final class ClusterBenchmark {
     public Report run() throws Exception {
         Path folder = Files.createTempDirectory("deepretrieval-bench-cluster");
         try {
-            Layout one = layout(folder.resolve("nodes-1"), List.of(new Node("node", "learner,rollout,env,http")), null);
+            Layout local = layout("1 node, generating in process", folder.resolve("local"),
+                    List.of(new Node("node", "learner,env,http")), false, null);
+            Layout one = layout("1 node", folder.resolve("nodes-1"), List.of(new Node("node", "learner,rollout,env,http")),
+                    true, null);
             double[] weights = new double[2];
-            Layout three = layout(folder.resolve("nodes-3"), List.of(new Node("learner", "learner,http"),
-                    new Node("rollout", "rollout"), new Node("env", "env")), weights);
-            return new Report(one, three, weights[0], weights[1]);
+            Layout three = layout("3 nodes", folder.resolve("nodes-3"), List.of(new Node("learner", "learner,http"),
+                    new Node("rollout", "rollout"), new Node("env", "env")), true, weights);
+            return new Report(local, one, three, weights[0], weights[1]);
         } finally {
             AtomicFiles.deleteTree(folder);
         }
@@ -88,14 +95,16 @@ public final class ClusterBenchmark {
     /**
      * Starts {@code nodes} (the first seeds the cluster and serves HTTP), trains through its runs API and measures;
      * with {@code weights}, also the transfer of the run's newest published version.
+     *
+     * @param onRolloutNodes whether the run must generate on a rollout node (checked in the learner's log)
      */
-    private Layout layout(Path folder, List<Node> nodes, double[] weights) throws Exception {
+    private Layout layout(String name, Path folder, List<Node> nodes, boolean onRolloutNodes, double[] weights)
+            throws Exception {
         Files.createDirectories(folder);
         int steps = settings.positiveInt(PREFIX + "steps");
         List<String> common = List.of("-Ddeepretrieval.serve.runs-dir=" + folder.resolve("runs"),
                 "-Ddeepretrieval.train.validation.max-queries=" + settings.raw().getInt(PREFIX + "validation-queries"),
                 "-Ddeepretrieval.cluster.rollouts.chunk-prompts=" + settings.positiveInt(PREFIX + "chunk-prompts"));
-        String name = nodes.size() + (nodes.size() == 1 ? " node" : " nodes");
         say.accept("bench cluster: starting " + name + " on 127.0.0.1");
         try (var processes = new NodeProcesses(home, folder, common)) {
             int seedPort = NodeProcesses.freePort();
@@ -128,9 +137,9 @@ public final class ClusterBenchmark {
             if (!ended.path("state").asText().equals("completed")) {
                 throw new IOException("the run on " + name + " failed: " + ended + "\n" + processes.log(first));
             }
-            if (!processes.log(first).contains("run " + id + ": rollouts on the rollout nodes")) {
-                throw new IOException("the run on " + name + " did not generate on a rollout node:\n"
-                        + processes.log(first));
+            if (onRolloutNodes != processes.log(first).contains("run " + id + ": rollouts on the rollout nodes")) {
+                throw new IOException("the run on " + name + (onRolloutNodes ? " did not generate" : " generated")
+                        + " on a rollout node:\n" + processes.log(first));
             }
             Path out = folder.resolve("runs").resolve(id).resolve("out");
             if (weights != null) {
@@ -171,8 +180,8 @@ public final class ClusterBenchmark {
         Arrays.sort(rates);
         weights[0] = version.size() / 1e6;
         weights[1] = rates[fetches / 2];
-        say.accept(String.format(java.util.Locale.ROOT, "bench cluster: version %d (%.1f MB, %s) fetched %d times",
-                version.version(), weights[0], RolloutPolicies.ACTOR_GROUP, fetches));
+        say.accept(String.format(Locale.ROOT, "bench cluster: weight version %d (%.1f MB) fetched %d times",
+                version.version(), weights[0], fetches));
     }
 
     /** Polls {@code uri} until {@code done} holds (a node still starting counts as not yet). */

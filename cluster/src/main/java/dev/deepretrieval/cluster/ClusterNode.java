@@ -12,6 +12,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -48,8 +49,7 @@ public final class ClusterNode {
             system.systemActorOf(RolloutWorker.create(fetcher, Cluster.get(system).selfMember().address().toString(),
                     say), "rollout-worker", DispatcherSelector.fromConfig("deepretrieval.blocking-dispatcher"));
         }
-        system.systemActorOf(ApiBudgetShare.create(), "api-budget-share",
-                org.apache.pekko.actor.typed.Props.empty());
+        system.systemActorOf(ApiBudgetShare.create(), "api-budget-share", Props.empty());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
                 "scoring-problems", () -> CompletableFuture.supplyAsync(() -> {
                     scoring.close();

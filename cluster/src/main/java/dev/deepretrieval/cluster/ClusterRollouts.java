@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -40,7 +41,7 @@ final class ClusterRollouts implements RunRollouts.Placement {
     private final Duration chunkTimeout;
     private final int attempts;
     private final Duration generateTimeout;
-    private final java.util.concurrent.atomic.AtomicLong collectors = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong collectors = new AtomicLong();
     private volatile URI weightsBase;
 
     private ClusterRollouts(ActorSystem<?> system, ActorRef<RolloutWorkManager.Command> manager, Settings settings,
