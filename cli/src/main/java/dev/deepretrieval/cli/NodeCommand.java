@@ -6,6 +6,8 @@ import dev.deepretrieval.cluster.ClusterNodeSettings;
 import dev.deepretrieval.cluster.ClusterRoutes;
 import dev.deepretrieval.cluster.ClusterNode;
 import dev.deepretrieval.cluster.NodeRole;
+import dev.deepretrieval.cluster.RunFailover;
+import dev.deepretrieval.http.ManagedTrainingRuns;
 import dev.deepretrieval.http.RewriteServiceNode;
 import dev.deepretrieval.tasks.Settings;
 import java.io.PrintWriter;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -116,8 +119,22 @@ final class NodeCommand implements Callable<Integer> {
                             return Done.getInstance();
                         }));
                 started.servesHttpAt(java.net.URI.create(service.address()));
+                ManagedTrainingRuns runs = service.runs();
+                started.continuesRunsOf(system, new RunFailover.Runs() {
+                    @Override
+                    public List<String> orphaned(Set<String> liveNodes) {
+                        return runs.orphaned(liveNodes);
+                    }
+
+                    @Override
+                    public boolean resume(String id) {
+                        return runs.resume(id);
+                    }
+                });
                 err.printf(Locale.ROOT, "serving on %s (dashboard at /, members at /v1/cluster)%n", service.address());
                 err.flush();
+            } else {
+                started.continuesRunsOf(system, RunFailover.NONE);
             }
         } catch (Exception | Error e) {
             NodeSystem.terminate(30);

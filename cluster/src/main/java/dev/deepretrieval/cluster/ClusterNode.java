@@ -18,15 +18,19 @@ import org.apache.pekko.cluster.typed.Cluster;
 /**
  * What a cluster node runs beside its HTTP service, whatever its roles: the scoring entities' type (hosted here on an
  * env node) with the runs of a learner node scoring through them; on a rollout node a {@link RolloutWorker}, on a
- * learner node the rollout work manager singleton with its runs generating through the rollout nodes; and this node's
- * share of the external APIs' budgets. The problems opened to score close when the node shuts down.
+ * learner node the rollout work manager singleton with its runs generating through the rollout nodes, and the run
+ * failover singleton ({@link #continuesRunsOf}); and this node's share of the external APIs' budgets. The problems opened to score close when the node shuts down.
  */
 public final class ClusterNode {
 
+    private final boolean learner;
     private final Optional<ClusterRollouts> rollouts;
+    private final Consumer<String> say;
 
-    private ClusterNode(Optional<ClusterRollouts> rollouts) {
+    private ClusterNode(boolean learner, Optional<ClusterRollouts> rollouts, Consumer<String> say) {
+        this.learner = learner;
         this.rollouts = rollouts;
+        this.say = say;
     }
 
     /**
@@ -55,7 +59,7 @@ public final class ClusterNode {
                     scoring.close();
                     return Done.getInstance();
                 }));
-        return new ClusterNode(rollouts);
+        return new ClusterNode(node.has(NodeRole.LEARNER), rollouts, say);
     }
 
     /**
@@ -64,5 +68,15 @@ public final class ClusterNode {
      */
     public void servesHttpAt(URI base) {
         rollouts.ifPresent(r -> r.weightsServedAt(base));
+    }
+
+    /**
+     * On a learner node, starts the run failover singleton's manager, adopting through {@code runs} (this node's runs
+     * API; {@link RunFailover#NONE} on a learner node without one). Call it once, after the node's HTTP service.
+     */
+    public void continuesRunsOf(ActorSystem<?> system, RunFailover.Runs runs) {
+        if (learner) {
+            RunFailover.init(system, runs, say);
+        }
     }
 }

@@ -105,6 +105,9 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
     /** The request a run was started with, kept in its folder so that a later server can resume it. */
     static final String REQUEST_FILE = "request.json";
 
+    /** Which node runs it, and whether it is still running there ({@link #orphaned}). */
+    static final String OWNER_FILE = "owner.json";
+
     @Override
     public synchronized ObjectNode start(JsonNode body) {
         return launch(RunFolders.newRunId(), body, false);
@@ -175,7 +178,49 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
             events.tell(new RunManager.RunEnded("refused", Optional.empty(), refused.reason(), Optional.empty()));
             throw new Conflict(refused.reason());
         }
+        own(id, true);
         return describe(id);
+    }
+
+    /**
+     * Records that this node runs {@code id} ({@code active}) or has ended it: {@code owner.json} in the run's folder,
+     * which a cluster's run failover reads to find the runs a removed node left unfinished. An ended run is only marked
+     * so while this node still owns it (another node may have taken it over).
+     */
+    private void own(String id, boolean active) {
+        Path owner = runsDir.resolve(id).resolve(OWNER_FILE);
+        String node = system.address().toString();
+        try {
+            if (!active && Files.isRegularFile(owner) && !node.equals(JSON.readTree(owner.toFile()).path("node").asText())) {
+                return;
+            }
+            AtomicFiles.writeJson(owner, JSON.createObjectNode().put("node", node).put("active", active));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the owner of run " + id, e);
+        }
+    }
+
+    /**
+     * The runs in the folder that a node not among {@code liveNodes} (actor-system addresses) was running when it
+     * went: still marked active by it, not completed, with a checkpoint to continue from.
+     */
+    public List<String> orphaned(java.util.Set<String> liveNodes) {
+        var orphans = new ArrayList<String>();
+        try (var folders = Files.list(runsDir)) {
+            for (Path folder : folders.sorted().toList()) {
+                Path owner = folder.resolve(OWNER_FILE);
+                if (!Files.isRegularFile(owner) || Files.isRegularFile(folder.resolve("out").resolve("summary.json"))) {
+                    continue;
+                }
+                JsonNode recorded = JSON.readTree(owner.toFile());
+                if (recorded.path("active").asBoolean() && !liveNodes.contains(recorded.path("node").asText())) {
+                    orphans.add(folder.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the runs in " + runsDir, e);
+        }
+        return orphans;
     }
 
     /** Asks the run manager, waiting at most {@code runs-ask-timeout}. */
@@ -231,6 +276,9 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
         }
         synchronized (this) {
             run.state = end.state();
+        }
+        if (!end.state().equals("refused")) {
+            own(run.id, false);
         }
         ObjectNode ended = JSON.createObjectNode().put("type", "ended").put("state", end.state());
         if (end.failure() != null) {

@@ -72,6 +72,11 @@ public final class RewriteServiceNode implements AutoCloseable {
         return RewriteHttpServer.describe(binding);
     }
 
+    /** The runs API's runs on this node. */
+    public ManagedTrainingRuns runs() {
+        return runs;
+    }
+
     public ServedPolicy served() {
         return served;
     }
