@@ -51,8 +51,7 @@ class ClusterRolloutTest {
             Map<String, Process> workers = Map.of("rollout-1", cluster.node("rollout-1", "rollout", freePort(), seed),
                     "rollout-2", cluster.node("rollout-2", "rollout", freePort(), seed));
             String base = "http://127.0.0.1:" + httpPort;
-            cluster.await(() -> cluster.get(base + "/v1/cluster").path("members"), m -> m.size() == 3
-                    && m.findValuesAsText("status").stream().allMatch("up"::equals), "three members up", "learner");
+            cluster.awaitMembersUp(base, 3, "learner");
             HttpResponse<String> created = cluster.post(base + "/v1/runs", RUN);
             assertEquals(201, created.statusCode(), created.body());
             String id = JsonMapping.mapper().readTree(created.body()).path("id").asText();

@@ -46,7 +46,7 @@ class ClusterTrainingTest {
             Process first = cluster.node("env-1", "env", freePort(), seed);
             Process second = cluster.node("env-2", "env", freePort(), seed);
             String base = "http://127.0.0.1:" + httpPort;
-            awaitMembers(cluster, base);
+            cluster.awaitMembersUp(base, 3, "learner");
             String id = start(cluster, base);
 
             // the entity of the run's (run, task, retriever) opened its problem on one env node: kill that one
@@ -85,11 +85,10 @@ class ClusterTrainingTest {
                     String.valueOf(firstHttp));
             cluster.node("env", "env", envPort, seeds);
             String base = "http://127.0.0.1:" + firstHttp;
-            cluster.await(() -> cluster.get(base + "/v1/cluster").path("members"), m -> m.size() == 2
-                    && m.findValuesAsText("status").stream().allMatch("up"::equals), "two members up", "learner-1");
+            cluster.awaitMembersUp(base, 2, "learner-1");
             // the second learner joins after the first, so the failover singleton lives on the first until it dies
             cluster.node("learner-2", "learner,http", freePort(), seeds, "--http-port", String.valueOf(secondHttp));
-            awaitMembers(cluster, base);
+            cluster.awaitMembersUp(base, 3, "learner-1");
             String id = start(cluster, base);
             cluster.await(() -> cluster.get(base + "/v1/runs/" + id).path("step"), step -> step.asLong() >= 3,
                     "three steps done", "learner-1");
@@ -108,11 +107,6 @@ class ClusterTrainingTest {
             assertTrue(Files.readString(cluster.run(id).resolve("train.log")).contains("resuming run " + id),
                     "the run said it resumed");
         }
-    }
-
-    private static void awaitMembers(LocalCluster cluster, String base) throws Exception {
-        cluster.await(() -> cluster.get(base + "/v1/cluster").path("members"), m -> m.size() == 3
-                && m.findValuesAsText("status").stream().allMatch("up"::equals), "three members up", "learner");
     }
 
     private static String start(LocalCluster cluster, String base) throws Exception {

@@ -83,6 +83,12 @@ final class LocalCluster implements AutoCloseable {
         throw new AssertionError(what + " never happened; last seen " + last + "\n" + log(logged));
     }
 
+    /** Waits until the http node at {@code base} lists {@code count} members, every one up. */
+    void awaitMembersUp(String base, int count, String logged) throws Exception {
+        await(() -> get(base + "/v1/cluster").path("members"), m -> m.size() == count
+                && m.findValuesAsText("status").stream().allMatch("up"::equals), count + " members up", logged);
+    }
+
     /** GET {@code uri} as JSON; anything but 200 is an IOException. */
     JsonNode get(String uri) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri))

@@ -9,7 +9,8 @@
  * entity lives by then, when no reply comes. Generation on the rollout nodes ({@link ClusterRollouts}): a run's batches
  * cut into {@link RolloutChunk}s that a singleton {@link RolloutWorkManager} hands to the {@link RolloutWorker}s
  * pulling them, gathered once per (batch, index) by the run's {@link ChunkCollector}, each update's weights published
- * as a version the workers fetch ({@link RemoteGeneration}). {@link ClusterBenchmark} measures the cluster path. Each
+ * as a version the workers fetch ({@link RemoteGeneration}). {@link RunFailover}, a singleton on the learner nodes,
+ * resumes the runs a removed learner node left running. {@link ClusterBenchmark} measures the cluster path. Each
  * node keeps to its share of the external APIs' rates
  * ({@link ApiBudgetShare}: the rate divided by the env and learner members). {@link ClusterNode} starts these on a
  * node.
