@@ -2,6 +2,7 @@ package dev.deepretrieval.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.cluster.ClusterBenchmark;
+import dev.deepretrieval.runs.StepTimings;
 import dev.deepretrieval.tasks.Settings;
 import java.io.PrintWriter;
 import java.util.List;
@@ -46,28 +47,30 @@ final class BenchClusterCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-31s %6s %9s %9s %9s %9s %9s %9s%n", "cluster", "steps", "steps/s", "s/step",
                 "generate", "reward", "learn", "publish");
         for (ClusterBenchmark.Layout layout : layouts(report)) {
-            Map<String, Double> p = layout.phases();
-            out.printf(Locale.ROOT, "%-31s %6d %9.4f %9.2f %9.2f %9.2f %9.2f %9.2f%n", layout.name(),
-                    layout.stepsMeasured(), layout.stepsPerSecond(), layout.secondsPerStep(), p.get("generate"),
-                    p.get("reward"), p.get("learn"), p.get("swap"));
+            StepTimings t = layout.timings();
+            Map<String, Double> p = t.phases();
+            out.printf(Locale.ROOT, "%-31s %6d %9.4f %9.2f %9.2f %9.2f %9.2f %9.2f%n", layout.name(), t.steps(),
+                    t.stepsPerSecond(), t.secondsPerStep(), p.get("generate"), p.get("reward"), p.get("learn"),
+                    p.get("swap"));
         }
         out.printf(Locale.ROOT, "1 node on the cluster path vs in process: %.2fx the steps/s; 3 nodes vs 1: %.2fx;"
                 + " weights: %.1f MB per version, %.1f MB/s over HTTP (median)%n",
-                report.one().stepsPerSecond() / report.local().stepsPerSecond(),
-                report.three().stepsPerSecond() / report.one().stepsPerSecond(), report.weightsMegabytes(),
-                report.weightsMegabytesPerSecond());
+                report.one().timings().stepsPerSecond() / report.local().timings().stepsPerSecond(),
+                report.three().timings().stepsPerSecond() / report.one().timings().stepsPerSecond(),
+                report.weights().megabytes(), report.weights().megabytesPerSecond());
         if (json) {
             ObjectNode node = Json.object();
-            node.put("local_steps_per_second", report.local().stepsPerSecond());
-            node.put("nodes_1_steps_per_second", report.one().stepsPerSecond());
-            node.put("nodes_3_steps_per_second", report.three().stepsPerSecond());
-            node.put("weights_mb_per_second", report.weightsMegabytesPerSecond());
-            node.put("weights_mb", report.weightsMegabytes());
             String[] keys = {"local", "nodes_1", "nodes_3"};
             List<ClusterBenchmark.Layout> layouts = layouts(report);
             for (int i = 0; i < keys.length; i++) {
+                node.put(keys[i] + "_steps_per_second", layouts.get(i).timings().stepsPerSecond());
+            }
+            node.put("weights_mb_per_second", report.weights().megabytesPerSecond());
+            node.put("weights_mb", report.weights().megabytes());
+            for (int i = 0; i < keys.length; i++) {
                 String key = keys[i];
-                layouts.get(i).phases().forEach((phase, seconds) -> node.put(key + "_seconds_" + phase, seconds));
+                layouts.get(i).timings().phases().forEach((phase, seconds) -> node.put(key + "_seconds_" + phase,
+                        seconds));
             }
             out.println(Json.line(node));
         }

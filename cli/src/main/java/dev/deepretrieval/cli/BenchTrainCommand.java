@@ -2,14 +2,12 @@ package dev.deepretrieval.cli;
 
 import dev.deepretrieval.runs.*;
 import dev.deepretrieval.tasks.*;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.deepretrieval.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,8 +28,6 @@ import picocli.CommandLine.Spec;
                 + " swap), from a short run of train (deepretrieval.bench.train.steps steps, the first left out).",
         footer = ExitCode.HELP_FOOTER)
 final class BenchTrainCommand implements Callable<Integer> {
-
-    private static final List<String> PHASES = List.of("generate", "reward", "learn", "swap");
 
     @Spec
     CommandSpec spec;
@@ -64,29 +60,21 @@ final class BenchTrainCommand implements Callable<Integer> {
             if (code != ExitCode.OK) {
                 return code;
             }
-            List<JsonNode> lines = MetricsLog.read(folder.resolve("run").resolve("metrics.jsonl")).stream()
-                    .filter(TrainingOutputs::isStepLine).toList();
-            List<JsonNode> measured = lines.subList(1, lines.size());
-            var phases = new LinkedHashMap<String, Double>();
-            double total = 0;
-            for (String phase : PHASES) {
-                double mean = measured.stream().mapToDouble(l -> l.path("timing_s/" + phase).asDouble()).average().orElse(0);
-                phases.put(phase, mean);
-                total += mean;
-            }
+            StepTimings timings = StepTimings.read(folder.resolve("run").resolve("metrics.jsonl"));
+            double total = timings.secondsPerStep();
             out.printf(Locale.ROOT, "train: %d steps (first left out) of the default run in %.1f s wall (setup included)%n",
                     steps, wall);
             out.printf(Locale.ROOT, "steps/s (sum of phases)  %.4f  (%.2f s per step)%n", 1 / total, total);
-            for (Map.Entry<String, Double> phase : phases.entrySet()) {
+            for (Map.Entry<String, Double> phase : timings.phases().entrySet()) {
                 out.printf(Locale.ROOT, "  %-9s %7.3f s  %5.1f%%%n", phase.getKey(), phase.getValue(),
                         100 * phase.getValue() / total);
             }
             if (json) {
                 ObjectNode node = Json.object();
-                node.put("steps_measured", measured.size());
+                node.put("steps_measured", timings.steps());
                 node.put("steps_per_s", 1 / total);
                 node.put("seconds_per_step", total);
-                phases.forEach((k, v) -> node.put("seconds_" + k, v));
+                timings.phases().forEach((k, v) -> node.put("seconds_" + k, v));
                 node.put("wall_seconds", wall);
                 out.println(Json.line(node));
             }

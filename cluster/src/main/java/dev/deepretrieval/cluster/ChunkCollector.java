@@ -4,7 +4,6 @@ import dev.deepretrieval.actors.Rollout;
 import dev.deepretrieval.actors.RolloutBatch;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,9 +172,8 @@ final class ChunkCollector extends AbstractBehavior<ChunkCollector.Command> {
             return;
         }
         open.remove(batchId);
-        List<Rollout> rollouts = new ArrayList<>(batch.rollouts.values());
+        List<Rollout> rollouts = new ArrayList<>(batch.rollouts.values()); // in index order
         long oldest = rollouts.stream().mapToLong(Rollout::policyVersion).min().orElse(0);
-        rollouts.sort(Comparator.comparingInt(Rollout::index));
         batch.replyTo.tell(new Whole(new RolloutBatch(batchId, oldest, rollouts,
                 (System.nanoTime() - batch.startNanos) / 1e9, batch.retries)));
     }

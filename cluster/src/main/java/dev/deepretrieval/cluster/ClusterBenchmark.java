@@ -5,9 +5,8 @@ import dev.deepretrieval.io.AtomicFiles;
 import dev.deepretrieval.io.JsonMapping;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.policy.checkpoint.CheckpointStore;
-import dev.deepretrieval.runs.MetricsLog;
 import dev.deepretrieval.runs.RunRollouts;
-import dev.deepretrieval.runs.TrainingOutputs;
+import dev.deepretrieval.runs.StepTimings;
 import dev.deepretrieval.runs.WeightFetcher;
 import dev.deepretrieval.runs.WeightVersion;
 import dev.deepretrieval.tasks.Settings;
@@ -20,10 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -40,29 +38,22 @@ import java.util.function.Predicate;
 public final class ClusterBenchmark {
 
     private static final String PREFIX = "deepretrieval.bench.cluster.";
-    private static final List<String> PHASES = List.of("generate", "reward", "learn", "swap");
     private static final Duration WAIT = Duration.ofMinutes(20);
 
     /** One node's roles. */
     record Node(String name, String roles) {}
 
-    /**
-     * What one cluster measured: seconds per step (the sum of the phases' means over the measured steps) and each
-     * phase's mean.
-     */
-    public record Layout(String name, int nodes, int stepsMeasured, double secondsPerStep, Map<String, Double> phases,
-            double wallSeconds) {
-        public double stepsPerSecond() {
-            return 1 / secondsPerStep;
-        }
-    }
+    /** What one cluster measured: its steps' timings (the first step left out). */
+    public record Layout(String name, StepTimings timings) {}
 
-    /**
-     * The baseline (one node generating in process), both clusters, and the weights of one version fetched over HTTP
-     * (megabytes, and the median MB/s).
-     */
-    public record Report(Layout local, Layout one, Layout three, double weightsMegabytes,
-            double weightsMegabytesPerSecond) {}
+    /** One weight version fetched over HTTP: its megabytes, and the median megabytes per second. */
+    public record Weights(double megabytes, double megabytesPerSecond) {}
+
+    /** The baseline (one node generating in process), both clusters, and the weight transfer. */
+    public record Report(Layout local, Layout one, Layout three, Weights weights) {}
+
+    /** A cluster's run, measured, with the weight transfer when it was asked for. */
+    private record Measured(Layout layout, Optional<Weights> weights) {}
 
     private final Settings settings;
     private final Path home;
@@ -79,14 +70,13 @@ public final class ClusterBenchmark {
     public Report run() throws Exception {
         Path folder = Files.createTempDirectory("deepretrieval-bench-cluster");
         try {
-            Layout local = layout("1 node, generating in process", folder.resolve("local"),
-                    List.of(new Node("node", "learner,env,http")), false, null);
-            Layout one = layout("1 node", folder.resolve("nodes-1"), List.of(new Node("node", "learner,rollout,env,http")),
-                    true, null);
-            double[] weights = new double[2];
-            Layout three = layout("3 nodes", folder.resolve("nodes-3"), List.of(new Node("learner", "learner,http"),
-                    new Node("rollout", "rollout"), new Node("env", "env")), true, weights);
-            return new Report(local, one, three, weights[0], weights[1]);
+            Measured local = layout("1 node, generating in process", folder.resolve("local"),
+                    List.of(new Node("node", "learner,env,http")), false);
+            Measured one = layout("1 node", folder.resolve("nodes-1"),
+                    List.of(new Node("node", "learner,rollout,env,http")), true);
+            Measured three = layout("3 nodes", folder.resolve("nodes-3"), List.of(new Node("learner", "learner,http"),
+                    new Node("rollout", "rollout"), new Node("env", "env")), true);
+            return new Report(local.layout(), one.layout(), three.layout(), three.weights().orElseThrow());
         } finally {
             AtomicFiles.deleteTree(folder);
         }
@@ -94,12 +84,11 @@ public final class ClusterBenchmark {
 
     /**
      * Starts {@code nodes} (the first seeds the cluster and serves HTTP), trains through its runs API and measures;
-     * with {@code weights}, also the transfer of the run's newest published version.
+     * on the cluster path, also the transfer of the run's newest published version (before the nodes stop).
      *
      * @param onRolloutNodes whether the run must generate on a rollout node (checked in the learner's log)
      */
-    private Layout layout(String name, Path folder, List<Node> nodes, boolean onRolloutNodes, double[] weights)
-            throws Exception {
+    private Measured layout(String name, Path folder, List<Node> nodes, boolean onRolloutNodes) throws Exception {
         Files.createDirectories(folder);
         int steps = settings.positiveInt(PREFIX + "steps");
         List<String> common = List.of("-Ddeepretrieval.serve.runs-dir=" + folder.resolve("runs"),
@@ -123,7 +112,6 @@ public final class ClusterBenchmark {
                     .put("prompts_per_step", settings.positiveInt(PREFIX + "prompts-per-step"))
                     .put("heldout_max_queries", settings.raw().getInt(PREFIX + "heldout-queries"))
                     .put("seed", 0).toString();
-            long start = System.nanoTime();
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/runs"))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (created.statusCode() != 201) {
@@ -133,7 +121,6 @@ public final class ClusterBenchmark {
             say.accept("bench cluster: " + name + ", run " + id + " (" + steps + " steps)");
             JsonNode ended = await(processes, first, base + "/v1/runs/" + id,
                     r -> r.path("state").asText().equals("completed") || r.path("state").asText().equals("failed"));
-            double wall = (System.nanoTime() - start) / 1e9;
             if (!ended.path("state").asText().equals("completed")) {
                 throw new IOException("the run on " + name + " failed: " + ended + "\n" + processes.log(first));
             }
@@ -142,29 +129,14 @@ public final class ClusterBenchmark {
                         + " on a rollout node:\n" + processes.log(first));
             }
             Path out = folder.resolve("runs").resolve(id).resolve("out");
-            if (weights != null) {
-                measureWeights(out, base, id, folder.resolve("fetched"), weights);
-            }
-            return measured(name, nodes.size(), out.resolve("metrics.jsonl"), wall);
+            Layout layout = new Layout(name, StepTimings.read(out.resolve("metrics.jsonl")));
+            return new Measured(layout, onRolloutNodes ? Optional.of(measureWeights(out, base, id,
+                    folder.resolve("fetched"))) : Optional.empty());
         }
-    }
-
-    private static Layout measured(String name, int nodes, Path metrics, double wall) throws IOException {
-        List<JsonNode> lines = MetricsLog.read(metrics).stream().filter(TrainingOutputs::isStepLine).toList();
-        List<JsonNode> measured = lines.subList(1, lines.size());
-        var phases = new LinkedHashMap<String, Double>();
-        double total = 0;
-        for (String phase : PHASES) {
-            double mean = measured.stream().mapToDouble(l -> l.path("timing_s/" + phase).asDouble()).average()
-                    .orElse(0);
-            phases.put(phase, mean);
-            total += mean;
-        }
-        return new Layout(name, nodes, measured.size(), total, phases, wall);
     }
 
     /** The run's newest published version fetched over the learner's weights route, each time into a new cache. */
-    private void measureWeights(Path out, String base, String id, Path caches, double[] weights) throws Exception {
+    private Weights measureWeights(Path out, String base, String id, Path caches) throws Exception {
         Checkpoint newest = new CheckpointStore(out.resolve(RunRollouts.PUBLISHED_FOLDER), 1).latestValid()
                 .orElseThrow(() -> new IOException("the run published no weights in " + out));
         WeightVersion version = WeightVersion.of(id, newest,
@@ -178,10 +150,10 @@ public final class ClusterBenchmark {
             rates[i] = version.size() / 1e6 / ((System.nanoTime() - start) / 1e9);
         }
         Arrays.sort(rates);
-        weights[0] = version.size() / 1e6;
-        weights[1] = rates[fetches / 2];
+        var weights = new Weights(version.size() / 1e6, rates[fetches / 2]);
         say.accept(String.format(Locale.ROOT, "bench cluster: weight version %d (%.1f MB) fetched %d times",
-                version.version(), weights[0], fetches));
+                version.version(), weights.megabytes(), fetches));
+        return weights;
     }
 
     /** Polls {@code uri} until {@code done} holds (a node still starting counts as not yet). */

@@ -1,6 +1,5 @@
 package dev.deepretrieval.cluster;
 
-import dev.deepretrieval.actors.RolloutPolicies;
 import dev.deepretrieval.policy.checkpoint.Checkpoint;
 import dev.deepretrieval.runs.RunRollouts;
 import dev.deepretrieval.streams.RolloutGenerator;
@@ -98,15 +97,9 @@ final class ClusterRollouts implements RunRollouts.Placement {
         }
     }
 
-    /** Where workers fetch the actor weights {@code checkpoint} holds. */
-    private URI location(String runId, Checkpoint checkpoint) {
-        if (overHttp) {
-            return weightsBase.resolve("/v1/runs/" + runId + "/weights/" + checkpoint.step());
-        }
-        try {
-            return checkpoint.digest(RolloutPolicies.ACTOR_GROUP).orElseThrow().path().toAbsolutePath().toUri();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Where workers fetch the actor weights of a run's step: this node's weights route, or the file itself. */
+    private URI location(String runId, long step, Checkpoint.FileDigest actor) {
+        return overHttp ? weightsBase.resolve("/v1/runs/" + runId + "/weights/" + step)
+                : actor.path().toAbsolutePath().toUri();
     }
 }

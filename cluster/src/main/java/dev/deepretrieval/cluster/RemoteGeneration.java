@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -45,18 +44,23 @@ final class RemoteGeneration implements RolloutGenerator {
     private final RolloutChunk.Generation generation;
     private final ActorRef<ChunkCollector.Command> collector;
     private final CheckpointStore published;
-    private final BiFunction<String, Checkpoint, URI> locations;
+    private final Locations locations;
     private final Executor blocking;
     private final int chunkPrompts;
     private final Duration generateTimeout;
     private volatile Optional<WeightVersion> current;
 
+    /** Where workers fetch the actor weights of a run's step (the learner's weights route, or the file itself). */
+    interface Locations {
+        URI of(String runId, long step, Checkpoint.FileDigest actor);
+    }
+
     /**
-     * @param locations where workers fetch a checkpoint's actor weights (the learner's weights route, or the file)
+     * @param locations where workers fetch a version's bytes
      * @param generateTimeout the longest a whole batch may take, every chunk's attempts included
      */
     RemoteGeneration(ActorSystem<?> system, RunRollouts.Target target, ActorRef<ChunkCollector.Command> collector,
-            BiFunction<String, Checkpoint, URI> locations, Executor blocking, int chunkPrompts,
+            Locations locations, Executor blocking, int chunkPrompts,
             Duration generateTimeout) throws IOException {
         this.system = system;
         this.target = target;
@@ -71,10 +75,7 @@ final class RemoteGeneration implements RolloutGenerator {
         this.generateTimeout = generateTimeout;
         this.current = Optional.empty();
         if (target.firstStep() > 0) { // resumed: the checkpoint it resumes from holds that version's weights
-            Checkpoint resumed = new CheckpointStore(target.checkpoints(), 1).validAt(target.firstStep())
-                    .orElseThrow(() -> new IOException("no valid checkpoint of step " + target.firstStep() + " in "
-                            + target.checkpoints() + " to generate from"));
-            this.current = Optional.of(version(resumed));
+            this.current = Optional.of(version(target.firstStep(), new CheckpointStore(target.checkpoints(), 1)));
         }
     }
 
@@ -107,9 +108,8 @@ final class RemoteGeneration implements RolloutGenerator {
                 ObjectNode state = JsonMapping.mapper().createObjectNode().put("run_id", target.runId());
                 published.writeTensors(weights.version(), Map.of(RolloutPolicies.ACTOR_GROUP, weights.toTensors()),
                         state);
-                Checkpoint version = published.validAt(weights.version()).orElseThrow(() -> new IOException(
-                        "the published weights of step " + weights.version() + " do not verify"));
-                current = Optional.of(version(version));
+                // the manifest just written records the hash; workers check the bytes against it
+                current = Optional.of(version(weights.version(), published));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot publish the weights of step " + weights.version(), e);
             }
@@ -117,8 +117,11 @@ final class RemoteGeneration implements RolloutGenerator {
         }, blocking);
     }
 
-    private WeightVersion version(Checkpoint checkpoint) throws IOException {
-        return WeightVersion.of(target.runId(), checkpoint, step -> locations.apply(target.runId(), checkpoint));
+    /** The version of step {@code step} as {@code store}'s manifest records its actor weights. */
+    private WeightVersion version(long step, CheckpointStore store) throws IOException {
+        Checkpoint.FileDigest actor = store.recorded(step, RolloutPolicies.ACTOR_GROUP).orElseThrow(() ->
+                new IOException("no complete weights of step " + step + " of run " + target.runId()));
+        return WeightVersion.of(target.runId(), step, actor, locations.of(target.runId(), step, actor));
     }
 
     @Override

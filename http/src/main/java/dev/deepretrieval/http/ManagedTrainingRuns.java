@@ -204,7 +204,7 @@ public final class ManagedTrainingRuns implements TrainingRuns, AutoCloseable {
      * The runs in the folder that a node not among {@code liveNodes} (actor-system addresses) was running when it
      * went: still marked active by it, not completed, with a checkpoint to continue from.
      */
-    public List<String> orphaned(java.util.Set<String> liveNodes) {
+    public List<String> orphaned(Set<String> liveNodes) {
         var orphans = new ArrayList<String>();
         try (var folders = Files.list(runsDir)) {
             for (Path folder : folders.sorted().toList()) {

@@ -6,10 +6,8 @@ import dev.deepretrieval.actors.RolloutPrompt;
 import dev.deepretrieval.actors.WeightsSnapshot;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -30,7 +28,6 @@ public final class PolicyActorGeneration implements RolloutGenerator {
     private final Duration swapTimeout;
     private final Scheduler scheduler;
     private final AtomicReference<WeightsSnapshot> latestWeights = new AtomicReference<>();
-    private final Map<Long, Integer> retries = new ConcurrentHashMap<>();
 
     public PolicyActorGeneration(ActorRef<PolicyActor.Command> policy, Duration generateTimeout, Duration swapTimeout,
             Scheduler scheduler) {
@@ -43,11 +40,7 @@ public final class PolicyActorGeneration implements RolloutGenerator {
     @Override
     public CompletionStage<RolloutBatch> generate(long batchId, List<RolloutPrompt> prompts, int samplesPerPrompt,
             long seed) {
-        return attempt(batchId, prompts, samplesPerPrompt, seed, ATTEMPTS).thenApply(batch -> {
-            int redone = retries.getOrDefault(batchId, 0);
-            retries.remove(batchId);
-            return redone == 0 ? batch : batch.withRetries(redone);
-        });
+        return attempt(batchId, prompts, samplesPerPrompt, seed, ATTEMPTS);
     }
 
     private CompletionStage<RolloutBatch> attempt(long batchId, List<RolloutPrompt> prompts, int samplesPerPrompt,
@@ -56,15 +49,14 @@ public final class PolicyActorGeneration implements RolloutGenerator {
                         replyTo -> new PolicyActor.Generate(batchId, prompts, samplesPerPrompt, seed, replyTo),
                         generateTimeout, scheduler)
                 .thenCompose(generated -> switch (generated) {
-                    case RolloutBatch batch -> CompletableFuture.completedFuture(batch);
+                    case RolloutBatch batch -> CompletableFuture.completedFuture(attempts == ATTEMPTS ? batch
+                            : batch.withRetries(ATTEMPTS - attempts));
                     case PolicyActor.GenerationFailed failed -> {
                         if (attempts <= 1) {
-                            retries.remove(batchId);
                             yield CompletableFuture.<RolloutBatch>failedFuture(new IllegalStateException(
                                     "generating batch " + batchId + " failed " + ATTEMPTS + " times: "
                                             + failed.reason()));
                         }
-                        retries.merge(batchId, 1, Integer::sum);
                         WeightsSnapshot weights = latestWeights.get();
                         CompletionStage<?> restored = weights == null ? CompletableFuture.completedFuture(null)
                                 : swap(weights);

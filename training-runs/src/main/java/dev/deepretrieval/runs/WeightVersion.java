@@ -41,7 +41,11 @@ public record WeightVersion(String runId, long version, URI location, String sha
     public static WeightVersion of(String runId, Checkpoint checkpoint, LongFunction<URI> location) throws IOException {
         Checkpoint.FileDigest actor = checkpoint.digest(RolloutPolicies.ACTOR_GROUP).orElseThrow(() -> new IOException(
                 "checkpoint " + checkpoint.directory() + " records no " + ACTOR_FILE));
-        return new WeightVersion(runId, checkpoint.step(), location.apply(checkpoint.step()), actor.sha256(),
-                actor.size());
+        return of(runId, checkpoint.step(), actor, location.apply(checkpoint.step()));
+    }
+
+    /** The version of step {@code step}, whose actor weights a manifest records as {@code actor}, at {@code location}. */
+    public static WeightVersion of(String runId, long step, Checkpoint.FileDigest actor, URI location) {
+        return new WeightVersion(runId, step, location, actor.sha256(), actor.size());
     }
 }
