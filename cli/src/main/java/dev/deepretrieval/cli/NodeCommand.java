@@ -140,9 +140,15 @@ final class NodeCommand implements Callable<Integer> {
             NodeSystem.terminate(30);
             throw e;
         }
+        // said from the shutdown itself: after SIGTERM the JVM may end as soon as Pekko's shutdown hook returns, before
+        // this thread would wake from the wait below
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "say-stopped",
+                () -> {
+                    err.println("node stopped");
+                    err.flush();
+                    return CompletableFuture.completedFuture(Done.getInstance());
+                });
         system.getWhenTerminated().toCompletableFuture().get();
-        err.println("node stopped");
-        err.flush();
         return ExitCode.OK;
     }
 
