@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.generation;
 
 import ai.djl.pytorch.jni.JniUtils;
 import dev.deepretrieval.policy.model.DecoderLm;
+import dev.deepretrieval.policy.model.KvCache;
 import dev.deepretrieval.policy.model.TorchThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,8 +29,8 @@ import java.util.function.Function;
  *
  * <p>Bounds: at most {@code maxBatch} requests decode at once and {@code maxQueued} wait; beyond both a request is
  * refused at once ({@link RejectedExecutionException}). The KV cache holds at most {@code maxCacheTokens} positions
- * (rows × width): a waiting request joins only when the batch, with it, fits even if every request runs to its token
- * limit.
+ * (rows × (span + {@link KvCache#HEADROOM})): a waiting request joins only when the batch, with it, fits even if every
+ * request runs to its token limit, the span being the widest any row has reserved while the batch lives.
  */
 public final class ContinuousBatcher implements AutoCloseable {
 
@@ -130,10 +131,10 @@ public final class ContinuousBatcher implements AutoCloseable {
             result.completeExceptionally(new IllegalArgumentException("a prompt needs at least one token (e.g. BOS)"));
             return result;
         }
-        if ((long) prompt.length + settings.maxNewTokens() > limits.maxCacheTokens()) {
+        if ((long) prompt.length + settings.maxNewTokens() + KvCache.HEADROOM > limits.maxCacheTokens()) {
             result.completeExceptionally(new IllegalArgumentException("a prompt of " + prompt.length + " tokens and "
-                    + settings.maxNewTokens() + " new ones exceed the KV cache bound of " + limits.maxCacheTokens()
-                    + " positions"));
+                    + settings.maxNewTokens() + " new ones (and " + KvCache.HEADROOM + " positions of room) exceed the KV"
+                    + " cache bound of " + limits.maxCacheTokens() + " positions"));
             return result;
         }
         lock.lock();
@@ -185,7 +186,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         TorchThreads.pinCurrentThread(model.weights().manager(), limits.threads());
         while (awaitReady()) {
             Map<DecodeBatch.Row, Pending> owners = new HashMap<>();
-            try (DecodeBatch batch = new DecodeBatch(model, limits.maxBatch())) {
+            try (DecodeBatch batch = new DecodeBatch(model, limits.maxBatch(), limits.maxCacheTokens())) {
                 while (!closed) {
                     long appending = System.nanoTime();
                     for (Ready arrived : takeReady()) {
@@ -299,7 +300,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                 while (!queue.isEmpty() && size < limits.maxBatch()) {
                     Pending next = queue.peek();
                     long width = Math.max(widest, next.width());
-                    if (size > 0 && width * (size + 1) > limits.maxCacheTokens()) {
+                    if (size > 0 && (width + KvCache.HEADROOM) * (size + 1) > limits.maxCacheTokens()) {
                         break;
                     }
                     queue.poll();
@@ -356,10 +357,9 @@ public final class ContinuousBatcher implements AutoCloseable {
         long widest = 0;
         int size = 0;
         if (batch != null) {
-            for (DecodeBatch.Row row : batch.rows()) {
-                widest = Math.max(widest, (long) row.promptLength + row.gap + row.decoding.maxNewTokens());
-            }
+            // the cache keeps the positions reserved for the widest row joined while the batch lives
             size = batch.size();
+            widest = size == 0 ? 0 : batch.reservedSpan();
         }
         lock.lock();
         try {

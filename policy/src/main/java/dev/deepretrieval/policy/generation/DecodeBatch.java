@@ -12,10 +12,11 @@ import java.util.List;
 
 /**
  * The running batch of a decode loop, over one KV cache in compacted layout: each sequence's cached tokens are
- * right-aligned, and the cache is as wide as the longest sequence in it. Sequences join between steps (their prompts
- * prefilled together, their keys and values appended to the cache), choose their next tokens, and leave when they
- * end: their rows are dropped from the cache and the positions no sequence needs any more are cut off, so memory
- * follows the live sequences, not the longest request ever in the batch nor the batch's history.
+ * right-aligned, and the live window is as wide as the longest sequence in it. Sequences join between steps (their
+ * prompts prefilled together, their keys and values copied into spare cache rows), choose their next tokens, and leave
+ * when they end: their rows are taken by the last ones and the positions no sequence needs any more are cut off. The
+ * cache's buffers are sized once for the rows and spans joined ({@link KvCache#reserve}), within the position bound,
+ * so joins, leaves and steps work in place; they are freed when the batch closes.
  *
  * <p>Not thread-safe: one thread drives it; {@link #prefill} may run on another while it decodes. Its NDArrays live
  * under the model's manager until {@link #close()}.
@@ -53,13 +54,17 @@ final class DecodeBatch implements AutoCloseable {
     private final int vocab;
     private final List<Row> rows = new ArrayList<>();
     private long width; // positions in the cache
+    private long reservedSpan;
     private long peakCacheBytes;
 
-    /** @param maxRows the most sequences the batch will hold at once */
-    DecodeBatch(DecoderLm model, int maxRows) {
+    /**
+     * @param maxRows the most sequences the batch will hold at once
+     * @param maxPositions the bound, in positions over all rows, within which the cache may keep spare rows
+     */
+    DecodeBatch(DecoderLm model, int maxRows, long maxPositions) {
         this.model = model;
         this.manager = model.weights().manager().newSubManager();
-        this.cache = new KvCache(manager, model.config().numLayers(), maxRows);
+        this.cache = new KvCache(manager, model.config().numLayers(), maxRows, maxPositions);
         this.vocab = model.config().vocabSize();
     }
 
@@ -80,6 +85,15 @@ final class DecodeBatch implements AutoCloseable {
         return peakCacheBytes;
     }
 
+    /** The most positions any row may come to span (its prompt, gap and token limit), over every row joined so far. */
+    long reservedSpan() {
+        return reservedSpan;
+    }
+
+    private static long span(Row row) {
+        return (long) row.promptLength + row.gap + row.decoding.maxNewTokens();
+    }
+
     /**
      * Prefills {@code prompts} and adds them to the batch with their first logits: those that start with a shared
      * prefix prefill only what follows it (together with the others sharing it), the others together.
@@ -95,6 +109,10 @@ final class DecodeBatch implements AutoCloseable {
     void join(Prefilled prefilled) {
         try (prefilled) {
             for (Prefilled.Group group : prefilled.groups) {
+                for (Row row : group.rows()) {
+                    reservedSpan = Math.max(reservedSpan, span(row));
+                }
+                cache.reserve(rows.size() + group.rows().size(), reservedSpan);
                 cache.appendRows(group.cache());
                 width = Math.max(width, group.width());
                 rows.addAll(group.rows());
@@ -168,6 +186,7 @@ final class DecodeBatch implements AutoCloseable {
             longest = Math.max(longest, sequences[i].length);
         }
         KvCache fresh = new KvCache(manager, model.config().numLayers());
+        fresh.reserve(sequences.length, shared + longest);
         try (NDManager step = manager.newSubManager()) {
             BatchLayout.Inputs inputs;
             if (prefix == null) {

@@ -98,7 +98,7 @@ public final class Generator {
 
     /** With the KV cache: the batch's sequences leave it as they end, so the steps after cost only the live ones. */
     private void decodeCached(List<int[]> prompts, List<SequenceDecoding> rows, TokenListener listener) {
-        try (DecodeBatch batch = new DecodeBatch(model, rows.size())) {
+        try (DecodeBatch batch = new DecodeBatch(model, rows.size(), Long.MAX_VALUE)) {
             var joining = new ArrayList<DecodeBatch.Row>();
             for (int b = 0; b < rows.size(); b++) {
                 joining.add(new DecodeBatch.Row(rows.get(b), listener, b));

@@ -3,50 +3,59 @@ package dev.deepretrieval.policy.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
  * Keys and values of every layer for the tokens seen so far, in a manager of their own. Each layer's are held in a
  * buffer {@code [rowCapacity, kvHeads, capacity, headDim]} of which rows {@code [0, rows)} and positions
- * {@code [start, end)} are live: a step writes its keys and values into the room after {@code end} in place and
- * attention reads a view of the live rows and positions, so a decode step copies only its own new position, not the
- * cache. Sequences join into spare rows (their positions right-aligned with the others') and leave by moving the last
- * rows into their places, each copying only the rows concerned; a buffer is rebuilt (live rows and positions only)
- * when it runs out of rows or room, and when its live rows fall to under half of it.
+ * {@code [start, end)} are live (the live window): a step writes its keys and values into the room after {@code end}
+ * in place and attention reads a view of the window, so a decode step copies only its own new position.
+ *
+ * <p>Sequences join into spare rows, their positions right-aligned with the others' at {@code end}, and leave by
+ * moving the last rows into their places, each copying only the rows concerned. {@link #reserve} sizes the buffers
+ * for the rows and the span a batch may come to hold, so that joins, leaves and steps work in place: when the window
+ * reaches the end of its buffer it is moved back, and a buffer is reallocated only when a join needs more rows or
+ * positions than reserved. Allocation zeroes the buffers once; every position a row's attention may see outside its
+ * own span (hidden by the attention bias) holds finite keys and values, zeros or an earlier sequence's.
  */
 public final class KvCache implements AutoCloseable {
 
-    /** Positions of room a rebuilt buffer keeps after its live ones: one rebuild per this many decode steps. */
-    static final long HEADROOM = 32;
-
-    /**
-     * Spare rows a buffer rebuilt for joining sequences keeps at least (and as many as joined, for joins come in
-     * waves), so that the next joins copy only their own rows.
-     */
-    static final long ROW_HEADROOM = 4;
+    /** Positions of room a buffer keeps after the widest span reserved: the window moves back once per this many steps. */
+    public static final long HEADROOM = 32;
 
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    private final long maxRows;
+    private final long maxPositions;
     private long start; // first live position in the buffers
     private long end; // one past the last live position
     private long liveRows; // sequences cached: rows [0, liveRows) of the buffers
     private long writing = -1; // end of the positions the forward pass under way is writing, layer by layer
-    private final long maxRows;
+    private long reservedRows;
+    private long reservedSpan;
+    private long longestJoin; // the longest span a sequence brought when joining: the window's end is kept at least there
 
     public KvCache(NDManager parent, int layers) {
-        this(parent, layers, Long.MAX_VALUE);
+        this(parent, layers, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
-    /** @param maxRows the most sequences it will hold at once: spare rows are never allocated beyond them */
-    public KvCache(NDManager parent, int layers, long maxRows) {
-        if (maxRows < 1) {
-            throw new IllegalArgumentException("a KV cache holds at least one sequence, not " + maxRows);
+    /**
+     * @param maxRows the most sequences it will hold at once: spare rows are never allocated beyond them
+     * @param maxPositions the most positions, over all rows, its buffers are allocated to hold when they grow for
+     *     spare rows (what the rows reserved need is allocated whatever the bound)
+     */
+    public KvCache(NDManager parent, int layers, long maxRows, long maxPositions) {
+        if (maxRows < 1 || maxPositions < 1) {
+            throw new IllegalArgumentException("a KV cache holds at least one sequence of one position, not "
+                    + maxRows + " rows and " + maxPositions + " positions");
         }
         this.manager = parent.newSubManager();
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         this.maxRows = maxRows;
+        this.maxPositions = maxPositions;
     }
 
     /**
@@ -58,15 +67,17 @@ public final class KvCache implements AutoCloseable {
         long tokens = key.getShape().get(2);
         if (layer == 0) {
             if (keys[0] == null) {
-                for (int l = 0; l < keys.length; l++) {
-                    keys[l] = allocated(key.getShape(), key.getDataType(), tokens + HEADROOM);
-                    values[l] = allocated(value.getShape(), value.getDataType(), tokens + HEADROOM);
-                }
+                liveRows = key.getShape().get(0);
                 start = 0;
                 end = 0;
-                liveRows = key.getShape().get(0);
+                allocate(key.getShape(), key.getDataType(), Math.max(liveRows, reservedRows),
+                        Math.max(tokens, reservedSpan) + HEADROOM);
             } else if (end + tokens > capacity()) {
-                rebuild(tokens + HEADROOM, rowCapacity());
+                if (length() + tokens <= capacity()) {
+                    moveWindow(Math.min(windowEnd(), capacity() - tokens));
+                } else {
+                    resize(rowCapacity(), length() + tokens + HEADROOM, tokens);
+                }
             }
             writing = end + tokens;
         }
@@ -80,6 +91,24 @@ public final class KvCache implements AutoCloseable {
             writing = -1;
         }
         return full;
+    }
+
+    /**
+     * Sizes the buffers for {@code rows} sequences, each spanning up to {@code span} positions (its prompt, padding
+     * and token limit): the joins and steps that stay within it work in place. Buffers already allocated are
+     * reallocated (the live window copied) only when smaller; spare rows grow by doubling, within the row limit and
+     * the position bound.
+     */
+    public void reserve(long rows, long span) {
+        reservedRows = Math.max(reservedRows, rows);
+        reservedSpan = Math.max(reservedSpan, span);
+        if (keys[0] == null || (reservedRows <= rowCapacity() && reservedSpan + HEADROOM <= capacity())) {
+            return;
+        }
+        long positions = Math.max(capacity(), reservedSpan + HEADROOM);
+        long rowCapacity = reservedRows <= rowCapacity() ? rowCapacity()
+                : Math.min(maxRows, Math.max(reservedRows, 2 * rowCapacity()));
+        resize(Math.max(reservedRows, Math.min(rowCapacity, maxPositions / positions)), positions, 0);
     }
 
     /** Number of live positions. */
@@ -97,10 +126,6 @@ public final class KvCache implements AutoCloseable {
         return keys[0] == null ? 0 : liveRows;
     }
 
-    private long rowCapacity() {
-        return keys[0].getShape().get(0);
-    }
-
     /** Bytes the cache's buffers hold now (live positions and the room around them). */
     public long bytes() {
         long total = 0;
@@ -112,7 +137,7 @@ public final class KvCache implements AutoCloseable {
         return total;
     }
 
-    /** Frees every cached key and value (no sequences left). */
+    /** Frees every cached key and value (no sequences left); the reservation stays. */
     public void clear() {
         for (int l = 0; l < keys.length; l++) {
             if (keys[l] != null) {
@@ -137,8 +162,8 @@ public final class KvCache implements AutoCloseable {
             for (int l = 0; l < keys.length; l++) {
                 NDArray key = source.live(scratch, source.keys[l]);
                 NDArray value = source.live(scratch, source.values[l]);
-                keys[l] = allocated(key.getShape(), key.getDataType(), length + HEADROOM, rows);
-                values[l] = allocated(value.getShape(), value.getDataType(), length + HEADROOM, rows);
+                keys[l] = zeros(key.getShape(), key.getDataType(), rows, Math.max(length, reservedSpan) + HEADROOM);
+                values[l] = zeros(value.getShape(), value.getDataType(), rows, Math.max(length, reservedSpan) + HEADROOM);
                 NDIndex at = new NDIndex(":, :, 0:{}, :", length);
                 keys[l].set(at, key.repeat(0, rows));
                 values[l].set(at, value.repeat(0, rows));
@@ -152,14 +177,14 @@ public final class KvCache implements AutoCloseable {
     /** Frees the room around the live positions (a cache nothing will extend, such as a shared prefix's). */
     public void compact() {
         if (keys[0] != null && (capacity() > length() || rowCapacity() > liveRows)) {
-            rebuild(0, rows());
+            long length = length();
+            replaceBuffers(liveRows, length, length);
         }
     }
 
     /**
      * Moves row {@code from[i]} into row {@code to[i]} for every i (live positions only), then keeps the first
-     * {@code remaining} rows: sequences leave by the last ones taking their places. Buffers whose live rows fall to
-     * under half of them are rebuilt smaller.
+     * {@code remaining} rows: sequences leave by the last ones taking their places. The buffers keep their size.
      */
     public void moveRows(long[] from, long[] to, long remaining) {
         if (keys[0] == null) {
@@ -180,9 +205,6 @@ public final class KvCache implements AutoCloseable {
             }
         }
         liveRows = remaining;
-        if (liveRows * 2 < rowCapacity() && rowCapacity() > liveRows + ROW_HEADROOM) {
-            rebuild(HEADROOM, Math.min(maxRows, liveRows + ROW_HEADROOM));
-        }
     }
 
     /** Drops the first {@code positions} live positions of every sequence (padding no sequence reads any more). */
@@ -197,87 +219,114 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Appends {@code other}'s sequences after these (the batch axis), the shorter side left-padded with zero keys and
-     * values to the longer's length (positions the attention bias hides); {@code other} is emptied.
+     * Appends {@code other}'s sequences after these (the batch axis), right-aligned with them at the newest position;
+     * positions before a sequence's own hold earlier keys and values, which the attention bias hides. {@code other} is
+     * emptied.
      */
     public void appendRows(KvCache other) {
         if (other.keys[0] == null) {
             return;
         }
+        long theirs = other.rows();
+        long length = other.length();
+        longestJoin = Math.max(longestJoin, length);
         if (keys[0] == null) {
-            for (int l = 0; l < keys.length; l++) {
-                keys[l] = other.keys[l];
-                values[l] = other.values[l];
-                keys[l].attach(manager);
-                values[l].attach(manager);
-                other.keys[l] = null;
-                other.values[l] = null;
-            }
-            start = other.start;
-            end = other.end;
-            liveRows = other.liveRows;
-            other.clear();
+            adopt(other);
+            reserve(liveRows, length);
             return;
         }
-        long mine = rows();
-        long theirs = other.rows();
-        long theirStart = end - other.length();
+        reserve(liveRows + theirs, length);
+        if (end < length) {
+            if (Math.max(length(), length) > capacity()) {
+                resize(rowCapacity(), Math.max(length(), length) + HEADROOM, 0);
+            }
+            moveWindow(length);
+        }
+        long theirStart = end - length;
         try (NDManager scratch = manager.newSubManager()) {
-            if (mine + theirs <= rowCapacity() && theirStart >= 0) {
-                // into the spare rows, right-aligned at the live end; positions before theirs (and, when they are the
-                // longer, the others' newly uncovered ones) hold earlier keys the attention bias hides
-                NDIndex into = new NDIndex("{}:{}, :, {}:{}, :", mine, mine + theirs, theirStart, end);
-                for (int l = 0; l < keys.length; l++) {
-                    keys[l].set(into, other.live(scratch, other.keys[l]));
-                    values[l].set(into, other.live(scratch, other.values[l]));
-                }
-                start = Math.min(start, theirStart);
-            } else {
-                long length = Math.max(length(), other.length());
-                for (int l = 0; l < keys.length; l++) {
-                    keys[l] = replace(keys[l], joined(scratch, keys[l], other, other.keys[l], mine, theirs, length));
-                    values[l] = replace(values[l], joined(scratch, values[l], other, other.values[l], mine, theirs,
-                            length));
-                }
-                start = 0;
-                end = length;
+            NDIndex into = new NDIndex("{}:{}, :, {}:{}, :", liveRows, liveRows + theirs, theirStart, end);
+            for (int l = 0; l < keys.length; l++) {
+                keys[l].set(into, other.live(scratch, other.keys[l]));
+                values[l].set(into, other.live(scratch, other.values[l]));
             }
         }
-        liveRows = mine + theirs;
+        start = Math.min(start, theirStart);
+        liveRows += theirs;
         other.clear();
     }
 
-    /**
-     * A buffer of {@code mine + theirs} rows and as many spare as joined (at least {@link #ROW_HEADROOM}, at most up
-     * to the row limit): both sides' live positions right-aligned at {@code length}.
-     */
-    private NDArray joined(NDManager scratch, NDArray buffer, KvCache other, NDArray otherBuffer, long mine,
-            long theirs, long length) {
-        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), length + HEADROOM,
-                Math.max(mine + theirs, Math.min(maxRows, mine + theirs + Math.max(ROW_HEADROOM, theirs))));
-        target.set(new NDIndex("0:{}, :, {}:{}, :", mine, length - length(), length), live(scratch, buffer));
-        target.set(new NDIndex("{}:{}, :, {}:{}, :", mine, mine + theirs, length - other.length(), length),
-                other.live(scratch, otherBuffer));
-        return target;
+    /** Takes over {@code other}'s buffers (this cache being empty). */
+    private void adopt(KvCache other) {
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = other.keys[l];
+            values[l] = other.values[l];
+            keys[l].attach(manager);
+            values[l].attach(manager);
+            other.keys[l] = null;
+            other.values[l] = null;
+        }
+        start = other.start;
+        end = other.end;
+        liveRows = other.liveRows;
+        other.clear();
     }
 
-    /** Copies the live rows and positions into new buffers of {@code rowCapacity} rows, {@code room} positions after them. */
-    private void rebuild(long room, long rowCapacity) {
+    /** Where the window's end goes when it moves: far enough for any sequence seen joining to join again. */
+    private long windowEnd() {
+        return Math.max(length(), longestJoin);
+    }
+
+    /** Moves the live window so that it ends at {@code newEnd} (through a copy, so any overlap is safe). */
+    private void moveWindow(long newEnd) {
+        if (newEnd == end) {
+            return;
+        }
         long length = length();
+        NDIndex target = new NDIndex("0:{}, :, {}:{}, :", liveRows, newEnd - length, newEnd);
         try (NDManager scratch = manager.newSubManager()) {
             for (int l = 0; l < keys.length; l++) {
-                keys[l] = replace(keys[l], copyLive(scratch, keys[l], rowCapacity, length + room));
-                values[l] = replace(values[l], copyLive(scratch, values[l], rowCapacity, length + room));
+                NDArray key = Scopes.into(scratch, live(scratch, keys[l]).duplicate());
+                NDArray value = Scopes.into(scratch, live(scratch, values[l]).duplicate());
+                keys[l].set(target, key);
+                values[l].set(target, value);
             }
         }
-        start = 0;
-        end = length;
+        start = newEnd - length;
+        end = newEnd;
     }
 
-    private NDArray copyLive(NDManager scratch, NDArray buffer, long rowCapacity, long capacity) {
-        NDArray target = allocated(buffer.getShape(), buffer.getDataType(), capacity, rowCapacity);
-        target.set(new NDIndex("0:{}, :, 0:{}, :", liveRows, length()), live(scratch, buffer));
-        return target;
+    /**
+     * New zeroed buffers of {@code rowCapacity} rows and {@code capacity} positions holding the live window, with at
+     * least {@code room} positions after it.
+     */
+    private void resize(long rowCapacity, long capacity, long room) {
+        replaceBuffers(rowCapacity, capacity, Math.min(capacity - room, windowEnd()));
+    }
+
+    private void replaceBuffers(long rowCapacity, long capacity, long newEnd) {
+        long length = length();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDIndex target = new NDIndex("0:{}, :, {}:{}, :", liveRows, newEnd - length, newEnd);
+            for (int l = 0; l < keys.length; l++) {
+                NDArray key = zeros(keys[l].getShape(), keys[l].getDataType(), rowCapacity, capacity);
+                NDArray value = zeros(values[l].getShape(), values[l].getDataType(), rowCapacity, capacity);
+                key.set(target, live(scratch, keys[l]));
+                value.set(target, live(scratch, values[l]));
+                keys[l].close();
+                values[l].close();
+                keys[l] = key;
+                values[l] = value;
+            }
+        }
+        start = newEnd - length;
+        end = newEnd;
+    }
+
+    private void allocate(Shape like, DataType type, long rows, long capacity) {
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = zeros(like, type, rows, capacity);
+            values[l] = zeros(like, type, rows, capacity);
+        }
     }
 
     /** A view of {@code buffer}'s live rows and positions, in {@code scratch}. */
@@ -285,28 +334,18 @@ public final class KvCache implements AutoCloseable {
         return Scopes.into(scratch, buffer.get(new NDIndex("0:{}, :, {}:{}, :", liveRows, start, end)));
     }
 
+    private long rowCapacity() {
+        return keys[0].getShape().get(0);
+    }
+
     private long capacity() {
         return keys[0].getShape().get(2);
     }
 
-    /** Zeros shaped as {@code like} with {@code capacity} positions (and {@code like}'s rows). */
-    private NDArray allocated(Shape like, ai.djl.ndarray.types.DataType type, long capacity) {
-        return allocated(like, type, capacity, like.get(0));
-    }
-
-    private NDArray allocated(Shape like, ai.djl.ndarray.types.DataType type, long capacity, long rows) {
+    /** Zeros of {@code rows} rows and {@code capacity} positions, heads and head size as {@code like}'s. */
+    private NDArray zeros(Shape like, DataType type, long rows, long capacity) {
         NDArray buffer = manager.zeros(new Shape(rows, like.get(1), capacity, like.get(3)), type);
         buffer.attach(manager);
         return buffer;
-    }
-
-    /** Swaps {@code old} for {@code replacement} (kept in this cache's manager) and frees {@code old}. */
-    private NDArray replace(NDArray old, NDArray replacement) {
-        if (replacement == old) {
-            return old;
-        }
-        replacement.attach(manager);
-        old.close();
-        return replacement;
     }
 }
