@@ -119,5 +119,7 @@ class ContinuousBatchingTest {
         var config = policy.config();
         long perPosition = 2L * config.numLayers() * config.numKeyValueHeads() * config.headDim() * Float.BYTES;
         assertEquals(head.length * perPosition, stats.sharedPrefixBytes());
+        // and attended apart at every decode step of every request (cascade attention), not copied into their rows
+        assertEquals(stats.rowSteps(), stats.cascadedRowSteps(), stats.toString());
     }
 }

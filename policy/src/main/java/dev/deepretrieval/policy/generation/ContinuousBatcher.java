@@ -56,6 +56,8 @@ public final class ContinuousBatcher implements AutoCloseable {
      *
      * @param steps decode steps (one forward pass of the batch each)
      * @param rowSteps the batch sizes of those steps summed: rowSteps / steps is the mean batch
+     * @param cascadedRowSteps of those rows, the ones that attended their template head apart (cascade attention: the
+     *     head's keys and values held once for the batch, not in every row)
      * @param joins requests prefilled into the batch
      * @param prefillNanos time in joins' prefills (copying shared prefixes included), on the prefill thread
      * @param appendNanos time the decode loop spent adding prefilled requests' keys and values to its cache
@@ -63,8 +65,8 @@ public final class ContinuousBatcher implements AutoCloseable {
      * @param samplingNanos time choosing tokens from logits (and the cache work of leaving sequences)
      */
     public record Stats(int running, int queued, int peakBatch, long peakCacheBytes, long peakCacheTokens,
-            long steps, long sharedPrefixBytes, long rowSteps, long joins, long prefillNanos, long appendNanos,
-            long forwardNanos, long samplingNanos) {}
+            long steps, long sharedPrefixBytes, long rowSteps, long cascadedRowSteps, long joins, long prefillNanos,
+            long appendNanos, long forwardNanos, long samplingNanos) {}
 
     private record Pending(int[] prompt, SequenceDecoding decoding, TokenListener listener,
             CompletableFuture<GeneratedSequence> result) {
@@ -99,6 +101,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     private volatile long steps;
     private volatile long sharedPrefixBytes;
     private volatile long rowSteps;
+    private volatile long cascadedRowSteps;
     private volatile long joins;
     private volatile long prefillNanos;
     private volatile long appendNanos;
@@ -170,7 +173,8 @@ public final class ContinuousBatcher implements AutoCloseable {
         lock.lock();
         try {
             return new Stats(batchRows, queue.size() + admitted.size(), peakBatch, peakCacheBytes, peakCacheTokens, steps,
-                    sharedPrefixBytes, rowSteps, joins, prefillNanos, appendNanos, forwardNanos, samplingNanos);
+                    sharedPrefixBytes, rowSteps, cascadedRowSteps, joins, prefillNanos, appendNanos, forwardNanos,
+                    samplingNanos);
         } finally {
             lock.unlock();
         }
@@ -213,6 +217,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                         forwardNanos += System.nanoTime() - forward;
                         steps++;
                         rowSteps += batch.size();
+                        cascadedRowSteps += batch.cascadedRows();
                     }
                     peakCacheBytes = Math.max(peakCacheBytes, batch.peakCacheBytes());
                     peakCacheTokens = Math.max(peakCacheTokens, batch.width() * batch.size());

@@ -4,9 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.deepretrieval.policy.model.BatchLayout;
+import dev.deepretrieval.policy.model.CascadePrefix;
 import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.KvCache;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -35,10 +37,14 @@ final class DecodeBatch implements AutoCloseable {
         int promptLength;
         int prefix; // tokens of a shared prefix at the start of its cached span
         int gap; // padding positions between that prefix and the rest of its prompt
+        boolean cascaded; // its prefix is the batch's cascade prefix, attended apart and not in its cache row
 
-        /** Positions from this sequence's first cached token to the newest: its tokens and its gap. */
+        /**
+         * Positions of this sequence in the cache window, from its first cached token to the newest: its tokens and
+         * its gap, less a prefix attended apart.
+         */
         int span() {
-            return cached + gap;
+            return cached + gap - (cascaded ? prefix : 0);
         }
 
         Row(SequenceDecoding decoding, TokenListener listener, int listenerIndex) {
@@ -55,6 +61,8 @@ final class DecodeBatch implements AutoCloseable {
     private final List<Row> rows = new ArrayList<>();
     private long width; // positions in the cache
     private long reservedSpan;
+    private KvCache cascadePrefix; // the shared prefix of the first rows that joined with one, attended apart
+    private int[] cascadeTokens;
     private long peakCacheBytes;
 
     /**
@@ -85,13 +93,22 @@ final class DecodeBatch implements AutoCloseable {
         return peakCacheBytes;
     }
 
+    /** Rows attending the batch's cascade prefix apart ({@link CascadePrefix}). */
+    int cascadedRows() {
+        int cascaded = 0;
+        for (Row row : rows) {
+            cascaded += row.cascaded ? 1 : 0;
+        }
+        return cascaded;
+    }
+
     /** The most positions any row may come to span (its prompt, gap and token limit), over every row joined so far. */
     long reservedSpan() {
         return reservedSpan;
     }
 
     private static long span(Row row) {
-        return (long) row.promptLength + row.gap + row.decoding.maxNewTokens();
+        return (long) row.promptLength + row.gap + row.decoding.maxNewTokens() - (row.cascaded ? row.prefix : 0);
     }
 
     /**
@@ -109,14 +126,22 @@ final class DecodeBatch implements AutoCloseable {
     void join(Prefilled prefilled) {
         try (prefilled) {
             for (Prefilled.Group group : prefilled.groups) {
+                int[] prefix = group.prefixTokens();
+                if (prefix != null && cascadeTokens == null) {
+                    cascadePrefix = group.cache().firstRowPrefix(manager, prefix.length);
+                    cascadeTokens = prefix;
+                }
+                boolean cascaded = prefix != null && Arrays.equals(prefix, cascadeTokens);
+                long skipped = cascaded ? prefix.length : 0;
                 for (Row row : group.rows()) {
+                    row.cascaded = cascaded;
                     reservedSpan = Math.max(reservedSpan, span(row));
                 }
                 cache.reserve(rows.size() + group.rows().size(), reservedSpan);
-                cache.appendRows(group.cache());
-                width = Math.max(width, group.width());
+                cache.appendRows(group.cache(), skipped);
+                width = Math.max(width, group.width() - skipped);
                 rows.addAll(group.rows());
-                peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
+                peakCacheBytes = Math.max(peakCacheBytes, cacheBytes());
             }
         }
     }
@@ -127,7 +152,8 @@ final class DecodeBatch implements AutoCloseable {
      */
     static final class Prefilled implements AutoCloseable {
 
-        record Group(KvCache cache, List<Row> rows, long width) {}
+        /** @param prefixTokens the shared prefix its rows start with (null: none) */
+        record Group(KvCache cache, List<Row> rows, long width, int[] prefixTokens) {}
 
         private final NDManager manager;
         private final List<Group> groups = new ArrayList<>();
@@ -182,7 +208,7 @@ final class DecodeBatch implements AutoCloseable {
         int longest = 0;
         for (int i = 0; i < sequences.length; i++) {
             int[] prompt = prompts.get(i);
-            sequences[i] = java.util.Arrays.copyOfRange(prompt, shared, prompt.length);
+            sequences[i] = Arrays.copyOfRange(prompt, shared, prompt.length);
             longest = Math.max(longest, sequences[i].length);
         }
         KvCache fresh = new KvCache(manager, model.config().numLayers());
@@ -208,7 +234,7 @@ final class DecodeBatch implements AutoCloseable {
                 System.arraycopy(logits, i * vocab, row.logits, 0, vocab);
             }
         }
-        return new Prefilled.Group(fresh, joining, shared + longest);
+        return new Prefilled.Group(fresh, joining, shared + longest, prefix == null ? null : prefix.tokens());
     }
 
     private static <T> List<T> pick(List<T> items, List<Integer> at) {
@@ -248,7 +274,7 @@ final class DecodeBatch implements AutoCloseable {
             ids[b] = row.next;
             positions[b] = row.cached;
             long first = width - row.span();
-            long gapFrom = first + row.prefix;
+            long gapFrom = first + (row.cascaded ? 0 : row.prefix);
             long gapTo = gapFrom + row.gap;
             for (long j = 0; j < keys; j++) {
                 boolean visible = j >= first && (j < gapFrom || j >= gapTo);
@@ -258,7 +284,7 @@ final class DecodeBatch implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             var inputs = new BatchLayout.Inputs(step.create(ids, new Shape(batch, 1)),
                     step.create(positions, new Shape(batch, 1)), step.create(bias, new Shape(batch, 1, 1, keys)));
-            LastLogits last = lastLogits(model, step, inputs, cache);
+            LastLogits last = lastLogits(model, step, inputs, cache, cascade(step));
             float[] logits = last.logits();
             for (int b = 0; b < batch; b++) {
                 Row row = rows.get(b);
@@ -268,7 +294,26 @@ final class DecodeBatch implements AutoCloseable {
             }
         }
         width++;
-        peakCacheBytes = Math.max(peakCacheBytes, cache.bytes());
+        peakCacheBytes = Math.max(peakCacheBytes, cacheBytes());
+    }
+
+    /** The cascade prefix with its bias for this step's rows (null: the batch has none). */
+    private CascadePrefix cascade(NDManager step) {
+        if (cascadePrefix == null) {
+            return null;
+        }
+        int length = cascadeTokens.length;
+        float[] bias = new float[rows.size() * length];
+        for (int b = 0; b < rows.size(); b++) {
+            if (!rows.get(b).cascaded) {
+                Arrays.fill(bias, b * length, (b + 1) * length, DecoderLm.MASKED);
+            }
+        }
+        return new CascadePrefix(cascadePrefix, step.create(bias, new Shape(rows.size(), 1, 1, length)));
+    }
+
+    private long cacheBytes() {
+        return cache.bytes() + (cascadePrefix == null ? 0 : cascadePrefix.bytes());
     }
 
     /**
@@ -313,7 +358,12 @@ final class DecodeBatch implements AutoCloseable {
     private record LastLogits(float[] logits, float[] logNormalisers) {}
 
     private static LastLogits lastLogits(DecoderLm model, NDManager step, BatchLayout.Inputs inputs, KvCache kv) {
-        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv);
+        return lastLogits(model, step, inputs, kv, null);
+    }
+
+    private static LastLogits lastLogits(DecoderLm model, NDManager step, BatchLayout.Inputs inputs, KvCache kv,
+            CascadePrefix cascade) {
+        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv, cascade);
         NDArray logits = model.logits(step, hidden.get(":, -1, :"));
         // natively, over the whole batch at once: a greedy choice in Java then needs only its argmax
         NDArray max = logits.max(new int[] {-1}, true);

@@ -63,6 +63,15 @@ public final class DecoderLm {
      * @param cache the KV cache to read and extend, or null to attend only within {@code ids}
      */
     public NDArray hidden(NDManager scope, NDArray ids, NDArray positions, NDArray attentionBias, KvCache cache) {
+        return hidden(scope, ids, positions, attentionBias, cache, null);
+    }
+
+    /**
+     * As {@link #hidden(NDManager, NDArray, NDArray, NDArray, KvCache)}, one token per sequence, each also attending
+     * to a prefix held apart from {@code cache} ({@link CascadePrefix}; null: none).
+     */
+    public NDArray hidden(NDManager scope, NDArray ids, NDArray positions, NDArray attentionBias, KvCache cache,
+            CascadePrefix cascade) {
         long batch = ids.getShape().get(0);
         long tokens = ids.getShape().get(1);
         int heads = config.numHeads();
@@ -95,7 +104,9 @@ public final class DecoderLm {
                 v = Scopes.into(scope, v.repeat(1, repeats));
             }
             NDArray scores = q.matMul(Scopes.into(scope, k.transpose(0, 1, 3, 2))).mul(scale).add(attentionBias);
-            NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * headDim);
+            NDArray attended = (cascade == null ? scores.softmax(-1).matMul(v)
+                    : cascaded(scope, q, scores, v, cascade, l, repeats, scale))
+                    .transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * headDim);
             x = x.add(linear(scope, attended, w.o(), w.oBias()));
             NDArray m = rmsNorm(x, w.postAttentionNorm());
             NDArray gate = linear(scope, m, w.gate(), null);
@@ -103,6 +114,33 @@ public final class DecoderLm {
             x = x.add(linear(scope, activated, w.down(), null));
         }
         return rmsNorm(x, weights.finalNorm());
+    }
+
+    /**
+     * Attention over a shared prefix and each row's own positions, {@code [batch, heads, 1, headDim]}: the queries of
+     * every row, as one matrix {@code [heads, batch, headDim]}, score the prefix's keys once per head; one softmax
+     * runs over the prefix's scores and the row's own; the prefix's values are weighted the same way.
+     */
+    private static NDArray cascaded(NDManager scope, NDArray q, NDArray ownScores, NDArray ownValues,
+            CascadePrefix cascade, int layer, int repeats, float scale) {
+        if (q.getShape().get(2) != 1) {
+            throw new IllegalArgumentException("cascade attention takes one token per sequence");
+        }
+        NDArray[] prefix = cascade.prefix().layer(scope, layer);
+        NDArray keys = prefix[0].squeeze(0); // [kvHeads, length, headDim]
+        NDArray values = prefix[1].squeeze(0);
+        if (repeats > 1) {
+            keys = Scopes.into(scope, keys.repeat(0, repeats));
+            values = Scopes.into(scope, values.repeat(0, repeats));
+        }
+        long length = keys.getShape().get(1);
+        NDArray queries = q.squeeze(2).transpose(1, 0, 2); // [heads, batch, headDim]
+        NDArray prefixScores = queries.matMul(keys.transpose(0, 2, 1)).transpose(1, 0, 2).expandDims(2)
+                .mul(scale).add(cascade.bias()); // [batch, heads, 1, length]
+        NDArray weights = prefixScores.concat(ownScores, -1).softmax(-1);
+        NDArray prefixWeights = weights.get(":, :, :, 0:{}", length).squeeze(2).transpose(1, 0, 2); // [heads, batch, length]
+        NDArray fromPrefix = prefixWeights.matMul(values).transpose(1, 0, 2).expandDims(2);
+        return weights.get(":, :, :, {}:", length).matMul(ownValues).add(fromPrefix);
     }
 
     /** Logits over the vocabulary for hidden states {@code [..., hidden]}. */

@@ -224,11 +224,23 @@ public final class KvCache implements AutoCloseable {
      * emptied.
      */
     public void appendRows(KvCache other) {
+        appendRows(other, 0);
+    }
+
+    /**
+     * As {@link #appendRows(KvCache)}, leaving out the first {@code skipped} live positions of {@code other}'s
+     * sequences (a prefix they share, attended apart: {@link CascadePrefix}).
+     */
+    public void appendRows(KvCache other, long skipped) {
         if (other.keys[0] == null) {
             return;
         }
+        if (skipped < 0 || skipped >= other.length()) {
+            throw new IllegalArgumentException("cannot leave out " + skipped + " of " + other.length() + " positions");
+        }
         long theirs = other.rows();
-        long length = other.length();
+        long length = other.length() - skipped;
+        other.start += skipped;
         longestJoin = Math.max(longestJoin, length);
         if (keys[0] == null) {
             adopt(other);
@@ -253,6 +265,32 @@ public final class KvCache implements AutoCloseable {
         start = Math.min(start, theirStart);
         liveRows += theirs;
         other.clear();
+    }
+
+    /** A new cache under {@code parent} holding the first {@code positions} live positions of the first sequence. */
+    public KvCache firstRowPrefix(NDManager parent, long positions) {
+        if (keys[0] == null || positions < 1 || positions > length()) {
+            throw new IllegalArgumentException("cannot take " + positions + " of " + length() + " positions");
+        }
+        var copy = new KvCache(parent, keys.length);
+        NDIndex taken = new NDIndex("0:1, :, {}:{}, :", start, start + positions);
+        for (int l = 0; l < keys.length; l++) {
+            copy.keys[l] = copy.adopted(keys[l].get(taken).duplicate());
+            copy.values[l] = copy.adopted(values[l].get(taken).duplicate());
+        }
+        copy.end = positions;
+        copy.liveRows = 1;
+        return copy;
+    }
+
+    /** Views of one layer's live keys and values, {@code [keys, values]}, in {@code scope}. */
+    NDArray[] layer(NDManager scope, int layer) {
+        return new NDArray[] {live(scope, keys[layer]), live(scope, values[layer])};
+    }
+
+    private NDArray adopted(NDArray array) {
+        array.attach(manager);
+        return array;
     }
 
     /** Takes over {@code other}'s buffers (this cache being empty). */
