@@ -119,7 +119,8 @@ class ContinuousBatchingTest {
         var config = policy.config();
         long perPosition = 2L * config.numLayers() * config.numKeyValueHeads() * config.headDim() * Float.BYTES;
         assertEquals(head.length * perPosition, stats.sharedPrefixBytes());
-        // and attended apart at every decode step of every request (cascade attention), not copied into their rows
-        assertEquals(stats.rowSteps(), stats.cascadedRowSteps(), stats.toString());
+        // and attended apart (cascade attention), not copied into their rows, by every request that joined a batch
+        // with others: all but at most the first, which may have started alone (at most 96 steps, its token limit)
+        assertTrue(stats.cascadedRowSteps() >= stats.rowSteps() - 96 && stats.cascadedRowSteps() > 0, stats.toString());
     }
 }

@@ -125,9 +125,12 @@ final class DecodeBatch implements AutoCloseable {
      */
     void join(Prefilled prefilled) {
         try (prefilled) {
+            int joining = prefilled.groups.stream().mapToInt(g -> g.rows().size()).sum();
+            // a prefix is attended apart once rows share it: a sequence decoding alone is faster without the extra ops
+            boolean shared = rows.size() + joining > 1;
             for (Prefilled.Group group : prefilled.groups) {
                 int[] prefix = group.prefixTokens();
-                if (prefix != null && cascadeTokens == null) {
+                if (prefix != null && cascadeTokens == null && shared) {
                     cascadePrefix = group.cache().firstRowPrefix(manager, prefix.length);
                     cascadeTokens = prefix;
                 }

@@ -242,17 +242,25 @@ public final class KvCache implements AutoCloseable {
         long length = other.length() - skipped;
         other.start += skipped;
         longestJoin = Math.max(longestJoin, length);
-        if (keys[0] == null) {
+        if (keys[0] == null && skipped == 0) {
             adopt(other);
             reserve(liveRows, length);
             return;
         }
-        reserve(liveRows + theirs, length);
-        if (end < length) {
-            if (Math.max(length(), length) > capacity()) {
-                resize(rowCapacity(), Math.max(length(), length) + HEADROOM, 0);
+        if (keys[0] == null) { // buffers for the part kept, not the whole of other's
+            allocate(other.keys[0].getShape(), other.keys[0].getDataType(), Math.max(theirs, reservedRows),
+                    Math.max(length, reservedSpan) + HEADROOM);
+            liveRows = 0;
+            start = length;
+            end = length;
+        } else {
+            reserve(liveRows + theirs, length);
+            if (end < length) {
+                if (Math.max(length(), length) > capacity()) {
+                    resize(rowCapacity(), Math.max(length(), length) + HEADROOM, 0);
+                }
+                moveWindow(length);
             }
-            moveWindow(length);
         }
         long theirStart = end - length;
         try (NDManager scratch = manager.newSubManager()) {
