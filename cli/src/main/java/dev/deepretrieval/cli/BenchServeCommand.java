@@ -81,10 +81,11 @@ final class BenchServeCommand implements Callable<Integer> {
     /**
      * The decode loop over one row: its mean batch; per decode step, the time in the forward pass, in choosing tokens
      * and in adding joining requests to the cache; per joining request, the time its prefill took (on the prefill
-     * thread); and the share of the row's wall time each of the two threads was busy.
+     * thread); the share of the row's wall time each of the two threads was busy; and the share of row-steps that
+     * attended the template head apart (cascade attention).
      */
     private record LoopShare(double meanBatch, double forwardMsPerStep, double samplingMsPerStep,
-            double appendMsPerStep, double prefillMsPerJoin, double decodeBusy, double prefillBusy) {
+            double appendMsPerStep, double prefillMsPerJoin, double decodeBusy, double prefillBusy, double cascaded) {
 
         static LoopShare between(ContinuousBatcher.Stats before, ContinuousBatcher.Stats after, double seconds) {
             long steps = Math.max(1, after.steps() - before.steps());
@@ -93,9 +94,11 @@ final class BenchServeCommand implements Callable<Integer> {
             long append = after.appendNanos() - before.appendNanos();
             long forward = after.forwardNanos() - before.forwardNanos();
             long sampling = after.samplingNanos() - before.samplingNanos();
-            return new LoopShare((after.rowSteps() - before.rowSteps()) / (double) steps, forward / 1e6 / steps,
+            long rowSteps = after.rowSteps() - before.rowSteps();
+            return new LoopShare(rowSteps / (double) steps, forward / 1e6 / steps,
                     sampling / 1e6 / steps, append / 1e6 / steps, prefill / 1e6 / joins,
-                    (append + forward + sampling) / 1e9 / seconds, prefill / 1e9 / seconds);
+                    (append + forward + sampling) / 1e9 / seconds, prefill / 1e9 / seconds,
+                    (after.cascadedRowSteps() - before.cascadedRowSteps()) / (double) Math.max(1, rowSteps));
         }
     }
 
@@ -187,7 +190,8 @@ final class BenchServeCommand implements Callable<Integer> {
                             .put("append_ms_per_step", load.loop().appendMsPerStep())
                             .put("prefill_ms_per_join", load.loop().prefillMsPerJoin())
                             .put("decode_busy", load.loop().decodeBusy())
-                            .put("prefill_busy", load.loop().prefillBusy());
+                            .put("prefill_busy", load.loop().prefillBusy())
+                            .put("cascaded", load.loop().cascaded());
                 }
                 loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l ->
                         node.put("wrk_overhead_p50_ms", l.p50Ms() - l.generationP50Ms()));
@@ -295,16 +299,18 @@ final class BenchServeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-12d %12.2f %10.2f %10.2f %8d %8d %16.2f%n", load.connections(), load.requestsPerSecond(),
                     load.p50Ms(), load.p99Ms(), load.non2xx(), load.errors(), load.generationP50Ms());
         }
-        out.printf(Locale.ROOT, "%-12s %10s %11s %12s %10s %11s %12s %13s%n", "decode loop", "mean batch", "forward ms",
-                "sampling ms", "append ms", "prefill ms", "decode busy", "prefill busy");
+        out.printf(Locale.ROOT, "%-12s %10s %11s %12s %10s %11s %12s %13s %9s%n", "decode loop", "mean batch",
+                "forward ms", "sampling ms", "append ms", "prefill ms", "decode busy", "prefill busy", "cascaded");
         for (Load load : loads) {
             LoopShare loop = load.loop();
-            out.printf(Locale.ROOT, "%-12d %10.2f %11.2f %12.2f %10.2f %11.2f %11.0f%% %12.0f%%%n", load.connections(),
-                    loop.meanBatch(), loop.forwardMsPerStep(), loop.samplingMsPerStep(), loop.appendMsPerStep(),
-                    loop.prefillMsPerJoin(), 100 * loop.decodeBusy(), 100 * loop.prefillBusy());
+            out.printf(Locale.ROOT, "%-12d %10.2f %11.2f %12.2f %10.2f %11.2f %11.0f%% %12.0f%% %8.0f%%%n",
+                    load.connections(), loop.meanBatch(), loop.forwardMsPerStep(), loop.samplingMsPerStep(),
+                    loop.appendMsPerStep(), loop.prefillMsPerJoin(), 100 * loop.decodeBusy(), 100 * loop.prefillBusy(),
+                    100 * loop.cascaded());
         }
         out.println("(forward, sampling and append per decode step; prefill per joining request, on the prefill"
-                + " thread; busy: each thread's share of the row's time)");
+                + " thread; busy: each thread's share of the row's time; cascaded: row-steps attending the template"
+                + " head apart)");
         loads.stream().filter(l -> l.connections() == 1).findFirst().ifPresent(l -> out.printf(Locale.ROOT,
                 "wrk, 1 connection: p50 %.2f ms minus the same requests' own generation p50 %.2f ms = %.2f ms endpoint"
                         + " overhead%n", l.p50Ms(), l.generationP50Ms(), l.p50Ms() - l.generationP50Ms()));
