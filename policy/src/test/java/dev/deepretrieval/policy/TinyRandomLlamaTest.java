@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.deepretrieval.policy.generation.GeneratedSequence;
+import dev.deepretrieval.policy.generation.Generator;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.policy.model.BatchLayout;
 import dev.deepretrieval.policy.model.DecoderLm;
@@ -91,6 +92,33 @@ class TinyRandomLlamaTest {
         for (int i = 0; i < prompts.size(); i++) {
             assertArrayEquals(batched.get(i).tokens(), uncached.get(i).tokens(), "no-cache prompt " + i);
         }
+    }
+
+    @Test
+    void promptsSharingAHeadAttendItApartAndGenerateAsRecomputedAndAsAlone() {
+        int[] head = new int[20];
+        for (int i = 0; i < head.length; i++) {
+            head[i] = 3 + (i * 5) % 12;
+        }
+        List<int[]> prompts = List.of(concat(head, 4, 5), concat(head, 9), concat(head, 7, 7, 8, 3), concat(head, 6));
+        assertEquals(20, Generator.sharedHead(prompts));
+        assertEquals(0, Generator.sharedHead(List.of(prompts.get(0))), "one prompt shares nothing");
+        assertEquals(20, Generator.sharedHead(List.of(prompts.get(0), concat(head, 4))),
+                "each prompt keeps a token of its own");
+        SamplingSettings greedy = SamplingSettings.greedy(24, Set.of());
+        List<GeneratedSequence> batched = tiny.generator().generate(prompts, greedy);
+        List<GeneratedSequence> uncached = tiny.generator().generateWithoutCache(prompts, greedy);
+        for (int i = 0; i < prompts.size(); i++) {
+            GeneratedSequence alone = tiny.generator().generate(List.of(prompts.get(i)), greedy).get(0);
+            assertArrayEquals(alone.tokens(), batched.get(i).tokens(), "prompt " + i);
+            assertArrayEquals(uncached.get(i).tokens(), batched.get(i).tokens(), "no-cache prompt " + i);
+        }
+    }
+
+    private static int[] concat(int[] head, int... tail) {
+        int[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 
     /** Allows the even tokens and the stop token 1 (the odd ones at the last step only), as part of the policy. */

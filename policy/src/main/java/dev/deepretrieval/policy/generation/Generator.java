@@ -13,12 +13,16 @@ import java.util.function.Function;
 
 /**
  * Batched generation. Prompts are left-padded and run once (prefill); then one token per sequence per step, each
- * step attending to the KV cache. {@link #generateWithoutCache} recomputes the whole sequence every step instead; it
+ * step attending to the KV cache. Prompts that begin alike (a template's instructions before each query) prefill
+ * that head once and attend it apart ({@link SharedPrefixes}, cascade attention), as the rewrite service does. {@link #generateWithoutCache} recomputes the whole sequence every step instead; it
  * exists to measure what the cache saves and to check that both agree.
  *
  * <p>All NDArrays of a call live in a manager under the model's, closed when the call returns.
  */
 public final class Generator {
+
+    /** The fewest tokens a batch's prompts must share for their head to be prefilled once and attended apart. */
+    static final int MIN_SHARED_HEAD = 16;
 
     private final DecoderLm model;
     private final Function<int[], String> detokenizer;
@@ -98,17 +102,39 @@ public final class Generator {
 
     /** With the KV cache: the batch's sequences leave it as they end, so the steps after cost only the live ones. */
     private void decodeCached(List<int[]> prompts, List<SequenceDecoding> rows, TokenListener listener) {
-        try (DecodeBatch batch = new DecodeBatch(model, rows.size(), Long.MAX_VALUE)) {
+        int head = sharedHead(prompts);
+        try (DecodeBatch batch = new DecodeBatch(model, rows.size(), Long.MAX_VALUE);
+                SharedPrefixes shared = head < MIN_SHARED_HEAD ? null : new SharedPrefixes(model, 1)) {
+            if (shared != null) {
+                shared.share(Arrays.copyOf(prompts.getFirst(), head));
+            }
             var joining = new ArrayList<DecodeBatch.Row>();
             for (int b = 0; b < rows.size(); b++) {
                 joining.add(new DecodeBatch.Row(rows.get(b), listener, b));
             }
-            batch.join(prompts, joining, null);
+            batch.join(prompts, joining, shared);
             while (batch.size() > 0) {
                 batch.choose();
                 batch.step();
             }
         }
+    }
+
+    /** The tokens every prompt begins with (short of the shortest prompt: each must prefill one of its own); 0 for one. */
+    public static int sharedHead(List<int[]> prompts) {
+        if (prompts.size() < 2) {
+            return 0;
+        }
+        int[] first = prompts.getFirst();
+        int head = first.length - 1;
+        for (int[] prompt : prompts) {
+            head = Math.min(head, prompt.length - 1);
+            int mismatch = Arrays.mismatch(first, 0, head, prompt, 0, head);
+            if (mismatch >= 0) {
+                head = mismatch;
+            }
+        }
+        return Math.max(head, 0);
     }
 
     /** Without the cache: every step recomputes every live sequence from its first token. */
