@@ -355,6 +355,14 @@ final class DecodeBatch implements AutoCloseable {
         }
         cache.dropLeading(width - longest);
         width = longest;
+        long needed = 0;
+        for (Row row : rows) {
+            needed = Math.max(needed, span(row));
+        }
+        if (needed < reservedSpan) { // the widest rows left: the cache may give back their positions
+            reservedSpan = needed;
+            cache.release(needed);
+        }
     }
 
     /** The last position's logits of every row, {@code [rows * vocab]}, and each row's log Σ exp(logits). */

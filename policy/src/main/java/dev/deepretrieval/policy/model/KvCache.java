@@ -111,6 +111,21 @@ public final class KvCache implements AutoCloseable {
         resize(Math.max(reservedRows, Math.min(rowCapacity, maxPositions / positions)), positions, 0);
     }
 
+    /**
+     * The rows now need at most {@code span} positions each (the widest ones have left): the reservation falls to it,
+     * and buffers holding more than twice it with its room are reallocated to it.
+     */
+    public void release(long span) {
+        if (span < length()) {
+            throw new IllegalArgumentException("the live window spans " + length() + " positions, more than " + span);
+        }
+        reservedSpan = span;
+        longestJoin = Math.min(longestJoin, span);
+        if (keys[0] != null && capacity() > 2 * (span + HEADROOM)) {
+            resize(rowCapacity(), span + HEADROOM, 0);
+        }
+    }
+
     /** Number of live positions. */
     public long length() {
         return keys[0] == null ? 0 : end - start;

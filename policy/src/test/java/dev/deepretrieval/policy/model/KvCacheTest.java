@@ -151,6 +151,28 @@ class KvCacheTest {
     }
 
     @Test
+    void releasingTheWidestSpanGivesBackBuffersTwiceTheNeed() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+                KvCache batch = new KvCache(manager, 1, 8, 10_000)) {
+            List<List<Float>> expected = rows(2);
+            try (KvCache prefill = new KvCache(manager, 1)) {
+                append(manager, prefill, expected, 5);
+                batch.reserve(2, 300);
+                batch.appendRows(prefill);
+            }
+            append(manager, batch, expected, 1);
+            assertEquals(2 * (300 + KvCache.HEADROOM) * 2 * Float.BYTES, batch.bytes());
+            batch.release(150); // 332 positions, not more than twice 150 + 32: kept
+            assertEquals(2 * (300 + KvCache.HEADROOM) * 2 * Float.BYTES, batch.bytes());
+            batch.release(20);
+            assertEquals(2 * (20 + KvCache.HEADROOM) * 2 * Float.BYTES, batch.bytes());
+            for (int s = 0; s < 10; s++) {
+                assertRightAligned(expected, append(manager, batch, expected, 1));
+            }
+        }
+    }
+
+    @Test
     void spareRowsStopAtThePositionBound() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 KvCache batch = new KvCache(manager, 1, 32, 3 * (8 + KvCache.HEADROOM))) {
