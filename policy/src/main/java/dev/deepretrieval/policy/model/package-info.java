@@ -1,7 +1,8 @@
 /**
  * The Llama-family decoder on DJL's PyTorch engine: configuration, weights as NDArrays in the model's own manager,
  * the forward pass (RMSNorm, rotary embeddings, grouped-query attention with a causal mask, SwiGLU MLP, optional
- * Q/K/V biases, tied or separate output head), the KV cache and the value head.
+ * Q/K/V biases, tied or separate output head), the KV cache, cascade attention over a prefix rows share, and the
+ * value head.
  *
  * <p>Every intermediate NDArray lives in a caller-supplied scope manager; nothing accumulates in the model's manager.
  * Depends on DJL and {@code policy.weights}.
