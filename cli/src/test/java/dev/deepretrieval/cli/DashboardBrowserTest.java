@@ -91,8 +91,14 @@ class DashboardBrowserTest {
             assertEquals(6, ended.path("step").asInt());
         } finally {
             if (browser != null) {
-                browser.destroy();
-                browser.waitFor(30, TimeUnit.SECONDS);
+                // chromium's own processes (renderer, zygote, crash handler) write to the profile until they exit:
+                // all of them end before the temporary folder is deleted
+                var family = java.util.stream.Stream.concat(browser.descendants(), java.util.stream.Stream.of(
+                        browser.toHandle())).toList();
+                family.forEach(ProcessHandle::destroy);
+                for (ProcessHandle process : family) {
+                    process.onExit().get(30, TimeUnit.SECONDS);
+                }
             }
         }
     }
