@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -62,6 +63,22 @@ class KvCacheTest {
         }
     }
 
+    /**
+     * Prefills {@code sequences} sequences of {@code tokens} positions apart and joins them to {@code batch}, after
+     * raising its reservation to {@code rows} rows of {@code span} positions; the prefill cache is emptied by the join.
+     */
+    private static void join(NDManager manager, KvCache batch, List<List<Float>> expected, int sequences, int tokens,
+            long rows, long span) {
+        List<List<Float>> joining = rows(sequences);
+        try (KvCache prefill = new KvCache(manager, 1)) {
+            append(manager, prefill, joining, tokens);
+            batch.reserve(rows, span);
+            batch.appendRows(prefill);
+            assertEquals(0, prefill.rows());
+        }
+        expected.addAll(joining);
+    }
+
     private static List<List<Float>> rows(int n) {
         var rows = new ArrayList<List<Float>>();
         for (int r = 0; r < n; r++) {
@@ -75,13 +92,8 @@ class KvCacheTest {
         int span = 12;
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 KvCache batch = new KvCache(manager, 1, 8, 1000)) {
-            List<List<Float>> expected = rows(2);
-            try (KvCache prefill = new KvCache(manager, 1)) {
-                append(manager, prefill, expected, 3);
-                batch.reserve(4, span);
-                batch.appendRows(prefill);
-                assertEquals(0, prefill.rows());
-            }
+            List<List<Float>> expected = rows(0);
+            join(manager, batch, expected, 2, 3, 4, span);
             // 4 rows (doubling from the 2 joined, within the reservation) x (12 + 32) positions x key and value
             long bytes = 4 * (span + KvCache.HEADROOM) * 2 * Float.BYTES;
             assertEquals(bytes, batch.bytes());
@@ -100,18 +112,12 @@ class KvCacheTest {
                     }
                 }
                 if (expected.size() < 4) {
-                    List<List<Float>> joining = rows(1);
-                    try (KvCache prefill = new KvCache(manager, 1)) {
-                        append(manager, prefill, joining, 2 + joined++ % 4);
-                        batch.reserve(expected.size() + 1, span);
-                        batch.appendRows(prefill);
-                    }
-                    expected.addAll(joining);
+                    join(manager, batch, expected, 1, 2 + joined++ % 4, expected.size() + 1, span);
                 }
             }
             assertEquals(bytes, batch.bytes(), "no reallocation within the reservation");
             assertEquals(4, batch.rows());
-            assertEquals(true, joined > 10, "sequences kept joining: " + joined);
+            assertTrue(joined > 10, "sequences kept joining: " + joined);
         }
     }
 
@@ -119,31 +125,15 @@ class KvCacheTest {
     void aJoinerLongerThanTheWindowMovesItAndOneBeyondTheReservationGrowsTheBuffers() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 KvCache batch = new KvCache(manager, 1, 8, 1000)) {
-            List<List<Float>> expected = rows(1);
-            try (KvCache prefill = new KvCache(manager, 1)) {
-                append(manager, prefill, expected, 2);
-                batch.reserve(1, 20);
-                batch.appendRows(prefill);
-            }
+            List<List<Float>> expected = rows(0);
+            join(manager, batch, expected, 1, 2, 1, 20);
             append(manager, batch, expected, 1);
-            List<List<Float>> joining = rows(2);
-            try (KvCache prefill = new KvCache(manager, 1)) {
-                append(manager, prefill, joining, 6); // longer than the 3 positions of the window
-                batch.reserve(3, 20);
-                batch.appendRows(prefill);
-            }
-            expected.addAll(joining);
+            join(manager, batch, expected, 2, 6, 3, 20); // longer than the 3 positions of the window
             assertRightAligned(expected, append(manager, batch, expected, 1));
             // 3 rows, more than double the 1 reserved before: 3 rows of 20 + 32 positions
             assertEquals(3 * (20 + KvCache.HEADROOM) * 2 * Float.BYTES, batch.bytes());
 
-            List<List<Float>> wide = rows(1);
-            try (KvCache prefill = new KvCache(manager, 1)) {
-                append(manager, prefill, wide, 60); // beyond the reserved span
-                batch.reserve(4, 70);
-                batch.appendRows(prefill);
-            }
-            expected.addAll(wide);
+            join(manager, batch, expected, 1, 60, 4, 70); // beyond the reserved span
             assertRightAligned(expected, append(manager, batch, expected, 1));
             // 4 rows needed: the 3 doubled to 6, within the bound (1000 / 102 positions = 9 rows)
             assertEquals(6 * (70 + KvCache.HEADROOM) * 2 * Float.BYTES, batch.bytes());
@@ -154,12 +144,8 @@ class KvCacheTest {
     void releasingTheWidestSpanGivesBackBuffersTwiceTheNeed() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 KvCache batch = new KvCache(manager, 1, 8, 10_000)) {
-            List<List<Float>> expected = rows(2);
-            try (KvCache prefill = new KvCache(manager, 1)) {
-                append(manager, prefill, expected, 5);
-                batch.reserve(2, 300);
-                batch.appendRows(prefill);
-            }
+            List<List<Float>> expected = rows(0);
+            join(manager, batch, expected, 2, 5, 2, 300);
             append(manager, batch, expected, 1);
             assertEquals(2 * (300 + KvCache.HEADROOM) * 2 * Float.BYTES, batch.bytes());
             batch.release(150); // 332 positions, not more than twice 150 + 32: kept
@@ -176,19 +162,9 @@ class KvCacheTest {
     void spareRowsStopAtThePositionBound() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 KvCache batch = new KvCache(manager, 1, 32, 3 * (8 + KvCache.HEADROOM))) {
-            List<List<Float>> expected = rows(2);
-            try (KvCache prefill = new KvCache(manager, 1)) {
-                append(manager, prefill, expected, 4);
-                batch.reserve(2, 8);
-                batch.appendRows(prefill);
-            }
-            List<List<Float>> joining = rows(1);
-            try (KvCache prefill = new KvCache(manager, 1)) {
-                append(manager, prefill, joining, 4);
-                batch.reserve(3, 8);
-                batch.appendRows(prefill);
-            }
-            expected.addAll(joining);
+            List<List<Float>> expected = rows(0);
+            join(manager, batch, expected, 2, 4, 2, 8);
+            join(manager, batch, expected, 1, 4, 3, 8);
             assertRightAligned(expected, append(manager, batch, expected, 1));
             // doubling would give 4 rows; the bound holds 3
             assertEquals(3 * (8 + KvCache.HEADROOM) * 2 * Float.BYTES, batch.bytes());
