@@ -13,6 +13,7 @@ import dev.deepretrieval.policy.generation.GeneratedSequence;
 import dev.deepretrieval.policy.generation.Generator;
 import dev.deepretrieval.policy.generation.SamplingSettings;
 import dev.deepretrieval.policy.model.BatchLayout;
+import dev.deepretrieval.policy.model.DecodeWeights;
 import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.KvCache;
 import dev.deepretrieval.policy.model.ValueHead;
@@ -74,6 +75,37 @@ class TinyRandomLlamaTest {
             double maxDiff = 0;
             for (int i = 0; i < full.length; i++) {
                 maxDiff = Math.max(maxDiff, Math.abs(full[i] - incremental[i]));
+            }
+            assertTrue(maxDiff < 1e-4, "max abs diff " + maxDiff + " for vocab " + vocab);
+        }
+    }
+
+    @Test
+    void decodingStepsOnTheJvmMatchTheNativeForward() {
+        for (Policy policy : List.of(tiny, stories)) {
+            DecoderLm model = policy.model();
+            int vocab = policy.config().vocabSize();
+            float[] full = fullLogits(model, INPUT);
+            DecodeWeights jvm = DecodeWeights.copyOf(policy.weights());
+            double maxDiff = 0;
+            try (NDManager scope = model.weights().manager().newSubManager();
+                    KvCache cache = new KvCache(scope, model.config().numLayers())) {
+                int[][] keyMask = new int[1][0];
+                for (int t = 0; t < INPUT.length; t++) {
+                    keyMask = new int[][] {java.util.Arrays.copyOf(keyMask[0], t + 1)};
+                    keyMask[0][t] = 1;
+                    try (NDManager step = scope.newSubManager()) {
+                        double[] logNormaliser = new double[1];
+                        float[] logits = model.decodeStep(step, jvm, new int[] {INPUT[t]}, new int[] {t},
+                                BatchLayout.stepBias(step, keyMask), cache, null, logNormaliser);
+                        double sum = 0;
+                        for (int i = 0; i < vocab; i++) {
+                            maxDiff = Math.max(maxDiff, Math.abs(full[t * vocab + i] - logits[i]));
+                            sum += Math.exp(full[t * vocab + i]);
+                        }
+                        assertEquals(Math.log(sum), logNormaliser[0], 1e-4, "log normaliser at " + t);
+                    }
+                }
             }
             assertTrue(maxDiff < 1e-4, "max abs diff " + maxDiff + " for vocab " + vocab);
         }

@@ -1,6 +1,7 @@
 package dev.deepretrieval.policy.generation;
 
 import ai.djl.pytorch.jni.JniUtils;
+import dev.deepretrieval.policy.model.DecodeWeights;
 import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.KvCache;
 import dev.deepretrieval.policy.model.TorchThreads;
@@ -80,6 +81,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     private record Ready(DecodeBatch.Prefilled prefilled, Map<DecodeBatch.Row, Pending> owners) {}
 
     private final DecoderLm model;
+    private final DecodeWeights weights; // as they were when the loop started: a served policy's do not change
     private final Function<int[], String> detokenizer;
     private final Limits limits;
     private final ReentrantLock lock = new ReentrantLock();
@@ -110,6 +112,7 @@ public final class ContinuousBatcher implements AutoCloseable {
 
     public ContinuousBatcher(DecoderLm model, Function<int[], String> detokenizer, Limits limits, String name) {
         this.model = model;
+        this.weights = DecodeWeights.copyOf(model.weights());
         this.detokenizer = detokenizer;
         this.limits = limits;
         this.prefixes = limits.sharedPrefixes() == 0 ? null : new SharedPrefixes(model, limits.sharedPrefixes());
@@ -190,7 +193,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         TorchThreads.pinCurrentThread(model.weights().manager(), limits.threads());
         while (awaitReady()) {
             Map<DecodeBatch.Row, Pending> owners = new HashMap<>();
-            try (DecodeBatch batch = new DecodeBatch(model, limits.maxBatch(), limits.maxCacheTokens())) {
+            try (DecodeBatch batch = new DecodeBatch(model, weights, limits.maxBatch(), limits.maxCacheTokens())) {
                 while (!closed) {
                     long appending = System.nanoTime();
                     for (Ready arrived : takeReady()) {
@@ -255,7 +258,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                 }
                 DecodeBatch.Prefilled prefilled;
                 try {
-                    prefilled = DecodeBatch.prefill(model, prompts, rows, prefixes);
+                    prefilled = DecodeBatch.prefill(model, weights, prompts, rows, prefixes);
                 } catch (RuntimeException | Error e) {
                     lock.lock();
                     try {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.deepretrieval.policy.model.BatchLayout;
 import dev.deepretrieval.policy.model.CascadePrefix;
+import dev.deepretrieval.policy.model.DecodeWeights;
 import dev.deepretrieval.policy.model.DecoderLm;
 import dev.deepretrieval.policy.model.KvCache;
 import java.util.ArrayList;
@@ -19,6 +20,10 @@ import java.util.List;
  * when they end: their rows are taken by the last ones and the positions no sequence needs any more are cut off. The
  * cache's buffers are sized once for the rows and spans joined ({@link KvCache#reserve}), within the position bound,
  * so joins, leaves and steps work in place; they are freed when the batch closes.
+ *
+ * <p>Steps run on the JVM but for attention ({@link DecoderLm#decodeStep}), with the copy of the weights it is given;
+ * prefills run natively, their last logits from the same copy's output head, so every logit a row chooses by comes
+ * from the same arithmetic whatever else is in the batch.
  *
  * <p>Not thread-safe: one thread drives it; {@link #prefill} may run on another while it decodes. Its NDArrays live
  * under the model's manager until {@link #close()}.
@@ -55,6 +60,7 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     private final DecoderLm model;
+    private final DecodeWeights weights;
     private final NDManager manager;
     private final KvCache cache;
     private final int vocab;
@@ -67,10 +73,12 @@ final class DecodeBatch implements AutoCloseable {
 
     /**
      * @param maxRows the most sequences the batch will hold at once
+     * @param weights the weights to decode with, copied from {@code model}'s
      * @param maxPositions the bound, in positions over all rows, within which the cache may keep spare rows
      */
-    DecodeBatch(DecoderLm model, int maxRows, long maxPositions) {
+    DecodeBatch(DecoderLm model, DecodeWeights weights, int maxRows, long maxPositions) {
         this.model = model;
+        this.weights = weights;
         this.manager = model.weights().manager().newSubManager();
         this.cache = new KvCache(manager, model.config().numLayers(), maxRows, maxPositions);
         this.vocab = model.config().vocabSize();
@@ -116,7 +124,7 @@ final class DecodeBatch implements AutoCloseable {
      * prefix prefill only what follows it (together with the others sharing it), the others together.
      */
     void join(List<int[]> prompts, List<Row> joining, SharedPrefixes prefixes) {
-        join(prefill(model, prompts, joining, prefixes));
+        join(prefill(model, weights, prompts, joining, prefixes));
     }
 
     /**
@@ -176,7 +184,8 @@ final class DecodeBatch implements AutoCloseable {
      * so it may run on a thread of its own while a batch decodes: those that start with a shared prefix prefill only
      * what follows it (together with the others sharing it), the others together.
      */
-    static Prefilled prefill(DecoderLm model, List<int[]> prompts, List<Row> joining, SharedPrefixes prefixes) {
+    static Prefilled prefill(DecoderLm model, DecodeWeights weights, List<int[]> prompts, List<Row> joining,
+            SharedPrefixes prefixes) {
         var plain = new ArrayList<Integer>();
         var byPrefix = new LinkedHashMap<SharedPrefixes.Entry, List<Integer>>();
         for (int i = 0; i < prompts.size(); i++) {
@@ -190,10 +199,10 @@ final class DecodeBatch implements AutoCloseable {
         var prefilled = new Prefilled(model.weights().manager().newSubManager());
         try {
             if (!plain.isEmpty()) {
-                prefilled.groups.add(prefillGroup(model, prefilled.manager, pick(prompts, plain), pick(joining, plain),
-                        null));
+                prefilled.groups.add(prefillGroup(model, weights, prefilled.manager, pick(prompts, plain),
+                        pick(joining, plain), null));
             }
-            byPrefix.forEach((entry, members) -> prefilled.groups.add(prefillGroup(model, prefilled.manager,
+            byPrefix.forEach((entry, members) -> prefilled.groups.add(prefillGroup(model, weights, prefilled.manager,
                     pick(prompts, members), pick(joining, members), entry)));
             return prefilled;
         } catch (RuntimeException | Error e) {
@@ -202,7 +211,8 @@ final class DecodeBatch implements AutoCloseable {
         }
     }
 
-    private static Prefilled.Group prefillGroup(DecoderLm model, NDManager manager, List<int[]> prompts,
+    private static Prefilled.Group prefillGroup(DecoderLm model, DecodeWeights weights, NDManager manager,
+            List<int[]> prompts,
             List<Row> joining, SharedPrefixes.Entry prefix) {
         int vocab = model.config().vocabSize();
         int padId = model.config().padTokenId().orElse(0);
@@ -224,7 +234,7 @@ final class DecodeBatch implements AutoCloseable {
                 fresh.fillRepeated(prefix.cache(), sequences.length);
                 inputs = BatchLayout.afterPrefix(step, sequences, shared, padId);
             }
-            LastLogits last = lastLogits(model, step, inputs, fresh);
+            LastLogits last = lastLogits(model, weights, step, inputs, fresh);
             float[] logits = last.logits();
             for (int i = 0; i < joining.size(); i++) {
                 Row row = joining.get(i);
@@ -269,8 +279,8 @@ final class DecodeBatch implements AutoCloseable {
         }
         int batch = rows.size();
         long keys = width + 1;
-        long[] ids = new long[batch];
-        long[] positions = new long[batch];
+        int[] ids = new int[batch];
+        int[] positions = new int[batch];
         float[] bias = new float[(int) (batch * keys)];
         for (int b = 0; b < batch; b++) {
             Row row = rows.get(b);
@@ -285,14 +295,13 @@ final class DecodeBatch implements AutoCloseable {
             }
         }
         try (NDManager step = manager.newSubManager()) {
-            var inputs = new BatchLayout.Inputs(step.create(ids, new Shape(batch, 1)),
-                    step.create(positions, new Shape(batch, 1)), step.create(bias, new Shape(batch, 1, 1, keys)));
-            LastLogits last = lastLogits(model, step, inputs, cache, cascade(step));
-            float[] logits = last.logits();
+            double[] logNormalisers = new double[batch];
+            float[] logits = model.decodeStep(step, weights, ids, positions,
+                    step.create(bias, new Shape(batch, 1, 1, keys)), cache, cascade(step), logNormalisers);
             for (int b = 0; b < batch; b++) {
                 Row row = rows.get(b);
                 System.arraycopy(logits, b * vocab, row.logits, 0, vocab);
-                row.logNormaliser = last.logNormalisers()[b];
+                row.logNormaliser = logNormalisers[b];
                 row.cached++;
             }
         }
@@ -366,20 +375,16 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     /** The last position's logits of every row, {@code [rows * vocab]}, and each row's log Σ exp(logits). */
-    private record LastLogits(float[] logits, float[] logNormalisers) {}
+    private record LastLogits(float[] logits, double[] logNormalisers) {}
 
-    private static LastLogits lastLogits(DecoderLm model, NDManager step, BatchLayout.Inputs inputs, KvCache kv) {
-        return lastLogits(model, step, inputs, kv, null);
-    }
-
-    private static LastLogits lastLogits(DecoderLm model, NDManager step, BatchLayout.Inputs inputs, KvCache kv,
-            CascadePrefix cascade) {
-        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv, cascade);
-        NDArray logits = model.logits(step, hidden.get(":, -1, :"));
-        // natively, over the whole batch at once: a greedy choice in Java then needs only its argmax
-        NDArray max = logits.max(new int[] {-1}, true);
-        NDArray logNormalisers = logits.sub(max).exp().sum(new int[] {-1}).log().add(max.squeeze(-1));
-        return new LastLogits(logits.toFloatArray(), logNormalisers.toFloatArray());
+    /** A prefill's last logits: its final hidden states copied out, and the output head applied on the JVM. */
+    private static LastLogits lastLogits(DecoderLm model, DecodeWeights weights, NDManager step,
+            BatchLayout.Inputs inputs, KvCache kv) {
+        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv);
+        int rows = (int) hidden.getShape().get(0);
+        double[] logNormalisers = new double[rows];
+        float[] logits = model.headLogits(weights, hidden.get(":, -1, :").toFloatArray(), rows, logNormalisers);
+        return new LastLogits(logits, logNormalisers);
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.deepretrieval.policy.model.BatchLayout;
+import dev.deepretrieval.policy.model.DecodeWeights;
 import dev.deepretrieval.policy.model.DecoderLm;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,7 +104,9 @@ public final class Generator {
     /** With the KV cache: the batch's sequences leave it as they end, so the steps after cost only the live ones. */
     private void decodeCached(List<int[]> prompts, List<SequenceDecoding> rows, TokenListener listener) {
         int head = sharedHead(prompts);
-        try (DecodeBatch batch = new DecodeBatch(model, rows.size(), Long.MAX_VALUE);
+        // the weights as they are now: a policy being trained changes them between calls
+        try (DecodeBatch batch = new DecodeBatch(model, DecodeWeights.copyOf(model.weights()), rows.size(),
+                Long.MAX_VALUE);
                 SharedPrefixes shared = head < MIN_SHARED_HEAD ? null : new SharedPrefixes(model, 1)) {
             if (shared != null) {
                 shared.share(Arrays.copyOf(prompts.getFirst(), head));

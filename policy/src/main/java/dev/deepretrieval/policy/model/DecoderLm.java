@@ -77,14 +77,12 @@ public final class DecoderLm {
         int heads = config.numHeads();
         int kvHeads = config.numKeyValueHeads();
         int headDim = config.headDim();
-        int repeats = heads / kvHeads;
 
         NDArray x = Scopes.into(scope, weights.embedding().get(ids));
         NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies);
         NDArray doubled = angles.concat(angles, -1);
         NDArray cos = doubled.cos().expandDims(1);
         NDArray sin = doubled.sin().expandDims(1);
-        float scale = (float) (1.0 / Math.sqrt(headDim));
 
         for (int l = 0; l < config.numLayers(); l++) {
             LayerWeights w = weights.layers().get(l);
@@ -94,18 +92,7 @@ public final class DecoderLm {
             NDArray v = linear(scope, h, w.v(), w.vBias()).reshape(batch, tokens, kvHeads, headDim).transpose(0, 2, 1, 3);
             q = rotate(q, cos, sin);
             k = rotate(k, cos, sin);
-            if (cache != null) {
-                NDArray[] full = cache.append(scope, l, k, v);
-                k = full[0];
-                v = full[1];
-            }
-            if (repeats > 1) {
-                k = Scopes.into(scope, k.repeat(1, repeats));
-                v = Scopes.into(scope, v.repeat(1, repeats));
-            }
-            NDArray scores = q.matMul(Scopes.into(scope, k.transpose(0, 1, 3, 2))).mul(scale).add(attentionBias);
-            NDArray attended = (cascade == null ? scores.softmax(-1).matMul(v)
-                    : cascaded(scope, q, scores, v, cascade, l, repeats, scale))
+            NDArray attended = attend(scope, l, q, k, v, attentionBias, cache, cascade)
                     .transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * headDim);
             x = x.add(linear(scope, attended, w.o(), w.oBias()));
             NDArray m = rmsNorm(x, w.postAttentionNorm());
@@ -114,6 +101,128 @@ public final class DecoderLm {
             x = x.add(linear(scope, activated, w.down(), null));
         }
         return rmsNorm(x, weights.finalNorm());
+    }
+
+    /**
+     * Layer {@code layer}'s attention, {@code [batch, heads, tokens, headDim]}, of rotated queries and keys
+     * {@code [batch, heads or kvHeads, tokens, headDim]}: the keys and values join {@code cache} (when given) and every
+     * query attends to what {@code attentionBias} lets it see, and to {@code cascade}'s prefix (when given).
+     */
+    private NDArray attend(NDManager scope, int layer, NDArray q, NDArray k, NDArray v, NDArray attentionBias,
+            KvCache cache, CascadePrefix cascade) {
+        int repeats = config.numHeads() / config.numKeyValueHeads();
+        float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+        if (cache != null) {
+            NDArray[] full = cache.append(scope, layer, k, v);
+            k = full[0];
+            v = full[1];
+        }
+        if (repeats > 1) {
+            k = Scopes.into(scope, k.repeat(1, repeats));
+            v = Scopes.into(scope, v.repeat(1, repeats));
+        }
+        NDArray scores = q.matMul(Scopes.into(scope, k.transpose(0, 1, 3, 2))).mul(scale).add(attentionBias);
+        return cascade == null ? scores.softmax(-1).matMul(v)
+                : cascaded(scope, q, scores, v, cascade, layer, repeats, scale);
+    }
+
+    /**
+     * Next-token logits of one token per sequence, {@code [rows * vocab]} (and each row's log Σ exp of them into
+     * {@code logNormalisers}): a decoding step. Only attention, over {@code cache} and {@code cascade}'s prefix, runs
+     * natively; the projections, norms, rotary embedding, feed-forward and output head run on the JVM with
+     * {@code jvm}'s copy of the weights ({@link PanelMatrix}), deterministically per row: a sequence gets the same
+     * logits in any batch. The cache gains each row's token.
+     *
+     * @param positions each token's position within its own sequence
+     * @param attentionBias {@code [rows, 1, 1, cached + 1]}, float32
+     */
+    public float[] decodeStep(NDManager scope, DecodeWeights jvm, int[] ids, int[] positions, NDArray attentionBias,
+            KvCache cache, CascadePrefix cascade, double[] logNormalisers) {
+        int rows = ids.length;
+        int hidden = config.hiddenSize();
+        int heads = config.numHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int headDim = config.headDim();
+        float eps = (float) config.rmsNormEps();
+        float[] x = new float[rows * hidden];
+        for (int r = 0; r < rows; r++) {
+            jvm.embed(ids[r], x, r * hidden);
+        }
+        float[] normed = new float[rows * hidden];
+        float[] q = new float[rows * config.queryDim()];
+        float[] k = new float[rows * config.keyValueDim()];
+        float[] v = new float[rows * config.keyValueDim()];
+        float[] projected = new float[rows * hidden];
+        float[] gate = new float[rows * config.intermediateSize()];
+        float[] up = new float[rows * config.intermediateSize()];
+        float[] scratch = new float[scratchFor(jvm, rows)];
+        for (int l = 0; l < config.numLayers(); l++) {
+            DecodeWeights.Layer w = jvm.layers().get(l);
+            RowMath.rmsNorm(x, rows, hidden, w.inputNorm(), eps, normed);
+            project(w.q(), w.qBias(), normed, rows, q, scratch);
+            project(w.k(), w.kBias(), normed, rows, k, scratch);
+            project(w.v(), w.vBias(), normed, rows, v, scratch);
+            RowMath.rotate(q, rows, heads, headDim, positions, jvm.inverseFrequencies());
+            RowMath.rotate(k, rows, kvHeads, headDim, positions, jvm.inverseFrequencies());
+            float[] attended = attend(scope, l,
+                    scope.create(q, new Shape(rows, heads, 1, headDim)),
+                    scope.create(k, new Shape(rows, kvHeads, 1, headDim)),
+                    scope.create(v, new Shape(rows, kvHeads, 1, headDim)),
+                    attentionBias, cache, cascade).toFloatArray(); // [rows, heads, 1, headDim]: rows of queryDim
+            project(w.o(), w.oBias(), attended, rows, projected, scratch);
+            add(x, projected, rows * hidden);
+            RowMath.rmsNorm(x, rows, hidden, w.postAttentionNorm(), eps, normed);
+            w.gate().multiply(normed, rows, gate, scratch);
+            w.up().multiply(normed, rows, up, scratch);
+            RowMath.swiGlu(gate, up, rows * config.intermediateSize());
+            w.down().multiply(gate, rows, projected, scratch);
+            add(x, projected, rows * hidden);
+        }
+        RowMath.rmsNorm(x, rows, hidden, jvm.finalNorm(), eps, normed);
+        return headLogits(jvm, normed, rows, logNormalisers);
+    }
+
+    /**
+     * Logits over the vocabulary of final hidden states (after the last RMSNorm) held on the JVM, {@code [rows *
+     * vocab]}, with the output head of {@code jvm}, and each row's log Σ exp of them into {@code logNormalisers}.
+     */
+    public float[] headLogits(DecodeWeights jvm, float[] hidden, int rows, double[] logNormalisers) {
+        int vocab = config.vocabSize();
+        PanelMatrix head = jvm.head();
+        float[] logits = new float[rows * vocab];
+        head.multiply(hidden, rows, logits, new float[head.scratchSize(rows)]);
+        for (int r = 0; r < rows; r++) {
+            logNormalisers[r] = RowMath.logSumExp(logits, r * vocab, vocab);
+        }
+        return logits;
+    }
+
+    private int scratchFor(DecodeWeights jvm, int rows) {
+        int most = 0;
+        for (DecodeWeights.Layer w : jvm.layers()) {
+            for (PanelMatrix m : new PanelMatrix[] {w.q(), w.k(), w.v(), w.o(), w.gate(), w.up(), w.down()}) {
+                most = Math.max(most, m.scratchSize(rows));
+            }
+        }
+        return most;
+    }
+
+    private static void project(PanelMatrix matrix, float[] bias, float[] x, int rows, float[] y, float[] scratch) {
+        matrix.multiply(x, rows, y, scratch);
+        if (bias != null) {
+            int out = matrix.out();
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < out; i++) {
+                    y[r * out + i] += bias[i];
+                }
+            }
+        }
+    }
+
+    private static void add(float[] into, float[] values, int length) {
+        for (int i = 0; i < length; i++) {
+            into[i] += values[i];
+        }
     }
 
     /**

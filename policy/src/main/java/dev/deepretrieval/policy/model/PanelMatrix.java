@@ -1,0 +1,209 @@
+package dev.deepretrieval.policy.model;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A weight matrix {@code W [in, out]} held on the JVM for products {@code x · W} of a few rows at a time: the rows a
+ * decoding step has, one token per sequence.
+ *
+ * <p>Why not the native matmul: for a handful of rows MKL repacks the whole of {@code W} on every call (and on this
+ * project's AMD machines takes a generic path), so a step of 8 rows costs as much as 8 steps of one. Here {@code W} is
+ * stored once in column panels of {@link #PANEL} values, contiguous along {@code in}, and each panel is read once per
+ * four rows: every loaded vector of weights feeds four fused multiply-adds.
+ *
+ * <p>Deterministic per row: every output is the fused multiply-add chain over {@code in} in order, from zero, whatever
+ * the number of rows it is computed with and whichever compiler tier runs it, so a sequence decodes to the same bits
+ * alone and in any batch.
+ */
+public final class PanelMatrix {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Output columns per panel: four vectors, the accumulators of one row. */
+    static final int PANEL = 4 * LANES;
+
+    private final int in;
+    private final int out;
+    private final int panels;
+    private final float[] data; // [panels][in][PANEL], zero beyond out
+
+    private PanelMatrix(int in, int out, float[] data) {
+        this.in = in;
+        this.out = out;
+        this.panels = (out + PANEL - 1) / PANEL;
+        this.data = data;
+    }
+
+    /** {@code W} from its row-major values {@code [in, out]}. */
+    public static PanelMatrix of(float[] w, int in, int out) {
+        return from(w, in, out, false);
+    }
+
+    /** {@code W = Aᵀ} from the row-major values of {@code A [out, in]} (an output head held as the embedding). */
+    public static PanelMatrix transposedOf(float[] a, int out, int in) {
+        return from(a, in, out, true);
+    }
+
+    private static PanelMatrix from(float[] values, int in, int out, boolean transposed) {
+        if (in <= 0 || out <= 0 || values.length != (long) in * out) {
+            throw new IllegalArgumentException("a " + in + " x " + out + " matrix needs " + ((long) in * out)
+                    + " values, got " + values.length);
+        }
+        int panels = (out + PANEL - 1) / PANEL;
+        float[] data = new float[Math.multiplyExact(Math.multiplyExact(panels, in), PANEL)];
+        for (int k = 0; k < in; k++) {
+            for (int n = 0; n < out; n++) {
+                float value = transposed ? values[n * in + k] : values[k * out + n];
+                data[(n / PANEL) * in * PANEL + k * PANEL + n % PANEL] = value;
+            }
+        }
+        return new PanelMatrix(in, out, data);
+    }
+
+    public int in() {
+        return in;
+    }
+
+    public int out() {
+        return out;
+    }
+
+    /**
+     * {@code y[rows, out] = x[rows, in] · W}, both row-major from offset 0.
+     *
+     * @param scratch at least {@link #scratchSize(int)} floats when {@code out} is not a whole number of panels
+     *     (ignored otherwise; may be null then)
+     */
+    public void multiply(float[] x, int rows, float[] y, float[] scratch) {
+        if (x.length < rows * in || y.length < rows * out) {
+            throw new IllegalArgumentException(rows + " rows need " + rows * in + " inputs and " + rows * out
+                    + " outputs, got " + x.length + " and " + y.length);
+        }
+        int stride = panels * PANEL;
+        boolean direct = stride == out;
+        float[] target = direct ? y : scratch;
+        if (!direct && (scratch == null || scratch.length < rows * stride)) {
+            throw new IllegalArgumentException("scratch of " + rows * stride + " floats needed");
+        }
+        int m = 0;
+        for (; m + 4 <= rows; m += 4) {
+            four(x, m, target, stride);
+        }
+        if (m + 2 <= rows) {
+            two(x, m, target, stride);
+            m += 2;
+        }
+        if (m < rows) {
+            one(x, m, target, stride);
+        }
+        if (!direct) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(scratch, r * stride, y, r * out, out);
+            }
+        }
+    }
+
+    /** Floats of scratch {@link #multiply} needs for {@code rows} rows (0 when {@code out} fills whole panels). */
+    public int scratchSize(int rows) {
+        int stride = panels * PANEL;
+        return stride == out ? 0 : rows * stride;
+    }
+
+    private void four(float[] x, int m, float[] y, int stride) {
+        int x0 = m * in;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        for (int p = 0; p < panels; p++) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+            int w = p * in * PANEL;
+            for (int k = 0; k < in; k++, w += PANEL) {
+                FloatVector w0 = FloatVector.fromArray(SPECIES, data, w);
+                FloatVector w1 = FloatVector.fromArray(SPECIES, data, w + LANES);
+                FloatVector w2 = FloatVector.fromArray(SPECIES, data, w + 2 * LANES);
+                FloatVector w3 = FloatVector.fromArray(SPECIES, data, w + 3 * LANES);
+                FloatVector v = FloatVector.broadcast(SPECIES, x[x0 + k]);
+                a0 = w0.fma(v, a0);
+                a1 = w1.fma(v, a1);
+                a2 = w2.fma(v, a2);
+                a3 = w3.fma(v, a3);
+                v = FloatVector.broadcast(SPECIES, x[x1 + k]);
+                b0 = w0.fma(v, b0);
+                b1 = w1.fma(v, b1);
+                b2 = w2.fma(v, b2);
+                b3 = w3.fma(v, b3);
+                v = FloatVector.broadcast(SPECIES, x[x2 + k]);
+                c0 = w0.fma(v, c0);
+                c1 = w1.fma(v, c1);
+                c2 = w2.fma(v, c2);
+                c3 = w3.fma(v, c3);
+                v = FloatVector.broadcast(SPECIES, x[x3 + k]);
+                d0 = w0.fma(v, d0);
+                d1 = w1.fma(v, d1);
+                d2 = w2.fma(v, d2);
+                d3 = w3.fma(v, d3);
+            }
+            int o = m * stride + p * PANEL;
+            store(y, o, a0, a1, a2, a3);
+            store(y, o + stride, b0, b1, b2, b3);
+            store(y, o + 2 * stride, c0, c1, c2, c3);
+            store(y, o + 3 * stride, d0, d1, d2, d3);
+        }
+    }
+
+    private void two(float[] x, int m, float[] y, int stride) {
+        int x0 = m * in;
+        int x1 = x0 + in;
+        for (int p = 0; p < panels; p++) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int w = p * in * PANEL;
+            for (int k = 0; k < in; k++, w += PANEL) {
+                FloatVector w0 = FloatVector.fromArray(SPECIES, data, w);
+                FloatVector w1 = FloatVector.fromArray(SPECIES, data, w + LANES);
+                FloatVector w2 = FloatVector.fromArray(SPECIES, data, w + 2 * LANES);
+                FloatVector w3 = FloatVector.fromArray(SPECIES, data, w + 3 * LANES);
+                FloatVector v = FloatVector.broadcast(SPECIES, x[x0 + k]);
+                a0 = w0.fma(v, a0);
+                a1 = w1.fma(v, a1);
+                a2 = w2.fma(v, a2);
+                a3 = w3.fma(v, a3);
+                v = FloatVector.broadcast(SPECIES, x[x1 + k]);
+                b0 = w0.fma(v, b0);
+                b1 = w1.fma(v, b1);
+                b2 = w2.fma(v, b2);
+                b3 = w3.fma(v, b3);
+            }
+            int o = m * stride + p * PANEL;
+            store(y, o, a0, a1, a2, a3);
+            store(y, o + stride, b0, b1, b2, b3);
+        }
+    }
+
+    private void one(float[] x, int m, float[] y, int stride) {
+        int x0 = m * in;
+        for (int p = 0; p < panels; p++) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0, a2 = a0, a3 = a0;
+            int w = p * in * PANEL;
+            for (int k = 0; k < in; k++, w += PANEL) {
+                FloatVector v = FloatVector.broadcast(SPECIES, x[x0 + k]);
+                a0 = FloatVector.fromArray(SPECIES, data, w).fma(v, a0);
+                a1 = FloatVector.fromArray(SPECIES, data, w + LANES).fma(v, a1);
+                a2 = FloatVector.fromArray(SPECIES, data, w + 2 * LANES).fma(v, a2);
+                a3 = FloatVector.fromArray(SPECIES, data, w + 3 * LANES).fma(v, a3);
+            }
+            store(y, m * stride + p * PANEL, a0, a1, a2, a3);
+        }
+    }
+
+    private static void store(float[] y, int at, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
+        v0.intoArray(y, at);
+        v1.intoArray(y, at + LANES);
+        v2.intoArray(y, at + 2 * LANES);
+        v3.intoArray(y, at + 3 * LANES);
+    }
+}
