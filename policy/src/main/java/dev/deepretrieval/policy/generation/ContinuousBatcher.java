@@ -112,7 +112,7 @@ public final class ContinuousBatcher implements AutoCloseable {
 
     public ContinuousBatcher(DecoderLm model, Function<int[], String> detokenizer, Limits limits, String name) {
         this.model = model;
-        this.weights = DecodeWeights.copyOf(model.weights());
+        this.weights = DecodeWeights.copyIfOnCpu(model.weights());
         this.detokenizer = detokenizer;
         this.limits = limits;
         this.prefixes = limits.sharedPrefixes() == 0 ? null : new SharedPrefixes(model, limits.sharedPrefixes());

@@ -21,9 +21,9 @@ import java.util.List;
  * cache's buffers are sized once for the rows and spans joined ({@link KvCache#reserve}), within the position bound,
  * so joins, leaves and steps work in place; they are freed when the batch closes.
  *
- * <p>Steps run on the JVM but for attention ({@link DecoderLm#decodeStep}), with the copy of the weights it is given;
- * prefills run natively, their last logits from the same copy's output head, so every logit a row chooses by comes
- * from the same arithmetic whatever else is in the batch.
+ * <p>On the CPU, steps run on the JVM but for attention ({@link DecoderLm#decodeStep}), with the copy of the weights
+ * it is given; prefills run natively, their last logits from the same copy's output head, so every logit a row
+ * chooses by comes from the same arithmetic whatever else is in the batch.
  *
  * <p>Not thread-safe: one thread drives it; {@link #prefill} may run on another while it decodes. Its NDArrays live
  * under the model's manager until {@link #close()}.
@@ -73,7 +73,8 @@ final class DecodeBatch implements AutoCloseable {
 
     /**
      * @param maxRows the most sequences the batch will hold at once
-     * @param weights the weights to decode with, copied from {@code model}'s
+     * @param weights the weights to decode with, copied from {@code model}'s; null: decode natively (weights on an
+     *     accelerator)
      * @param maxPositions the bound, in positions over all rows, within which the cache may keep spare rows
      */
     DecodeBatch(DecoderLm model, DecodeWeights weights, int maxRows, long maxPositions) {
@@ -234,7 +235,7 @@ final class DecodeBatch implements AutoCloseable {
                 fresh.fillRepeated(prefix.cache(), sequences.length);
                 inputs = BatchLayout.afterPrefix(step, sequences, shared, padId);
             }
-            LastLogits last = lastLogits(model, weights, step, inputs, fresh);
+            LastLogits last = lastLogits(model, weights, step, inputs, fresh, null);
             float[] logits = last.logits();
             for (int i = 0; i < joining.size(); i++) {
                 Row row = joining.get(i);
@@ -295,13 +296,26 @@ final class DecodeBatch implements AutoCloseable {
             }
         }
         try (NDManager step = manager.newSubManager()) {
-            double[] logNormalisers = new double[batch];
-            float[] logits = model.decodeStep(step, weights, ids, positions,
-                    step.create(bias, new Shape(batch, 1, 1, keys)), cache, cascade(step), logNormalisers);
+            NDArray attentionBias = step.create(bias, new Shape(batch, 1, 1, keys));
+            LastLogits last;
+            if (weights != null) {
+                double[] logNormalisers = new double[batch];
+                last = new LastLogits(model.decodeStep(step, weights, ids, positions, attentionBias, cache,
+                        cascade(step), logNormalisers), logNormalisers);
+            } else {
+                long[] idValues = new long[batch];
+                long[] positionValues = new long[batch];
+                for (int b = 0; b < batch; b++) {
+                    idValues[b] = ids[b];
+                    positionValues[b] = positions[b];
+                }
+                last = lastLogits(model, null, step, new BatchLayout.Inputs(step.create(idValues, new Shape(batch, 1)),
+                        step.create(positionValues, new Shape(batch, 1)), attentionBias), cache, cascade(step));
+            }
             for (int b = 0; b < batch; b++) {
                 Row row = rows.get(b);
-                System.arraycopy(logits, b * vocab, row.logits, 0, vocab);
-                row.logNormaliser = logNormalisers[b];
+                System.arraycopy(last.logits(), b * vocab, row.logits, 0, vocab);
+                row.logNormaliser = last.logNormalisers()[b];
                 row.cached++;
             }
         }
@@ -377,14 +391,28 @@ final class DecodeBatch implements AutoCloseable {
     /** The last position's logits of every row, {@code [rows * vocab]}, and each row's log Σ exp(logits). */
     private record LastLogits(float[] logits, double[] logNormalisers) {}
 
-    /** A prefill's last logits: its final hidden states copied out, and the output head applied on the JVM. */
+    /**
+     * The last logits of a forward pass over {@code inputs}: on the JVM's copy of the weights, the final hidden states
+     * copied out and the output head applied there; without one (weights on an accelerator), natively.
+     */
     private static LastLogits lastLogits(DecoderLm model, DecodeWeights weights, NDManager step,
-            BatchLayout.Inputs inputs, KvCache kv) {
-        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv);
-        int rows = (int) hidden.getShape().get(0);
+            BatchLayout.Inputs inputs, KvCache kv, CascadePrefix cascade) {
+        NDArray hidden = model.hidden(step, inputs.ids(), inputs.positions(), inputs.attentionBias(), kv, cascade);
+        NDArray last = hidden.get(":, -1, :");
+        int rows = (int) last.getShape().get(0);
         double[] logNormalisers = new double[rows];
-        float[] logits = model.headLogits(weights, hidden.get(":, -1, :").toFloatArray(), rows, logNormalisers);
-        return new LastLogits(logits, logNormalisers);
+        if (weights != null) {
+            float[] logits = model.headLogits(weights, last.toFloatArray(), rows, logNormalisers);
+            return new LastLogits(logits, logNormalisers);
+        }
+        NDArray logits = model.logits(step, last);
+        // natively, over the whole batch at once: a greedy choice in Java then needs only its argmax
+        NDArray max = logits.max(new int[] {-1}, true);
+        float[] normalisers = logits.sub(max).exp().sum(new int[] {-1}).log().add(max.squeeze(-1)).toFloatArray();
+        for (int r = 0; r < rows; r++) {
+            logNormalisers[r] = normalisers[r];
+        }
+        return new LastLogits(logits.toFloatArray(), logNormalisers);
     }
 
     @Override

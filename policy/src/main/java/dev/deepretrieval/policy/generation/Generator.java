@@ -105,7 +105,7 @@ public final class Generator {
     private void decodeCached(List<int[]> prompts, List<SequenceDecoding> rows, TokenListener listener) {
         int head = sharedHead(prompts);
         // the weights as they are now: a policy being trained changes them between calls
-        try (DecodeBatch batch = new DecodeBatch(model, DecodeWeights.copyOf(model.weights()), rows.size(),
+        try (DecodeBatch batch = new DecodeBatch(model, DecodeWeights.copyIfOnCpu(model.weights()), rows.size(),
                 Long.MAX_VALUE);
                 SharedPrefixes shared = head < MIN_SHARED_HEAD ? null : new SharedPrefixes(model, 1)) {
             if (shared != null) {

@@ -41,6 +41,14 @@ public final class DecodeWeights {
         }
     }
 
+    /**
+     * A copy of {@code weights} as they are now when they live on the CPU; null on an accelerator, whose native
+     * kernels decode faster than the JVM.
+     */
+    public static DecodeWeights copyIfOnCpu(DecoderWeights weights) {
+        return weights.manager().getDevice().isGpu() ? null : copyOf(weights);
+    }
+
     /** The weights of {@code weights} as they are now. */
     public static DecodeWeights copyOf(DecoderWeights weights) {
         ModelConfig config = weights.config();
