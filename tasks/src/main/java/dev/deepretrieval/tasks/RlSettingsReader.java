@@ -29,15 +29,21 @@ public final class RlSettingsReader {
                     settings.parsed(p + "loss-aggregation", v -> LossAggregation.valueOf(constant(v))),
                     settings.positiveInt(p + "epochs"), settings.positiveInt(p + "mini-batches"),
                     settings.positiveInt(p + "micro-batches"), temperature, maxNewTokens, Set.of(),
-                    new LearningRateSchedule(settings.number(p + "actor-learning-rate"),
-                            settings.raw().getInt(p + "warmup-steps"), steps, LearningRateSchedule.Shape.CONSTANT, 1.0),
-                    new LearningRateSchedule(settings.number(p + "critic-learning-rate"),
-                            settings.raw().getInt(p + "warmup-steps"), steps, LearningRateSchedule.Shape.CONSTANT, 1.0),
+                    schedule(settings, p + "actor-learning-rate", steps),
+                    schedule(settings, p + "critic-learning-rate", steps),
                     settings.number(p + "weight-decay"), settings.number(p + "max-grad-norm"),
                     settings.parsed(p + "decision-objective", v -> RlSettings.DecisionObjective.valueOf(constant(v))));
         } catch (IllegalArgumentException e) {
             throw settings.bad("deepretrieval.train.rl", e.getMessage());
         }
+    }
+
+    /** A rate by step: warm-up, then {@code learning-rate-schedule} (constant, or cosine to the minimum ratio). */
+    private static LearningRateSchedule schedule(Settings settings, String rate, int steps) {
+        LearningRateSchedule.Shape shape = settings.parsed(PREFIX + "learning-rate-schedule",
+                v -> LearningRateSchedule.Shape.valueOf(constant(v)));
+        return new LearningRateSchedule(settings.number(rate), settings.raw().getInt(PREFIX + "warmup-steps"), steps,
+                shape, shape == LearningRateSchedule.Shape.CONSTANT ? 1.0 : settings.number(PREFIX + "min-learning-rate-ratio"));
     }
 
     /** {@code reward-fixed} → {@code REWARD_FIXED}. */
