@@ -57,6 +57,11 @@ final class PolicyRewriteOptions {
                     + " ${DEFAULT-VALUE}.")
     String decoding;
 
+    @Option(names = "--keep-margin", paramLabel = "M",
+            description = "With --decoding extractive, greedy: leave a word out only when the policy prefers that by"
+                    + " at least M in log-odds (default: deepretrieval.train.keep-margin, as train validates).")
+    Double keepMargin;
+
     @Option(names = "--rewrites", paramLabel = "FILE", description = "Also write every rewrite as JSON lines.")
     Path rewritesFile;
 
@@ -67,7 +72,9 @@ final class PolicyRewriteOptions {
         }
         return Optional.of(new PolicyRewrites.Request(policy, Optional.ofNullable(task),
                 temperature == null ? OptionalDouble.empty() : OptionalDouble.of(temperature), samples, seed,
-                rewriteMode, rewriteWeight, guided ? "guided" : decoding, Optional.ofNullable(rewritesFile)));
+                rewriteMode, rewriteWeight, guided ? "guided" : decoding,
+                keepMargin == null ? OptionalDouble.empty() : OptionalDouble.of(keepMargin),
+                Optional.ofNullable(rewritesFile)));
     }
 
     static void print(PolicyRewrites.Outcome outcome, PrintWriter out) {

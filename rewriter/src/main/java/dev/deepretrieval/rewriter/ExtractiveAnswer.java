@@ -36,8 +36,21 @@ public final class ExtractiveAnswer {
     private final String before;
     private final int[] beforeTokens;
     private final String after;
+    private final float keepMargin;
 
     public ExtractiveAnswer(Policy policy, PromptTemplate template) {
+        this(policy, template, 0);
+    }
+
+    /**
+     * @param keepMargin greedy decoding only: a word is left out only when the policy prefers that by at least this
+     *     much in log-odds over keeping it (0: whichever it prefers); sampling and log-probs are unaffected
+     */
+    public ExtractiveAnswer(Policy policy, PromptTemplate template, double keepMargin) {
+        if (!(keepMargin >= 0) || Double.isInfinite(keepMargin)) {
+            throw new IllegalArgumentException("the keep margin must be a finite number >= 0, got " + keepMargin);
+        }
+        this.keepMargin = (float) keepMargin;
         if (!template.answerKey().equals("query")) {
             throw new IllegalArgumentException("extractive rewrites are for search queries; template " + template.name()
                     + " answers with '" + template.answerKey() + "'");
@@ -191,6 +204,7 @@ public final class ExtractiveAnswer {
         private final Map<String, int[]> encoded;
         private final List<Integer> written = new ArrayList<>();
         private int forced; // tokens of the text before the query written so far
+        private int keepToken = -1; // among the tokens last allowed, the one that keeps every word left (the copy)
 
         private Cursor(WordSubsequence language, Map<String, int[]> encoded) {
             this.language = language;
@@ -219,6 +233,11 @@ public final class ExtractiveAnswer {
         }
 
         @Override
+        public float greedyBonus(int token) {
+            return token == keepToken ? keepMargin : 0f;
+        }
+
+        @Override
         public void accept(int token) {
             if (spelling.isStop(token)) {
                 return;
@@ -244,6 +263,8 @@ public final class ExtractiveAnswer {
                     : language.completions(read.words, text);
             var next = new TreeSet<Integer>();
             int at = beforeTokens.length + written.size();
+            keepToken = -1;
+            int longest = -1;
             for (String query : queries) {
                 int[] tokens = encoded.computeIfAbsent(before + query + after, tokenizer::encode);
                 if (tokens.length + 1 - at > remaining || !startsWithWritten(tokens)) {
@@ -251,6 +272,10 @@ public final class ExtractiveAnswer {
                 }
                 if (at < tokens.length) {
                     next.add(tokens[at]);
+                    if (query.length() > longest) {
+                        longest = query.length();
+                        keepToken = tokens[at];
+                    }
                 } else {
                     for (int stop : spelling.stopTokens()) {
                         next.add(stop);

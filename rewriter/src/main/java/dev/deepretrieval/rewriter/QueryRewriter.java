@@ -60,16 +60,29 @@ public final class QueryRewriter {
      * words to keep; a policy that copies the query keeps them all.
      */
     public QueryRewriter extractive() {
-        return extractive != null ? this
-                : new QueryRewriter(policy, template, TokenConstraint.NONE, new ExtractiveAnswer(policy, template));
+        return extractive(0);
+    }
+
+    /**
+     * As {@link #extractive()}; greedy rewrites leave a word out only when the policy prefers that by at least
+     * {@code keepMargin} in log-odds ({@link ExtractiveAnswer#ExtractiveAnswer(Policy, PromptTemplate, double)}).
+     */
+    public QueryRewriter extractive(double keepMargin) {
+        return extractive != null ? this : new QueryRewriter(policy, template, TokenConstraint.NONE,
+                new ExtractiveAnswer(policy, template, keepMargin));
     }
 
     /** This rewriter decoding as {@code decoding} says (from a plain rewriter). */
     public QueryRewriter with(Decoding decoding) {
+        return with(decoding, 0);
+    }
+
+    /** As {@link #with(Decoding)}, extractive greedy rewrites with {@code keepMargin} ({@link #extractive(double)}). */
+    public QueryRewriter with(Decoding decoding, double keepMargin) {
         return switch (decoding) {
             case FREE -> this;
             case GUIDED -> guided();
-            case EXTRACTIVE -> extractive();
+            case EXTRACTIVE -> extractive(keepMargin);
         };
     }
 

@@ -103,6 +103,28 @@ class ExtractiveAnswerTest {
     }
 
     @Test
+    void aKeepMarginLeavesAWordOutOnlyWhereThePolicyIsThatSure() {
+        List<Rewrite> plain = new QueryRewriter(policy, TEMPLATE).extractive()
+                .rewrite(claims, 1, SamplingSettings.greedy(96, Set.of()), 24);
+        List<Rewrite> sure = new QueryRewriter(policy, TEMPLATE).extractive(1000)
+                .rewrite(claims, 1, SamplingSettings.greedy(96, Set.of()), 24);
+        int changedByTheMargin = 0;
+        for (int i = 0; i < claims.size(); i++) {
+            // no choice of this policy is that sure: every claim is copied whole
+            assertEquals(plain.get(i).original().strip(), sure.get(i).rewritten().orElseThrow(), claims.get(i));
+            changedByTheMargin += plain.get(i).rewritten().equals(sure.get(i).rewritten()) ? 0 : 1;
+        }
+        assertTrue(changedByTheMargin > 0, "the plain greedy policy leaves some word out");
+        // sampling is untouched: the same seed draws the same rewrites with and without a margin
+        SamplingSettings sampling = SamplingSettings.sampling(6.0, 96, Set.of(), 7L);
+        assertEquals(new QueryRewriter(policy, TEMPLATE).extractive().rewrite(claims.subList(0, 4), 2, sampling, 8)
+                        .stream().map(Rewrite::completion).toList(),
+                new QueryRewriter(policy, TEMPLATE).extractive(1000).rewrite(claims.subList(0, 4), 2, sampling, 8)
+                        .stream().map(Rewrite::completion).toList());
+        assertThrows(IllegalArgumentException.class, () -> new QueryRewriter(policy, TEMPLATE).extractive(-1));
+    }
+
+    @Test
     void aTightBudgetEndsWithTheShortestWordAndTooTightIsRefused() {
         var answer = new ExtractiveAnswer(policy, TEMPLATE);
         String claim = "Aspirin reduces the risk of colorectal cancer.";

@@ -11,12 +11,13 @@ import java.util.Set;
 
 /**
  * Greedy rewrites of rendered prompts by a policy (held-out and validation evaluations), decoded as {@code decoding}
- * says.
+ * says; extractive ones leave a word out only when the policy prefers that by {@code keepMargin} in log-odds.
  */
-public record GreedyRewriting(PromptTemplate template, int maxTokens, int batchSize, Decoding decoding) {
+public record GreedyRewriting(PromptTemplate template, int maxTokens, int batchSize, Decoding decoding,
+        double keepMargin) {
 
     public List<Rewrite> rewrite(Policy policy, List<QueryRewriter.Prompt> prompts) {
-        return new QueryRewriter(policy, template).with(decoding).rewritePrompts(prompts, 1,
+        return new QueryRewriter(policy, template).with(decoding, keepMargin).rewritePrompts(prompts, 1,
                 SamplingSettings.greedy(maxTokens, Set.of()), batchSize);
     }
 

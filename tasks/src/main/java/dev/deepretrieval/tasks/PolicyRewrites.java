@@ -40,10 +40,13 @@ public final class PolicyRewrites {
      * @param rewriteMode {@code replace} or {@code expand}
      * @param rewriteWeight with {@code expand}: the rewrite's weight beside the original query
      * @param decoding {@code free}, {@code guided} or {@code extractive}
+     * @param keepMargin with greedy extractive decoding: how sure the policy must be to leave a word out, in
+     *     log-odds; empty = {@code train.keep-margin}, as the trained policy was validated
      * @param rewrites where to write every rewrite as JSON lines, if anywhere
      */
     public record Request(Path policy, Optional<String> task, OptionalDouble temperature, int samples, long seed,
-            String rewriteMode, int rewriteWeight, String decoding, Optional<Path> rewrites) {}
+            String rewriteMode, int rewriteWeight, String decoding, OptionalDouble keepMargin,
+            Optional<Path> rewrites) {}
 
     /** The rewrites of one split and the figures they give. */
     public record Outcome(List<Query> retrievedQueries, double formatValidRate, double meanDistinct, double unchangedRate,
@@ -85,7 +88,8 @@ public final class PolicyRewrites {
         List<Rewrite> rewrites;
         try (Policy loaded = PolicyLoader.load(request.policy(), Optional.empty(),
                 PolicyLoader.device(settings.text("deepretrieval.policy.device")))) {
-            QueryRewriter rewriter = InvalidTaskRequest.checked("decoding", () -> new QueryRewriter(loaded, template).with(decoding));
+            QueryRewriter rewriter = InvalidTaskRequest.checked("decoding", () -> new QueryRewriter(loaded, template)
+                    .with(decoding, request.keepMargin().orElse(TrainingProblems.keepMargin(settings))));
             rewrites = rewriter.rewritePrompts(render.apply(template), samples, sampling, batch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -36,6 +36,15 @@ public final class TrainingProblems {
      * a search query, so text-to-SQL and literature search (whose policies write SQL and Boolean queries, not a
      * subset of the question's words) decode free instead, and say so.
      */
+    /** {@code train.keep-margin}: how sure greedy extractive rewrites must be to leave a word out, in log-odds. */
+    public static double keepMargin(Settings settings) {
+        double margin = settings.number(PREFIX + "keep-margin");
+        if (!(margin >= 0) || Double.isInfinite(margin)) {
+            throw settings.bad(PREFIX + "keep-margin", "must be a finite number >= 0, got " + margin);
+        }
+        return margin;
+    }
+
     public static Decoding decoding(Settings settings, boolean searchQueryFamily, String family, Progress progress) {
         Decoding requested = settings.parsed(PREFIX + "decoding", Decoding::parse);
         if (requested == Decoding.EXTRACTIVE && !searchQueryFamily) {
@@ -66,7 +75,7 @@ public final class TrainingProblems {
                 : resolved.name();
         var rewriting = new GreedyRewriting(template(request.template(), defaultTemplate),
                 request.maxTokens(), settings.positiveInt(PREFIX + "heldout.batch-size"),
-                decoding(settings, !sql && !literature, family.label(), progress));
+                decoding(settings, !sql && !literature, family.label(), progress), keepMargin(settings));
         var resources = new OwnedResources();
         try {
             PromptBudget budget = PromptBudget.of(settings, request.model(), request.maxTokens(), resources);

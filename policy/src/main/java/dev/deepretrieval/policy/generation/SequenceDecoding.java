@@ -71,7 +71,7 @@ final class SequenceDecoding {
         TokenSampler.Choice choice;
         if (limit != null && constraint.definesPolicy()) {
             among = limit.allowedTokens(vocab, remaining);
-            choice = sampler.chooseAmong(logits, offset, among, random);
+            choice = sampler.chooseAmong(logits, offset, among, random, limit::greedyBonus);
         } else {
             choice = sampler.choose(logits, offset, vocab, random,
                     limit == null ? null : token -> limit.allows(token, remaining), logNormaliser);

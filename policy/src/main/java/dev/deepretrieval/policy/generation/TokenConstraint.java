@@ -33,6 +33,15 @@ public interface TokenConstraint {
         /** Records that {@code token} was chosen. */
         void accept(int token);
 
+        /**
+         * Under a constraint that defines the policy, greedy decoding only: added to {@code token}'s logit among the
+         * tokens just allowed before the most likely is taken (a margin the others must beat); log-probs are
+         * unaffected. 0 by default.
+         */
+        default float greedyBonus(int token) {
+            return 0f;
+        }
+
         /** Every token of {@code vocab} that {@link #allows} here, ascending. */
         default int[] allowedTokens(int vocab, int remaining) {
             int[] out = new int[vocab];

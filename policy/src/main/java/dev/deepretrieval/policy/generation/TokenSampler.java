@@ -90,16 +90,25 @@ final class TokenSampler {
      * log-prob is the renormalised one.
      */
     Choice chooseAmong(float[] logits, int offset, int[] allowed, SplittableRandom random) {
+        return chooseAmong(logits, offset, allowed, random, token -> 0f);
+    }
+
+    /** As {@link #chooseAmong(float[], int, int[], SplittableRandom)}; greedy takes the most likely after {@code bonus}. */
+    Choice chooseAmong(float[] logits, int offset, int[] allowed, SplittableRandom random,
+            java.util.function.IntToDoubleFunction bonus) {
         if (allowed.length == 0) {
             throw new IllegalStateException("the token constraint allows no token");
         }
         double temperature = settings.effectiveTemperature();
         double max = Double.NEGATIVE_INFINITY;
+        double bestScore = Double.NEGATIVE_INFINITY;
         int best = 0;
         for (int i = 0; i < allowed.length; i++) {
             double scaled = logits[offset + allowed[i]] / temperature;
-            if (scaled > max) {
-                max = scaled;
+            max = Math.max(max, scaled);
+            double score = settings.greedy() ? scaled + bonus.applyAsDouble(allowed[i]) : scaled;
+            if (score > bestScore) {
+                bestScore = score;
                 best = i;
             }
         }
