@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -247,9 +248,15 @@ public final class DecoderLm {
         NDArray prefixScores = queries.matMul(keys.transpose(0, 2, 1)).transpose(1, 0, 2).expandDims(2)
                 .mul(scale).add(cascade.bias()); // [batch, heads, 1, length]
         NDArray weights = prefixScores.concat(ownScores, -1).softmax(-1);
-        NDArray prefixWeights = weights.get(":, :, :, 0:{}", length).squeeze(2).transpose(1, 0, 2); // [heads, batch, length]
+        long all = weights.getShape().get(3);
+        NDArray prefixWeights = weights.get(lastDimension(0, length)).squeeze(2).transpose(1, 0, 2); // [heads, batch, length]
         NDArray fromPrefix = prefixWeights.matMul(values).transpose(1, 0, 2).expandDims(2);
-        return weights.get(":, :, :, {}:", length).matMul(ownValues).add(fromPrefix);
+        return weights.get(lastDimension(length, all)).matMul(ownValues).add(fromPrefix);
+    }
+
+    /** {@code [:, :, :, from:to]}, built rather than parsed from text (decoding steps take several per layer). */
+    private static NDIndex lastDimension(long from, long to) {
+        return new NDIndex().addAllDim(3).addSliceDim(from, to);
     }
 
     /** Logits over the vocabulary for hidden states {@code [..., hidden]}. */

@@ -81,10 +81,10 @@ public final class KvCache implements AutoCloseable {
             }
             writing = end + tokens;
         }
-        NDIndex written = new NDIndex("0:{}, :, {}:{}, :", liveRows, end, writing);
+        NDIndex written = window(0, liveRows, end, writing);
         keys[layer].set(written, key);
         values[layer].set(written, value);
-        NDIndex live = new NDIndex("0:{}, :, {}:{}, :", liveRows, start, writing);
+        NDIndex live = window(0, liveRows, start, writing);
         NDArray[] full = {Scopes.into(scope, keys[layer].get(live)), Scopes.into(scope, values[layer].get(live))};
         if (layer == keys.length - 1) {
             end = writing;
@@ -392,7 +392,7 @@ public final class KvCache implements AutoCloseable {
 
     /** A view of {@code buffer}'s live rows and positions, in {@code scratch}. */
     private NDArray live(NDManager scratch, NDArray buffer) {
-        return Scopes.into(scratch, buffer.get(new NDIndex("0:{}, :, {}:{}, :", liveRows, start, end)));
+        return Scopes.into(scratch, buffer.get(window(0, liveRows, start, end)));
     }
 
     private long rowCapacity() {
@@ -408,5 +408,13 @@ public final class KvCache implements AutoCloseable {
         NDArray buffer = manager.zeros(new Shape(rows, like.get(1), capacity, like.get(3)), type);
         buffer.attach(manager);
         return buffer;
+    }
+
+    /**
+     * Rows {@code [fromRow, toRow)} and positions {@code [from, to)} of a {@code [rows, kvHeads, positions, headDim]}
+     * buffer, built rather than parsed from text (a parse costs about 10 µs, and decoding steps take several per layer).
+     */
+    private static NDIndex window(long fromRow, long toRow, long from, long to) {
+        return new NDIndex().addSliceDim(fromRow, toRow).addAllDim().addSliceDim(from, to).addAllDim();
     }
 }
