@@ -78,7 +78,8 @@ class CheckpointResumeTest {
     /** Starts the run in its own JVM and kills it with SIGKILL once it reports checkpoint {@code n}. */
     private static void killAfterCheckpoint(Path dir, int n) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-modules",
+                "jdk.incubator.vector",
                 "--sun-misc-unsafe-memory-access=allow", "-Dai.djl.offline=true"));
         if (System.getProperty("DJL_CACHE_DIR") != null) {
             command.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
