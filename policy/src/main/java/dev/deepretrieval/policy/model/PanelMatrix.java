@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why not the native matmul: for a handful of rows MKL repacks the whole of {@code W} on every call (and on this
  * project's AMD machines takes a generic path), so a step of 8 rows costs as much as 8 steps of one. Here {@code W} is
- * stored once in column panels of {@link #PANEL} values, contiguous along {@code in}, and each panel is read once per
- * four rows: every loaded vector of weights feeds four fused multiply-adds.
+ * stored once in column panels of {@link #PANEL} values, contiguous along {@code in}, and rows are taken eight, four,
+ * two or one at a time: every loaded vector of weights feeds up to eight fused multiply-adds.
  *
  * <p>Deterministic per row: every output is the fused multiply-add chain over {@code in} in order, from zero, whatever
  * the number of rows it is computed with and whichever compiler tier runs it, so a sequence decodes to the same bits
@@ -20,7 +20,7 @@ public final class PanelMatrix {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    /** Output columns per panel: four vectors, the accumulators of one row. */
+    /** Output columns per panel: four vectors, the accumulators of one row (of two in eight-row tiles). */
     static final int PANEL = 4 * LANES;
 
     private final int in;
@@ -87,8 +87,12 @@ public final class PanelMatrix {
             throw new IllegalArgumentException("scratch of " + rows * stride + " floats needed");
         }
         int m = 0;
-        for (; m + 4 <= rows; m += 4) {
+        for (; m + 8 <= rows; m += 8) {
+            eight(x, m, target, stride);
+        }
+        if (m + 4 <= rows) {
             four(x, m, target, stride);
+            m += 4;
         }
         if (m + 2 <= rows) {
             two(x, m, target, stride);
@@ -108,6 +112,56 @@ public final class PanelMatrix {
     public int scratchSize(int rows) {
         int stride = panels * PANEL;
         return stride == out ? 0 : rows * stride;
+    }
+
+    /** Eight rows: each panel in two halves of two vectors, so the 16 accumulators fit in registers. */
+    private void eight(float[] x, int m, float[] y, int stride) {
+        for (int p = 0; p < panels; p++) {
+            for (int half = 0; half < 2; half++) {
+                FloatVector a0 = FloatVector.zero(SPECIES);
+                FloatVector a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+                FloatVector e0 = a0, e1 = a0, f0 = a0, f1 = a0, g0 = a0, g1 = a0, h0 = a0, h1 = a0;
+                int w = p * in * PANEL + half * 2 * LANES;
+                int xk = m * in;
+                for (int k = 0; k < in; k++, w += PANEL, xk++) {
+                    FloatVector w0 = FloatVector.fromArray(SPECIES, data, w);
+                    FloatVector w1 = FloatVector.fromArray(SPECIES, data, w + LANES);
+                    FloatVector v = FloatVector.broadcast(SPECIES, x[xk]);
+                    a0 = w0.fma(v, a0);
+                    a1 = w1.fma(v, a1);
+                    v = FloatVector.broadcast(SPECIES, x[xk + in]);
+                    b0 = w0.fma(v, b0);
+                    b1 = w1.fma(v, b1);
+                    v = FloatVector.broadcast(SPECIES, x[xk + 2 * in]);
+                    c0 = w0.fma(v, c0);
+                    c1 = w1.fma(v, c1);
+                    v = FloatVector.broadcast(SPECIES, x[xk + 3 * in]);
+                    d0 = w0.fma(v, d0);
+                    d1 = w1.fma(v, d1);
+                    v = FloatVector.broadcast(SPECIES, x[xk + 4 * in]);
+                    e0 = w0.fma(v, e0);
+                    e1 = w1.fma(v, e1);
+                    v = FloatVector.broadcast(SPECIES, x[xk + 5 * in]);
+                    f0 = w0.fma(v, f0);
+                    f1 = w1.fma(v, f1);
+                    v = FloatVector.broadcast(SPECIES, x[xk + 6 * in]);
+                    g0 = w0.fma(v, g0);
+                    g1 = w1.fma(v, g1);
+                    v = FloatVector.broadcast(SPECIES, x[xk + 7 * in]);
+                    h0 = w0.fma(v, h0);
+                    h1 = w1.fma(v, h1);
+                }
+                int o = m * stride + p * PANEL + half * 2 * LANES;
+                store(y, o, a0, a1);
+                store(y, o + stride, b0, b1);
+                store(y, o + 2 * stride, c0, c1);
+                store(y, o + 3 * stride, d0, d1);
+                store(y, o + 4 * stride, e0, e1);
+                store(y, o + 5 * stride, f0, f1);
+                store(y, o + 6 * stride, g0, g1);
+                store(y, o + 7 * stride, h0, h1);
+            }
+        }
     }
 
     private void four(float[] x, int m, float[] y, int stride) {
@@ -198,6 +252,11 @@ public final class PanelMatrix {
             }
             store(y, m * stride + p * PANEL, a0, a1, a2, a3);
         }
+    }
+
+    private static void store(float[] y, int at, FloatVector v0, FloatVector v1) {
+        v0.intoArray(y, at);
+        v1.intoArray(y, at + LANES);
     }
 
     private static void store(float[] y, int at, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {

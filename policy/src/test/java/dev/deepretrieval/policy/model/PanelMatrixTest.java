@@ -41,7 +41,7 @@ class PanelMatrixTest {
             int in = 37;
             float[] w = gaussian(random, in * out);
             PanelMatrix matrix = PanelMatrix.of(w, in, out);
-            for (int rows = 1; rows <= 9; rows++) {
+            for (int rows = 1; rows <= 15; rows++) {
                 float[] x = gaussian(random, rows * in);
                 float[] y = new float[rows * out];
                 matrix.multiply(x, rows, y, new float[matrix.scratchSize(rows)]);
@@ -59,10 +59,11 @@ class PanelMatrixTest {
         int in = 256;
         int out = 688;
         PanelMatrix matrix = PanelMatrix.of(gaussian(random, in * out), in, out);
-        float[] batch = gaussian(random, 7 * in);
-        float[] together = new float[7 * out];
-        matrix.multiply(batch, 7, together, new float[matrix.scratchSize(7)]);
-        for (int r = 0; r < 7; r++) { // row r alone, and as the last row of a batch of r + 1 (tiles of 4, 2 and 1)
+        int rows = 15;
+        float[] batch = gaussian(random, rows * in);
+        float[] together = new float[rows * out];
+        matrix.multiply(batch, rows, together, new float[matrix.scratchSize(rows)]);
+        for (int r = 0; r < rows; r++) { // row r alone, and as the last row of a batch of r + 1 (tiles of 8, 4, 2, 1)
             float[] alone = new float[out];
             matrix.multiply(Arrays.copyOfRange(batch, r * in, (r + 1) * in), 1, alone, new float[matrix.scratchSize(1)]);
             assertArrayEquals(Arrays.copyOfRange(together, r * out, (r + 1) * out), alone, 0f, "row " + r);
