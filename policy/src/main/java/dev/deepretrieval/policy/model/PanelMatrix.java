@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why not the native matmul: for a handful of rows MKL repacks the whole of {@code W} on every call (and on this
  * project's AMD machines takes a generic path), so a step of 8 rows costs as much as 8 steps of one. Here {@code W} is
  * stored once in column panels of {@link #PANEL} values, contiguous along {@code in}, and rows are taken eight, four,
- * two or one at a time: every loaded vector of weights feeds up to eight fused multiply-adds.
+ * two or one at a time (three and seven as four and eight, padded with zeros: one pass over the weights instead of
+ * two or three): every loaded vector of weights feeds up to eight fused multiply-adds.
  *
  * <p>Deterministic per row: every output is the fused multiply-add chain over {@code in} in order, from zero, whatever
  * the number of rows it is computed with and whichever compiler tier runs it, so a sequence decodes to the same bits
@@ -88,17 +89,24 @@ public final class PanelMatrix {
         }
         int m = 0;
         for (; m + 8 <= rows; m += 8) {
-            eight(x, m, target, stride);
+            eight(x, m, target, m, 8, stride);
         }
-        if (m + 4 <= rows) {
-            four(x, m, target, stride);
+        int left = rows - m;
+        if (left == 7 || left == 3) { // one pass over W for rows padded with zeros beats three or two passes
+            padded(x, m, left, left == 7 ? 8 : 4, target, stride);
+            left = 0;
+        }
+        if (left >= 4) {
+            four(x, m, target, m, 4, stride);
             m += 4;
+            left -= 4;
         }
-        if (m + 2 <= rows) {
+        if (left >= 2) {
             two(x, m, target, stride);
             m += 2;
+            left -= 2;
         }
-        if (m < rows) {
+        if (left == 1) {
             one(x, m, target, stride);
         }
         if (!direct) {
@@ -115,7 +123,8 @@ public final class PanelMatrix {
     }
 
     /** Eight rows: each panel in two halves of two vectors, so the 16 accumulators fit in registers. */
-    private void eight(float[] x, int m, float[] y, int stride) {
+    /** Rows {@code m ..} of {@code x} into rows {@code to ..} of {@code y}, the first {@code valid} of them stored. */
+    private void eight(float[] x, int m, float[] y, int to, int valid, int stride) {
         for (int p = 0; p < panels; p++) {
             for (int half = 0; half < 2; half++) {
                 FloatVector a0 = FloatVector.zero(SPECIES);
@@ -151,20 +160,25 @@ public final class PanelMatrix {
                     h0 = w0.fma(v, h0);
                     h1 = w1.fma(v, h1);
                 }
-                int o = m * stride + p * PANEL + half * 2 * LANES;
+                int o = to * stride + p * PANEL + half * 2 * LANES;
                 store(y, o, a0, a1);
                 store(y, o + stride, b0, b1);
                 store(y, o + 2 * stride, c0, c1);
                 store(y, o + 3 * stride, d0, d1);
-                store(y, o + 4 * stride, e0, e1);
-                store(y, o + 5 * stride, f0, f1);
-                store(y, o + 6 * stride, g0, g1);
-                store(y, o + 7 * stride, h0, h1);
+                if (valid > 4) {
+                    store(y, o + 4 * stride, e0, e1);
+                    store(y, o + 5 * stride, f0, f1);
+                    store(y, o + 6 * stride, g0, g1);
+                }
+                if (valid > 7) {
+                    store(y, o + 7 * stride, h0, h1);
+                }
             }
         }
     }
 
-    private void four(float[] x, int m, float[] y, int stride) {
+    /** Rows {@code m ..} of {@code x} into rows {@code to ..} of {@code y}, the first {@code valid} of them stored. */
+    private void four(float[] x, int m, float[] y, int to, int valid, int stride) {
         int x0 = m * in;
         int x1 = x0 + in;
         int x2 = x1 + in;
@@ -200,11 +214,13 @@ public final class PanelMatrix {
                 d2 = w2.fma(v, d2);
                 d3 = w3.fma(v, d3);
             }
-            int o = m * stride + p * PANEL;
+            int o = to * stride + p * PANEL;
             store(y, o, a0, a1, a2, a3);
             store(y, o + stride, b0, b1, b2, b3);
             store(y, o + 2 * stride, c0, c1, c2, c3);
-            store(y, o + 3 * stride, d0, d1, d2, d3);
+            if (valid > 3) {
+                store(y, o + 3 * stride, d0, d1, d2, d3);
+            }
         }
     }
 
@@ -237,9 +253,44 @@ public final class PanelMatrix {
         }
     }
 
+    /**
+     * Rows {@code [m, m + rows)} as a tile of {@code tile} rows, the rest zeros: each output is the same chain as in any
+     * other tile, and only the real rows are written.
+     */
+    private void padded(float[] x, int m, int rows, int tile, float[] y, int stride) {
+        float[] tileRows = new float[tile * in];
+        System.arraycopy(x, m * in, tileRows, 0, rows * in);
+        if (tile == 8) {
+            eight(tileRows, 0, y, m, rows, stride);
+        } else {
+            four(tileRows, 0, y, m, rows, stride);
+        }
+    }
+
+    /** One row: two panels at a time, so eight independent accumulator chains hide the FMA latency. */
     private void one(float[] x, int m, float[] y, int stride) {
         int x0 = m * in;
-        for (int p = 0; p < panels; p++) {
+        int p = 0;
+        for (; p + 2 <= panels; p += 2) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int w = p * in * PANEL;
+            int u = w + in * PANEL;
+            for (int k = 0; k < in; k++, w += PANEL, u += PANEL) {
+                FloatVector v = FloatVector.broadcast(SPECIES, x[x0 + k]);
+                a0 = FloatVector.fromArray(SPECIES, data, w).fma(v, a0);
+                a1 = FloatVector.fromArray(SPECIES, data, w + LANES).fma(v, a1);
+                a2 = FloatVector.fromArray(SPECIES, data, w + 2 * LANES).fma(v, a2);
+                a3 = FloatVector.fromArray(SPECIES, data, w + 3 * LANES).fma(v, a3);
+                b0 = FloatVector.fromArray(SPECIES, data, u).fma(v, b0);
+                b1 = FloatVector.fromArray(SPECIES, data, u + LANES).fma(v, b1);
+                b2 = FloatVector.fromArray(SPECIES, data, u + 2 * LANES).fma(v, b2);
+                b3 = FloatVector.fromArray(SPECIES, data, u + 3 * LANES).fma(v, b3);
+            }
+            store(y, m * stride + p * PANEL, a0, a1, a2, a3);
+            store(y, m * stride + (p + 1) * PANEL, b0, b1, b2, b3);
+        }
+        for (; p < panels; p++) {
             FloatVector a0 = FloatVector.zero(SPECIES);
             FloatVector a1 = a0, a2 = a0, a3 = a0;
             int w = p * in * PANEL;
