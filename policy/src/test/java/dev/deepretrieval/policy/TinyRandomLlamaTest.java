@@ -87,25 +87,22 @@ class TinyRandomLlamaTest {
             int vocab = policy.config().vocabSize();
             float[] full = fullLogits(model, INPUT);
             DecodeWeights jvm = DecodeWeights.copyOf(policy.weights());
+            double[] logNormalisers = new double[INPUT.length];
+            float[] stepped = stepwise(model, INPUT, (step, t, bias, cache) -> {
+                double[] logNormaliser = new double[1];
+                float[] logits = model.decodeStep(step, jvm, new int[] {INPUT[t]}, new int[] {t}, bias, cache, null,
+                        logNormaliser);
+                logNormalisers[t] = logNormaliser[0];
+                return logits;
+            });
             double maxDiff = 0;
-            try (NDManager scope = model.weights().manager().newSubManager();
-                    KvCache cache = new KvCache(scope, model.config().numLayers())) {
-                int[][] keyMask = new int[1][0];
-                for (int t = 0; t < INPUT.length; t++) {
-                    keyMask = new int[][] {java.util.Arrays.copyOf(keyMask[0], t + 1)};
-                    keyMask[0][t] = 1;
-                    try (NDManager step = scope.newSubManager()) {
-                        double[] logNormaliser = new double[1];
-                        float[] logits = model.decodeStep(step, jvm, new int[] {INPUT[t]}, new int[] {t},
-                                BatchLayout.stepBias(step, keyMask), cache, null, logNormaliser);
-                        double sum = 0;
-                        for (int i = 0; i < vocab; i++) {
-                            maxDiff = Math.max(maxDiff, Math.abs(full[t * vocab + i] - logits[i]));
-                            sum += Math.exp(full[t * vocab + i]);
-                        }
-                        assertEquals(Math.log(sum), logNormaliser[0], 1e-4, "log normaliser at " + t);
-                    }
+            for (int t = 0; t < INPUT.length; t++) {
+                double sum = 0;
+                for (int i = 0; i < vocab; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(full[t * vocab + i] - stepped[t * vocab + i]));
+                    sum += Math.exp(full[t * vocab + i]);
                 }
+                assertEquals(Math.log(sum), logNormalisers[t], 1e-4, "log normaliser at " + t);
             }
             assertTrue(maxDiff < 1e-4, "max abs diff " + maxDiff + " for vocab " + vocab);
         }
@@ -290,6 +287,20 @@ class TinyRandomLlamaTest {
     }
 
     private static float[] incrementalLogits(DecoderLm model, int[] ids) {
+        return stepwise(model, ids, (step, t, bias, cache) -> {
+            NDArray id = step.create(new long[] {ids[t]}, new Shape(1, 1));
+            NDArray position = step.create(new long[] {t}, new Shape(1, 1));
+            return model.logits(step, model.hidden(step, id, position, bias, cache)).toFloatArray();
+        });
+    }
+
+    /** One decoding step's logits for token {@code t}, given its attention bias and the cache of the tokens before. */
+    private interface Step {
+        float[] logits(NDManager step, int t, NDArray bias, KvCache cache);
+    }
+
+    /** Every position's next-token logits, {@code ids} fed one token a step through {@code step} with one KV cache. */
+    private static float[] stepwise(DecoderLm model, int[] ids, Step step) {
         int vocab = model.config().vocabSize();
         float[] out = new float[ids.length * vocab];
         try (NDManager scope = model.weights().manager().newSubManager();
@@ -298,11 +309,9 @@ class TinyRandomLlamaTest {
             for (int t = 0; t < ids.length; t++) {
                 keyMask = new int[][] {java.util.Arrays.copyOf(keyMask[0], t + 1)};
                 keyMask[0][t] = 1;
-                try (NDManager step = scope.newSubManager()) {
-                    NDArray id = step.create(new long[] {ids[t]}, new Shape(1, 1));
-                    NDArray position = step.create(new long[] {t}, new Shape(1, 1));
-                    NDArray hidden = model.hidden(step, id, position, BatchLayout.stepBias(step, keyMask), cache);
-                    System.arraycopy(model.logits(step, hidden).toFloatArray(), 0, out, t * vocab, vocab);
+                try (NDManager stepScope = scope.newSubManager()) {
+                    float[] logits = step.logits(stepScope, t, BatchLayout.stepBias(stepScope, keyMask), cache);
+                    System.arraycopy(logits, 0, out, t * vocab, vocab);
                 }
             }
         }
