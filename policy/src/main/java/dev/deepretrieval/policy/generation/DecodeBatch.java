@@ -213,8 +213,7 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     private static Prefilled.Group prefillGroup(DecoderLm model, DecodeWeights weights, NDManager manager,
-            List<int[]> prompts,
-            List<Row> joining, SharedPrefixes.Entry prefix) {
+            List<int[]> prompts, List<Row> joining, SharedPrefixes.Entry prefix) {
         int vocab = model.config().vocabSize();
         int padId = model.config().padTokenId().orElse(0);
         int shared = prefix == null ? 0 : prefix.tokens().length;

@@ -2,6 +2,7 @@ package dev.deepretrieval.policy.generation;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 import java.util.function.IntPredicate;
 
 /** Picks one token from a row of logits, in Java, and reports its log-prob under the tempered distribution. */
@@ -86,16 +87,10 @@ final class TokenSampler {
 
     /**
      * A choice from the tempered distribution renormalised over {@code allowed} (a constraint that defines the
-     * policy): the most likely allowed token when greedy, else a draw among them (top-k and top-p do not apply); the
-     * log-prob is the renormalised one.
+     * policy): the most likely allowed token after {@code bonus} when greedy, else a draw among them (top-k and top-p
+     * do not apply); the log-prob is the renormalised one, without the bonus.
      */
-    Choice chooseAmong(float[] logits, int offset, int[] allowed, SplittableRandom random) {
-        return chooseAmong(logits, offset, allowed, random, token -> 0f);
-    }
-
-    /** As {@link #chooseAmong(float[], int, int[], SplittableRandom)}; greedy takes the most likely after {@code bonus}. */
-    Choice chooseAmong(float[] logits, int offset, int[] allowed, SplittableRandom random,
-            java.util.function.IntToDoubleFunction bonus) {
+    Choice chooseAmong(float[] logits, int offset, int[] allowed, SplittableRandom random, IntToDoubleFunction bonus) {
         if (allowed.length == 0) {
             throw new IllegalStateException("the token constraint allows no token");
         }

@@ -34,11 +34,7 @@ public final class DecodeWeights {
         this.layers = List.copyOf(layers);
         this.finalNorm = finalNorm;
         this.head = head;
-        double[] frequencies = config.inverseFrequencies();
-        this.inverseFrequencies = new float[frequencies.length];
-        for (int i = 0; i < frequencies.length; i++) {
-            inverseFrequencies[i] = (float) frequencies[i];
-        }
+        this.inverseFrequencies = config.inverseFrequenciesAsFloats();
     }
 
     /**
@@ -81,10 +77,6 @@ public final class DecodeWeights {
         return PanelMatrix.of(array.toFloatArray(), in, out);
     }
 
-    ModelConfig config() {
-        return config;
-    }
-
     List<Layer> layers() {
         return layers;
     }
@@ -95,6 +87,17 @@ public final class DecodeWeights {
 
     PanelMatrix head() {
         return head;
+    }
+
+    /** Floats of scratch {@link PanelMatrix#multiply} needs for {@code rows} rows through any layer's projections. */
+    int scratchSize(int rows) {
+        int most = 0;
+        for (Layer w : layers) {
+            for (PanelMatrix m : List.of(w.q(), w.k(), w.v(), w.o(), w.gate(), w.up(), w.down())) {
+                most = Math.max(most, m.scratchSize(rows));
+            }
+        }
+        return most;
     }
 
     float[] inverseFrequencies() {

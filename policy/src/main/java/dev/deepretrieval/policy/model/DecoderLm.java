@@ -27,12 +27,7 @@ public final class DecoderLm {
     public DecoderLm(DecoderWeights weights) {
         this.config = weights.config();
         this.weights = weights;
-        double[] frequencies = config.inverseFrequencies();
-        float[] asFloats = new float[frequencies.length];
-        for (int i = 0; i < asFloats.length; i++) {
-            asFloats[i] = (float) frequencies[i];
-        }
-        this.inverseFrequencies = weights.manager().create(asFloats);
+        this.inverseFrequencies = weights.manager().create(config.inverseFrequenciesAsFloats());
         this.rotateHalf = weights.manager().create(rotateHalfMatrix(config.headDim()), new Shape(config.headDim(), config.headDim()));
     }
 
@@ -156,7 +151,7 @@ public final class DecoderLm {
         float[] projected = new float[rows * hidden];
         float[] gate = new float[rows * config.intermediateSize()];
         float[] up = new float[rows * config.intermediateSize()];
-        float[] scratch = new float[scratchFor(jvm, rows)];
+        float[] scratch = new float[jvm.scratchSize(rows)];
         for (int l = 0; l < config.numLayers(); l++) {
             DecodeWeights.Layer w = jvm.layers().get(l);
             RowMath.rmsNorm(x, rows, hidden, w.inputNorm(), eps, normed);
@@ -196,16 +191,6 @@ public final class DecoderLm {
             logNormalisers[r] = RowMath.logSumExp(logits, r * vocab, vocab);
         }
         return logits;
-    }
-
-    private int scratchFor(DecodeWeights jvm, int rows) {
-        int most = 0;
-        for (DecodeWeights.Layer w : jvm.layers()) {
-            for (PanelMatrix m : new PanelMatrix[] {w.q(), w.k(), w.v(), w.o(), w.gate(), w.up(), w.down()}) {
-                most = Math.max(most, m.scratchSize(rows));
-            }
-        }
-        return most;
     }
 
     private static void project(PanelMatrix matrix, float[] bias, float[] x, int rows, float[] y, float[] scratch) {

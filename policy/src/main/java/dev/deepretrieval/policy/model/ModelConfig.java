@@ -84,6 +84,16 @@ public record ModelConfig(
         return ropeScaling.map(s -> s.apply(frequencies)).orElse(frequencies);
     }
 
+    /** {@link #inverseFrequencies()} in float32, as the forward pass uses them. */
+    public float[] inverseFrequenciesAsFloats() {
+        double[] frequencies = inverseFrequencies();
+        float[] floats = new float[frequencies.length];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = (float) frequencies[i];
+        }
+        return floats;
+    }
+
     /** Number of parameters of the language model (without a value head). */
     public long parameterCount() {
         long perLayer = 2L * hiddenSize

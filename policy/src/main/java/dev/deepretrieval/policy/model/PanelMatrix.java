@@ -122,8 +122,10 @@ public final class PanelMatrix {
         return stride == out ? 0 : rows * stride;
     }
 
-    /** Eight rows: each panel in two halves of two vectors, so the 16 accumulators fit in registers. */
-    /** Rows {@code m ..} of {@code x} into rows {@code to ..} of {@code y}, the first {@code valid} of them stored. */
+    /**
+     * Eight rows {@code m ..} of {@code x} into rows {@code to ..} of {@code y}, the first {@code valid} of them stored:
+     * each panel in two halves of two vectors, so the 16 accumulators fit in registers.
+     */
     private void eight(float[] x, int m, float[] y, int to, int valid, int stride) {
         for (int p = 0; p < panels; p++) {
             for (int half = 0; half < 2; half++) {
